@@ -1,0 +1,31 @@
+import type { CredentialProvider } from '../credentials/types.ts';
+
+/** Everything a single probe run can be told. Defaults are applied by `withProbeDefaults`. */
+export interface ProbeOptions {
+  /** Platforms that must be present in a multi-arch index, as os/arch[/variant]. @default ['linux/amd64'] */
+  platforms: string[];
+  /** Overall deadline for the whole probe. @default 10_000 */
+  timeoutMs: number;
+  /** Deadline for any single request, within the overall deadline. @default 5_000 */
+  requestTimeoutMs: number;
+  /** Talk HTTP instead of HTTPS to the registry. @default false */
+  plainHttp: boolean;
+  /** Extra trusted CA certificates (PEM), added to Node's defaults. @default [] */
+  caCertificates: string[];
+  /** Download the smallest layer and verify its sha256. @default false */
+  verifyBlob: boolean;
+  /** Cap on the verified layer's size. @default 5 MiB */
+  verifyBlobMaxBytes: number;
+  /** Where credentials come from. @default anonymous */
+  credentials: CredentialProvider;
+  /** A probe slower than this is degraded with SLOW. @default 5_000 */
+  slowThresholdMs: number;
+  /** Warn with CERT_EXPIRING below this many days. @default 14 */
+  certExpiryWarningDays: number;
+  /** Warn with RATE_LIMIT_LOW below this fraction of the limit. @default 0.2 */
+  rateLimitWarningRatio: number;
+  /** Base URL for runbook links. @default DEFAULT_RUNBOOK_BASE_URL */
+  runbookBaseUrl: string;
+  /** Proxy settings; by default read from HTTPS_PROXY / HTTP_PROXY / NO_PROXY like docker does. */
+  proxy?: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
+}
