@@ -5,10 +5,7 @@
  */
 import { z } from 'zod';
 
-const secretReference = z
-  .string()
-  .min(1)
-  .describe('Secrets Manager secret ARN or name');
+const secretReference = z.string().min(1).describe('Secrets Manager secret ARN or name');
 
 export const credentialSourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('anonymous') }).strict(),

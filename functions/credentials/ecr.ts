@@ -1,0 +1,117 @@
+/**
+ * Amazon ECR: an authorization token from GetAuthorizationToken in the registry's own region (a
+ * token from another region is rejected), optionally after assuming a role in the registry's
+ * account. The token is base64 `AWS:<password>`, sent as Basic, and valid for 12 hours.
+ */
+import { type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { parseEcrHost } from '../registry/profiles.ts';
+import { awsErrorName } from './secrets.ts';
+import { type CachedToken, decodeAwsAuthorizationToken, TokenCache } from './token-cache.ts';
+import { type CredentialProvider, CredentialsUnavailableError, type RegistryCredentials } from './types.ts';
+
+/** Temporary AWS credentials, as an SDK client accepts them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+export interface EcrProviderOptions {
+  /** The registry's region; by default read from the ECR host name. */
+  region?: string;
+  /** A role to assume first, for a registry in another account. */
+  roleArn?: string;
+  /** An ECR client for a region, signed with the given credentials (or the default chain when absent). */
+  ecrClient: (region: string, credentials?: AwsCredentials) => ECRClient;
+  /** An STS client for a region; needed only with roleArn. */
+  stsClient?: (region: string) => STSClient;
+  /** @default Date.now */
+  now?: () => number;
+  /** Renew the token this long before it expires. @default 15 minutes */
+  renewBeforeMs?: number;
+}
+
+export const ROLE_SESSION_NAME = 'registry-canary';
+
+export function ecrCredentials(options: EcrProviderOptions): CredentialProvider {
+  const cache = new TokenCache(options.now ?? Date.now, options.renewBeforeMs ?? 15 * 60_000);
+
+  return {
+    source: 'ecr',
+    async resolve(registryHost) {
+      const region = options.region ?? parseEcrHost(registryHost)?.region;
+      if (!region) {
+        throw new CredentialsUnavailableError(
+          `Cannot tell the AWS region of ${registryHost}: it is not an ECR host name; set the region of the ecr credential source.`,
+          'UnknownRegion',
+        );
+      }
+      // One token per region and role: GetAuthorizationToken's token is valid for every registry
+      // of that region the principal may read.
+      return cache.get(`${region}|${options.roleArn ?? ''}`, () => fetchToken(options, region));
+    },
+  };
+}
+
+async function fetchToken(options: EcrProviderOptions, region: string): Promise<CachedToken> {
+  const credentials = options.roleArn ? await assumeRole(options, options.roleArn, region) : undefined;
+  const reply = await options
+    .ecrClient(region, credentials)
+    .send(new GetAuthorizationTokenCommand({}))
+    .catch((error: unknown) => {
+      const code = awsErrorName(error);
+      throw new CredentialsUnavailableError(
+        `ECR GetAuthorizationToken in ${region} failed: ${code ?? 'unknown error'}.`,
+        code,
+        { cause: error },
+      );
+    });
+  const data = reply.authorizationData?.[0];
+  if (!data?.authorizationToken || !data.expiresAt) {
+    throw new CredentialsUnavailableError(
+      `ECR GetAuthorizationToken in ${region} answered without a token.`,
+      'EmptyAuthorizationData',
+    );
+  }
+  const credentialsForRegistry: RegistryCredentials = decodeAwsAuthorizationToken(
+    data.authorizationToken,
+    'ECR',
+  );
+  return { credentials: credentialsForRegistry, expiresAt: data.expiresAt.getTime() };
+}
+
+async function assumeRole(
+  options: EcrProviderOptions,
+  roleArn: string,
+  region: string,
+): Promise<AwsCredentials> {
+  if (!options.stsClient) {
+    throw new CredentialsUnavailableError(`Assuming ${roleArn} needs an STS client.`, 'NoStsClient');
+  }
+  const reply = await options
+    .stsClient(region)
+    .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME }))
+    .catch((error: unknown) => {
+      const code = awsErrorName(error);
+      throw new CredentialsUnavailableError(
+        `STS AssumeRole of ${roleArn} failed: ${code ?? 'unknown error'}.`,
+        code,
+        { cause: error },
+      );
+    });
+  const c = reply.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) {
+    throw new CredentialsUnavailableError(
+      `STS AssumeRole of ${roleArn} answered without credentials.`,
+      'EmptyCredentials',
+    );
+  }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+    expiration: c.Expiration,
+  };
+}
