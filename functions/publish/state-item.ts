@@ -1,0 +1,116 @@
+/**
+ * The shape of the state of record in DynamoDB: one item per target and probe region (pk target,
+ * sk region), plus one item per open or recently closed incident (pk INCIDENT_PK, sk registry).
+ * The regional probes write the first kind; the notifier reads them and owns the second kind.
+ */
+import type { ProbeResult, ProbeStatus } from '../probe/result.ts';
+
+/** Partition key of incident items. Target names may not start with '#', so it never collides. */
+export const INCIDENT_PK = '#incident';
+
+/** Cap evidence so one noisy diagnosis cannot push an item (or an alert) past its size limit. */
+const MAX_EVIDENCE_LINES = 12;
+const MAX_LINE_CHARS = 500;
+
+/** The latest result of one target in one region, as stored. */
+export interface TargetState {
+  /** Target name (the `Target` dimension of the alarms). */
+  target: string;
+  region: string;
+  registry: string;
+  ref: string;
+  status: ProbeStatus;
+  /** Diagnosis code, or null when the probe was healthy or only degraded. */
+  diagnosisCode: string | null;
+  summary: string | null;
+  evidence: string[];
+  nextSteps: string[];
+  runbook: string | null;
+  warnings: { code: string; summary: string }[];
+  /** ISO 8601: when the current status began. Preserved while the status is unchanged. */
+  since: string;
+  /** Probe runs in a row that ended failing; 0 while healthy or degraded. */
+  consecutiveFailures: number;
+  rateLimitRemaining: number | null;
+  rateLimitLimit: number | null;
+  /** The IP or account the registry counted the pull against (docker-ratelimit-source). */
+  rateLimitSource: string | null;
+  certDaysRemaining: number | null;
+  /** ISO 8601: when this region last wrote the item. */
+  lastSeen: string;
+  /** Epoch seconds: DynamoDB deletes the item after this, so removed targets clean themselves up. */
+  ttl: number;
+}
+
+/** The attributes one probe result sets, apart from the keys and the bookkeeping (since, counters, ttl). */
+export function resultAttributes(result: ProbeResult): Record<string, unknown> {
+  const diagnosis = result.diagnosis;
+  return {
+    registry: result.registry,
+    ref: result.ref,
+    status: result.status,
+    diagnosisCode: diagnosis?.code ?? null,
+    summary: diagnosis?.summary ?? result.warnings[0]?.summary ?? null,
+    evidence: capLines(diagnosis?.evidence ?? []),
+    nextSteps: capLines(diagnosis?.nextSteps ?? []),
+    runbook: diagnosis?.runbook ?? null,
+    warnings: result.warnings.map((w) => ({ code: w.code, summary: truncate(w.summary) })),
+    rateLimitRemaining: result.rateLimit?.remaining ?? null,
+    rateLimitLimit: result.rateLimit?.limit ?? null,
+    rateLimitSource: result.rateLimit?.source ?? null,
+    certDaysRemaining: result.tls?.daysRemaining ?? null,
+    durationMs: Math.round(result.durationMs),
+  };
+}
+
+/** Reads a stored item back, tolerating items written by older versions (missing attributes). */
+export function toTargetState(item: Record<string, unknown>): TargetState {
+  const str = (k: string): string | null => (typeof item[k] === 'string' ? (item[k] as string) : null);
+  const num = (k: string): number | null => (typeof item[k] === 'number' ? (item[k] as number) : null);
+  const list = (k: string): string[] =>
+    Array.isArray(item[k]) ? (item[k] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const warnings = Array.isArray(item['warnings'])
+    ? (item['warnings'] as unknown[]).flatMap((w) =>
+        w && typeof w === 'object' && typeof (w as { code?: unknown }).code === 'string'
+          ? [
+              {
+                code: String((w as { code: string }).code),
+                summary: String((w as { summary?: unknown }).summary ?? ''),
+              },
+            ]
+          : [],
+      )
+    : [];
+  const status = str('status');
+  return {
+    target: str('pk') ?? '',
+    region: str('sk') ?? '',
+    registry: str('registry') ?? '',
+    ref: str('ref') ?? '',
+    status: status === 'healthy' || status === 'degraded' || status === 'failing' ? status : 'failing',
+    diagnosisCode: str('diagnosisCode'),
+    summary: str('summary'),
+    evidence: list('evidence'),
+    nextSteps: list('nextSteps'),
+    runbook: str('runbook'),
+    warnings,
+    since: str('since') ?? str('lastSeen') ?? '',
+    consecutiveFailures: num('consecutiveFailures') ?? 0,
+    rateLimitRemaining: num('rateLimitRemaining'),
+    rateLimitLimit: num('rateLimitLimit'),
+    rateLimitSource: str('rateLimitSource'),
+    certDaysRemaining: num('certDaysRemaining'),
+    lastSeen: str('lastSeen') ?? '',
+    ttl: num('ttl') ?? 0,
+  };
+}
+
+function capLines(lines: string[]): string[] {
+  const kept = lines.slice(0, MAX_EVIDENCE_LINES).map(truncate);
+  if (lines.length > MAX_EVIDENCE_LINES) kept.push(`+${lines.length - MAX_EVIDENCE_LINES} more`);
+  return kept;
+}
+
+function truncate(line: string): string {
+  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS - 1)}…` : line;
+}

@@ -1,0 +1,38 @@
+/**
+ * Loads the config the CDK app was given with `-c config=path` (a .ts, .js, .mjs or .json file)
+ * or the default one, and validates it. The app runs under tsx, so a .ts config is imported as is.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from './errors.ts';
+import type { CanaryConfig } from './schema.ts';
+import { validateConfig } from './validate.ts';
+
+export const DEFAULT_CONFIG_PATH = 'config/default.ts';
+
+export async function loadConfig(
+  configPath = DEFAULT_CONFIG_PATH,
+  cwd = process.cwd(),
+): Promise<CanaryConfig> {
+  const absolute = path.resolve(cwd, configPath);
+  const raw = await readModule(absolute, configPath);
+  return validateConfig(raw, configPath);
+}
+
+async function readModule(absolute: string, shown: string): Promise<unknown> {
+  try {
+    if (absolute.endsWith('.json')) return JSON.parse(await readFile(absolute, 'utf8'));
+    const module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    if (module.default === undefined) {
+      throw new ConfigError(shown, [
+        '(config): the module has no default export; write `export default defineConfig({...})`',
+      ]);
+    }
+    return module.default;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(shown, [`(config): cannot load ${absolute}: ${reason}`], { cause: error });
+  }
+}

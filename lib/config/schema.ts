@@ -1,0 +1,147 @@
+/**
+ * The one typed config of a registry-canary deployment, validated with zod at `cdk synth`.
+ * Every default is written here, next to its field, so the schema is the reference.
+ */
+import { z } from 'zod';
+import { credentialSourceSchema } from '../../functions/credentials/source.ts';
+
+/** AWS region names such as eu-west-1, us-gov-west-1, cn-north-1. */
+const regionName = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as eu-west-1' });
+
+/** Target names become a metric dimension and part of alarm names: keep them short and plain. */
+const targetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+  message: 'must be 1-63 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
+});
+
+const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, {
+  message: 'must be os/arch or os/arch/variant, e.g. linux/amd64',
+});
+
+export const thresholdsSchema = z
+  .object({
+    /** A probe slower than this is degraded (SLOW) and, for M of N periods, raises the latency alarm. @default 5000 */
+    slowMs: z.number().int().positive().default(5_000),
+    /** Warn and alarm when the registry's certificate expires within this many days. @default 14 */
+    certExpiryDays: z.number().int().positive().default(14),
+    /** Warn and alarm when the pull budget left is below this fraction of the limit. @default 0.2 */
+    rateLimitRatio: z.number().gt(0).lt(1).default(0.2),
+    /** Overall deadline of one probe of this target. @default 10000 */
+    timeoutMs: z.number().int().min(1_000).max(60_000).default(10_000),
+  })
+  .strict();
+
+export type Thresholds = z.infer<typeof thresholdsSchema>;
+
+export const targetSchema = z
+  .object({
+    name: targetName,
+    /** Image reference as docker takes it: alpine, docker.io/library/alpine:latest, host:5000/x@sha256:... */
+    image: z.string().min(1),
+    /** @default { type: 'anonymous' } */
+    credentials: credentialSourceSchema.default({ type: 'anonymous' }),
+    /** Platforms that must be present in a multi-arch index. @default ['linux/amd64'] */
+    platforms: z.array(platform).min(1).default(['linux/amd64']),
+    /** @default the deployment's `defaults` */
+    thresholds: thresholdsSchema.partial().optional(),
+    /** Who to ask when this target fails: a team, an email, a Slack handle. Goes into alarm descriptions. */
+    owner: z.string().min(1).optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+    /** A disabled target stays in the config but is neither probed nor alarmed. @default true */
+    enabled: z.boolean().default(true),
+    /** Probe only from these regions (each must be one of `probeRegions`). @default all probe regions */
+    regions: z.array(regionName).min(1).optional(),
+    /** Also download the smallest layer and check its sha256 (costs a pull on rate-limited registries). @default false */
+    verifyBlob: z.boolean().default(false),
+  })
+  .strict();
+
+export const vpcPlacementSchema = z
+  .object({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: 'must be a VPC id such as vpc-0abc123' }),
+    subnetIds: z
+      .array(
+        z.string().regex(/^subnet-[0-9a-f]+$/, { message: 'must be a subnet id such as subnet-0abc123' }),
+      )
+      .min(1),
+    securityGroupId: z
+      .string()
+      .regex(/^sg-[0-9a-f]+$/, { message: 'must be a security group id such as sg-0abc' }),
+  })
+  .strict();
+
+/** Extra CA certificates the probe trusts, for private registries behind an internal CA. */
+export const caBundleSchema = z.union([
+  z.object({ path: z.string().min(1) }).strict(),
+  z.object({ pem: z.string().includes('-----BEGIN CERTIFICATE-----') }).strict(),
+]);
+
+/**
+ * Who hears about alarms. Deliberately open (`loose`): the alerts (issue 5) add Slack / Amazon Q
+ * Developer settings here without a schema change breaking existing configs.
+ */
+export const notificationsSchema = z
+  .object({
+    /** Subscribed to the alarm topic (home region) and to each region's operations topic. */
+    emails: z.array(z.email()).default([]),
+    slack: z.looseObject({}).optional(),
+  })
+  .loose();
+
+export const scheduleSchema = z
+  .object({
+    /** Run the probes every N minutes. One minute is the fastest CloudWatch period we alarm on. @default 5 */
+    everyMinutes: z.number().int().min(1).max(60).default(5),
+  })
+  .strict();
+
+export const alarmPolicySchema = z
+  .object({
+    /** Alarm after M bad periods out of the last N ("M of N"). @default 2 */
+    datapointsToAlarm: z.number().int().min(1).default(2),
+    /** @default 3 */
+    evaluationPeriods: z.number().int().min(1).default(3),
+    /** A registry-wide outage is failing in at least this many regions. @default all probe regions */
+    outageRegions: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const canaryConfigSchema = z
+  .object({
+    /** Account to deploy into. @default the CLI's account (env-agnostic when there are no credentials) */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' })
+      .optional(),
+    /** Where alarms, the alarm topic and the dashboard live. */
+    homeRegion: regionName,
+    /** One probe stack per region. At most 10: a metric-math alarm reads at most 10 metrics. */
+    probeRegions: z.array(regionName).min(1).max(10),
+    schedule: scheduleSchema.default({ everyMinutes: 5 }),
+    /** Thresholds every target starts from; a target's own `thresholds` override them field by field. */
+    defaults: thresholdsSchema.default(thresholdsSchema.parse({})),
+    alarms: alarmPolicySchema.default(alarmPolicySchema.parse({})),
+    targets: z.array(targetSchema).min(1),
+    notifications: notificationsSchema.default({ emails: [] }),
+    /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks on GitHub */
+    runbookBaseUrl: z.url().optional(),
+    /** Lambda placement per probe region, for registries reachable only from a VPC. */
+    vpc: z.record(regionName, vpcPlacementSchema).optional(),
+    /** Proxy for registry traffic, as docker reads HTTPS_PROXY. */
+    httpsProxy: z.url().optional(),
+    /** Hosts that bypass the proxy, as docker reads NO_PROXY. */
+    noProxy: z.string().optional(),
+    caBundle: caBundleSchema.optional(),
+    /** Targets probed at once in one invocation. @default 16 */
+    concurrency: z.number().int().min(1).max(128).default(16),
+    /** @default 30 */
+    logRetentionDays: z.number().int().positive().default(30),
+  })
+  .strict();
+
+/** The config as written by a user: defaults may be left out. */
+export type CanaryConfigInput = z.input<typeof canaryConfigSchema>;
+/** The config after validation: every default filled in. */
+export type CanaryConfig = z.output<typeof canaryConfigSchema>;
+export type TargetConfig = CanaryConfig['targets'][number];

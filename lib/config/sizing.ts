@@ -1,0 +1,45 @@
+/**
+ * Memory and timeout of a region's probe Lambda, sized from how many targets it probes.
+ *
+ * Time: targets run in waves of `concurrency`; each probe has its own deadline (`timeoutMs`) plus a
+ * grace for the handler's hard stop, and the invocation keeps a reserve for publishing the home
+ * copy (with retries). Memory: TLS handshakes and JSON are the cost, per concurrent probe, plus a
+ * little per result held until the end; Lambda also gives CPU in proportion to memory.
+ */
+import type { CanaryConfig } from './schema.ts';
+
+/** Added to each probe's own deadline before the handler gives up on it. */
+export const PROBE_DEADLINE_GRACE_MS = 2_000;
+/** Kept at the end of an invocation for metrics and the home-region copy. */
+export const PUBLISH_RESERVE_SECONDS = 15;
+
+export interface ProbeSizing {
+  targetCount: number;
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export function targetsForRegion(config: CanaryConfig, region: string): CanaryConfig['targets'] {
+  return config.targets.filter((t) => t.enabled && (t.regions === undefined || t.regions.includes(region)));
+}
+
+export function probeSizing(config: CanaryConfig, region: string): ProbeSizing {
+  const targets = targetsForRegion(config, region);
+  const targetCount = targets.length;
+  const slots = Math.max(1, Math.min(targetCount, config.concurrency));
+  const slowestDeadlineMs = Math.max(
+    config.defaults.timeoutMs,
+    ...targets.map((t) => t.thresholds?.timeoutMs ?? config.defaults.timeoutMs),
+  );
+  const waves = Math.max(1, Math.ceil(targetCount / slots));
+  const timeoutSeconds = Math.max(
+    30,
+    Math.ceil((waves * (slowestDeadlineMs + PROBE_DEADLINE_GRACE_MS)) / 1000) + PUBLISH_RESERVE_SECONDS,
+  );
+  const memoryMb = Math.min(10_240, roundUp(256 + 16 * slots + targetCount, 128));
+  return { targetCount, memoryMb, timeoutSeconds };
+}
+
+function roundUp(value: number, step: number): number {
+  return Math.ceil(value / step) * step;
+}
