@@ -1,0 +1,176 @@
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  type AwsClientFactories,
+  CliAuthError,
+  createCredentialProvider,
+  credentialsFromCliAuth,
+} from '../../../functions/credentials/factory.ts';
+import { secretsManagerReader } from '../../../functions/credentials/secrets.ts';
+import { credentialSourceSchema } from '../../../functions/credentials/source.ts';
+
+const sm = mockClient(SecretsManagerClient);
+const ecr = mockClient(ECRClient);
+
+const regions: string[] = [];
+const aws: AwsClientFactories = {
+  ecrClient: (region, credentials) => {
+    regions.push(region);
+    return new ECRClient({ region, credentials });
+  },
+  stsClient: (region) => new STSClient({ region }),
+  ecrPublicClient: (region) => new ECRPUBLICClient({ region }),
+};
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+beforeEach(() => {
+  sm.reset();
+  ecr.reset();
+  regions.length = 0;
+});
+
+describe('createCredentialProvider', () => {
+  const deps = () => ({
+    ...aws,
+    secrets: secretsManagerReader({ client: new SecretsManagerClient({ region: 'eu-west-1' }) }),
+  });
+
+  it('reads basic credentials from the named secret', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: 'registry/quay' }).resolves({
+      SecretString: '{"username":"org+robot","password":"tok"}',
+    });
+    const source = credentialSourceSchema.parse({ type: 'basic', secret: 'registry/quay' });
+
+    const provider = createCredentialProvider(source, deps());
+
+    expect(provider.source).toBe('basic');
+    await expect(provider.resolve('quay.io')).resolves.toEqual({
+      kind: 'basic',
+      username: 'org+robot',
+      password: 'tok',
+    });
+  });
+
+  it('exchanges nothing for a google json-key source: the secret is the password', async () => {
+    const key = JSON.stringify({
+      type: 'service_account',
+      client_email: 'a@b.iam.gserviceaccount.com',
+      private_key: 'k',
+    });
+    sm.on(GetSecretValueCommand).resolves({ SecretString: key });
+    const source = credentialSourceSchema.parse({ type: 'google', secret: 'gcr-key', mode: 'json-key' });
+
+    await expect(createCredentialProvider(source, deps()).resolve('gcr.io')).resolves.toEqual({
+      kind: 'basic',
+      username: '_json_key',
+      password: key,
+    });
+  });
+
+  it('builds an ECR provider in the region of the config', async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: b64('AWS:x'), expiresAt: new Date(Date.now() + 3_600_000) }],
+    });
+    const source = credentialSourceSchema.parse({ type: 'ecr', region: 'sa-east-1' });
+
+    await createCredentialProvider(source, deps()).resolve('mirror.internal');
+
+    expect(regions).toEqual(['sa-east-1']);
+  });
+
+  it('is anonymous for ecr-public unless authenticated', async () => {
+    const source = credentialSourceSchema.parse({ type: 'ecr-public' });
+
+    await expect(createCredentialProvider(source, deps()).resolve('public.ecr.aws')).resolves.toBeNull();
+  });
+});
+
+describe('credentialsFromCliAuth', () => {
+  const home = { HOME: '/home/u', DOCKER_CONFIG: '/home/u/.docker' };
+
+  it('uses docker config.json by default when it exists', async () => {
+    const provider = await credentialsFromCliAuth(undefined, {
+      env: home,
+      fileExists: (p) => p === '/home/u/.docker/config.json',
+      readFile: async () => JSON.stringify({ auths: { 'ghcr.io': { auth: b64('octo:pat') } } }),
+    });
+
+    expect(provider.source).toBe('docker-config');
+    await expect(provider.resolve('ghcr.io')).resolves.toMatchObject({ username: 'octo' });
+  });
+
+  it('is anonymous by default when there is no config.json', async () => {
+    const provider = await credentialsFromCliAuth(undefined, { env: home, fileExists: () => false });
+
+    expect(provider.source).toBe('anonymous');
+  });
+
+  it('reads the password of basic from stdin without its trailing newline', async () => {
+    const provider = await credentialsFromCliAuth('basic', {
+      username: 'me',
+      readPasswordStdin: async () => 'tok\n',
+    });
+
+    await expect(provider.resolve('r')).resolves.toEqual({ kind: 'basic', username: 'me', password: 'tok' });
+  });
+
+  it('asks for --username with basic', async () => {
+    await expect(credentialsFromCliAuth('basic', {})).rejects.toThrow(
+      new CliAuthError('--auth basic needs --username.'),
+    );
+  });
+
+  it('asks for --password-stdin with basic', async () => {
+    await expect(credentialsFromCliAuth('basic', { username: 'me' })).rejects.toThrow(/--password-stdin/);
+  });
+
+  it('reads docker-config from the given path', async () => {
+    const paths: string[] = [];
+    const provider = await credentialsFromCliAuth('docker-config=/tmp/cfg.json', {
+      readFile: async (p) => {
+        paths.push(p);
+        return '{"auths":{}}';
+      },
+    });
+
+    await provider.resolve('ghcr.io');
+
+    expect(paths).toEqual(['/tmp/cfg.json']);
+  });
+
+  it('passes region and role of ecr', async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: b64('AWS:x'), expiresAt: new Date(Date.now() + 3_600_000) }],
+    });
+    const provider = await credentialsFromCliAuth('ecr,region=eu-north-1', { aws });
+
+    await provider.resolve('registry.internal');
+
+    expect(provider.source).toBe('ecr');
+    expect(regions).toEqual(['eu-north-1']);
+  });
+
+  it('reads a google key file', async () => {
+    const key = JSON.stringify({
+      type: 'service_account',
+      client_email: 'a@b.iam.gserviceaccount.com',
+      private_key: 'k',
+    });
+    const provider = await credentialsFromCliAuth('google-json-key=/keys/sa.json', {
+      readFile: async (p) => (p === '/keys/sa.json' ? key : ''),
+    });
+
+    await expect(provider.resolve('gcr.io')).resolves.toMatchObject({ username: '_json_key', password: key });
+  });
+
+  it.each([['google-key'], ['nonsense'], ['ecr,colour=blue']])(
+    'refuses --auth %s with a usage message',
+    async (flag) => {
+      await expect(credentialsFromCliAuth(flag, {})).rejects.toBeInstanceOf(CliAuthError);
+    },
+  );
+});
