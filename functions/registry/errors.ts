@@ -1,0 +1,195 @@
+/**
+ * Every named error the registry layer throws, in one place, each with a one-line doc.
+ *
+ * Families: reference and parse errors (bad input), HTTP errors (the registry answered, but not
+ * with what the pull path needs), transport errors (no answer: DNS, TCP, TLS, proxy, timeout), and
+ * integrity errors (the bytes are not what their digest says). Every error keeps its `cause`, and
+ * no error carries a password, a token or URL user-info: URLs are redacted before they get here.
+ */
+import type { StepName } from '../probe/result.ts';
+
+/** Raw error bodies are kept up to this size, like go-containerregistry's transport.Error. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** The input is not a valid image reference; `reason` says what is wrong with it. */
+export class InvalidReferenceError extends Error {
+  override readonly name = 'InvalidReferenceError';
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+  ) {
+    super(
+      `invalid reference ${JSON.stringify(input.length > 300 ? `${input.slice(0, 300)}…` : input)}: ${reason}`,
+    );
+  }
+}
+
+/** A WWW-Authenticate header that does not follow RFC 7235 (or a Bearer challenge without a usable realm). */
+export class ChallengeParseError extends Error {
+  override readonly name = 'ChallengeParseError';
+  constructor(
+    readonly header: string,
+    readonly reason: string,
+  ) {
+    super(`malformed WWW-Authenticate header ${JSON.stringify(header.slice(0, 500))}: ${reason}`);
+  }
+}
+
+/** One entry of the registry's error body: {"errors":[{"code","message","detail"}]}. */
+export interface RegistryErrorDetail {
+  code: string;
+  message: string;
+  detail?: unknown;
+}
+
+/** The registry (or its token service) answered with a status the pull path cannot continue from. */
+export class RegistryHttpError extends Error {
+  override readonly name = 'RegistryHttpError';
+  constructor(
+    readonly step: StepName,
+    readonly method: string,
+    /** Redacted: no user-info, no token values. */
+    readonly url: string,
+    readonly status: number,
+    /** The registry's error codes from the body; empty when the body was HTML, empty or not JSON. */
+    readonly errors: RegistryErrorDetail[],
+    /** At most MAX_ERROR_BODY_BYTES of the raw body. */
+    readonly body: string,
+    /** The response headers that explain failures (retry-after, www-authenticate, rate limit...). */
+    readonly headers: Record<string, string>,
+  ) {
+    const codes = errors.map((e) => e.code).join(', ');
+    super(`${method} ${url}: unexpected status ${status}${codes ? ` (${codes})` : ''}`);
+  }
+
+  /** The first registry error code from the body, upper-cased, or undefined. */
+  get registryCode(): string | undefined {
+    return this.errors[0]?.code?.toUpperCase();
+  }
+}
+
+/** The registry or token service answered 401: credentials are missing or were rejected. */
+export class AuthenticationError extends Error {
+  override readonly name = 'AuthenticationError';
+  constructor(
+    message: string,
+    /** Whether the probe sent credentials; decides AUTH_FAILED (true) from AUTH_REQUIRED (false). */
+    readonly credentialsGiven: boolean,
+    options: { cause: RegistryHttpError },
+  ) {
+    super(message, options);
+  }
+
+  get httpError(): RegistryHttpError {
+    return this.cause as RegistryHttpError;
+  }
+}
+
+/** The token service failed: 5xx, not JSON, no token in the reply, or an unusable realm URL. */
+export class TokenServiceError extends Error {
+  override readonly name = 'TokenServiceError';
+  constructor(
+    message: string,
+    /** The realm, redacted to scheme://host/path. */
+    readonly realm: string,
+    readonly status: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The realm policy refused the token realm the registry named; no request was sent to it. */
+export class RealmRefusedError extends Error {
+  override readonly name = 'RealmRefusedError';
+  constructor(
+    readonly realm: string,
+    readonly reason: string,
+  ) {
+    super(`refused token realm ${realm}: ${reason}`);
+  }
+}
+
+/** The peer broke the registry protocol: not a registry, a missing required header, an unparsable manifest. */
+export class ProtocolError extends Error {
+  override readonly name: string = 'ProtocolError';
+  constructor(
+    message: string,
+    readonly evidence: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A body was larger than the cap the probe reads (manifests 4 MiB). */
+export class BodyTooLargeError extends ProtocolError {
+  override readonly name = 'BodyTooLargeError';
+  constructor(
+    readonly url: string,
+    readonly limitBytes: number,
+  ) {
+    super(`${url}: body larger than the ${limitBytes}-byte cap`, [`body cap: ${limitBytes} bytes`]);
+  }
+}
+
+/** No answer within the per-request timeout or the probe's overall deadline. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(
+    message: string,
+    readonly step: StepName | null,
+    /** 'deadline' when the probe's overall deadline ran out, 'request' for one request's own timeout. */
+    readonly kind: 'deadline' | 'request',
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The connection failed before an HTTP answer: DNS, TCP, TLS or reset. `code` is the errno / undici code. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(
+    readonly step: StepName,
+    readonly method: string,
+    readonly url: string,
+    /** ENOTFOUND, ECONNREFUSED, CERT_HAS_EXPIRED, UND_ERR_SOCKET... or 'UNKNOWN'. */
+    readonly code: string,
+    /** The proxy the request went through (redacted), when one was used. */
+    readonly proxy: string | null,
+    options: { cause: unknown },
+  ) {
+    super(`${method} ${url}: ${code}: ${messageOf(options.cause)}`, options);
+  }
+}
+
+/** A required platform is not in the image index; `available` lists what is. */
+export class PlatformMissingError extends Error {
+  override readonly name = 'PlatformMissingError';
+  constructor(
+    readonly missing: string[],
+    readonly available: string[],
+  ) {
+    super(
+      `platform ${missing.join(', ')} not in the index; it has ${available.length ? available.join(', ') : 'no platforms'}`,
+    );
+  }
+}
+
+/** The bytes received do not hash to the digest they were addressed by. */
+export class DigestMismatchError extends Error {
+  override readonly name = 'DigestMismatchError';
+  constructor(
+    readonly url: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`${url}: content digest ${actual} does not match the expected ${expected}`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
