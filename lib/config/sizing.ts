@@ -6,12 +6,11 @@
  * copy (with retries). Memory: TLS handshakes and JSON are the cost, per concurrent probe, plus a
  * little per result held until the end; Lambda also gives CPU in proportion to memory.
  */
+import { PUBLISH_RESERVE_MS } from '../../functions/handlers/probe-config.ts';
 import type { CanaryConfig } from './schema.ts';
 
 /** Added to each probe's own deadline before the handler gives up on it. */
 export const PROBE_DEADLINE_GRACE_MS = 2_000;
-/** Kept at the end of an invocation for metrics and the home-region copy. */
-export const PUBLISH_RESERVE_SECONDS = 15;
 
 export interface ProbeSizing {
   targetCount: number;
@@ -34,7 +33,7 @@ export function probeSizing(config: CanaryConfig, region: string): ProbeSizing {
   const waves = Math.max(1, Math.ceil(targetCount / slots));
   const timeoutSeconds = Math.max(
     30,
-    Math.ceil((waves * (slowestDeadlineMs + PROBE_DEADLINE_GRACE_MS)) / 1000) + PUBLISH_RESERVE_SECONDS,
+    Math.ceil((waves * (slowestDeadlineMs + PROBE_DEADLINE_GRACE_MS)) / 1000) + PUBLISH_RESERVE_MS / 1000,
   );
   const memoryMb = Math.min(10_240, roundUp(256 + 16 * slots + targetCount, 128));
   return { targetCount, memoryMb, timeoutSeconds };

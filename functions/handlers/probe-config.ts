@@ -1,0 +1,79 @@
+/**
+ * What one region's probe Lambda is told: written as JSON by the CDK app at synth (one file per
+ * region, shipped inside the function's bundle) and read once at cold start. A file, not
+ * environment variables: Lambda caps the whole environment at 4 KB, which a fleet of a few dozen
+ * targets (or one CA bundle) would exceed. It holds no secrets, only references to them.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { credentialSourceSchema } from '../credentials/source.ts';
+
+export const PROBE_CONFIG_FILE_ENV = 'PROBE_CONFIG_FILE';
+export const PROBE_CONFIG_FILE_NAME = 'probe-config.json';
+/** Kept at the end of each invocation for the metrics flush and the home-region copy (with retries). */
+export const PUBLISH_RESERVE_MS = 15_000;
+
+export const probeTargetSchema = z.object({
+  name: z.string().min(1),
+  image: z.string().min(1),
+  /** The reference split at synth, for results the handler builds itself (a target that overran its deadline). */
+  registry: z.string().min(1),
+  repository: z.string().min(1),
+  reference: z.string().min(1),
+  credentials: credentialSourceSchema,
+  platforms: z.array(z.string()).min(1),
+  timeoutMs: z.number().int().positive(),
+  slowMs: z.number().int().positive(),
+  certExpiryDays: z.number().int().positive(),
+  rateLimitRatio: z.number().gt(0).lt(1),
+  verifyBlob: z.boolean(),
+});
+
+export type ProbeTarget = z.infer<typeof probeTargetSchema>;
+
+export const probeRuntimeConfigSchema = z.object({
+  /** The region this function probes from (its own). */
+  region: z.string().min(1),
+  /** Where the home-region copy of each result goes. */
+  homeRegion: z.string().min(1),
+  concurrency: z.number().int().positive(),
+  /** Added to each target's own deadline before the handler stops waiting for it. */
+  deadlineGraceMs: z.number().int().nonnegative(),
+  runbookBaseUrl: z.string().optional(),
+  caCertificates: z.array(z.string()),
+  httpsProxy: z.string().optional(),
+  noProxy: z.string().optional(),
+  targets: z.array(probeTargetSchema),
+});
+
+export type ProbeRuntimeConfig = z.infer<typeof probeRuntimeConfigSchema>;
+
+/** Reads a required environment variable, failing loudly at cold start when it is missing. */
+export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is required`);
+  return value;
+}
+
+/** Reads and validates the config file named by PROBE_CONFIG_FILE (relative to the working directory, /var/task in Lambda). */
+export function readProbeConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): ProbeRuntimeConfig {
+  const file = path.resolve(requiredEnv(env, PROBE_CONFIG_FILE_ENV));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFile(file));
+  } catch (error) {
+    throw new Error(`Cannot read the probe config ${file}`, { cause: error });
+  }
+  const parsed = probeRuntimeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new Error(`Invalid probe config ${file}: ${problems}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}

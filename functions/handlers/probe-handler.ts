@@ -1,0 +1,58 @@
+/**
+ * The probe Lambda: a thin middy wrapper. Everything that can be set up once is, at cold start:
+ * the config (failing loudly when it is missing), Logger and Metrics, the CloudWatch client for the
+ * home region, and one credential provider per target (so tokens and secrets are cached while warm).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { awsClientFactories, createCredentialProvider } from '../credentials/factory.ts';
+import { secretsManagerReader } from '../credentials/secrets.ts';
+import type { CredentialProvider } from '../credentials/types.ts';
+import { probeImage } from '../probe/probe.ts';
+import { METRICS_NAMESPACE } from '../publish/metrics-catalog.ts';
+import { type ProbeTarget, PUBLISH_RESERVE_MS, readProbeConfig } from './probe-config.ts';
+import { type RunSummary, runScheduledProbes } from './probe-run.ts';
+
+const config = readProbeConfig();
+const logger = new Logger({ serviceName: 'registry-canary-probe' });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'registry-canary-probe' });
+// Powertools adds a `service` dimension by default; our metrics are keyed by Target alone (the
+// region is implicit), which keeps alarms, widgets and the per-metric bill simple.
+metrics.clearDefaultDimensions();
+
+// The SDK's own retries are off: publishHomeCopy retries with its own backoff, within the
+// invocation's reserve, and a single request must not hang for long.
+const cloudWatch = new CloudWatchClient({
+  region: config.homeRegion,
+  maxAttempts: 1,
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 3_000 },
+});
+const secrets = secretsManagerReader({ client: new SecretsManagerClient({ region: config.region }) });
+const aws = awsClientFactories();
+const providers = new Map<string, CredentialProvider>();
+
+function credentialsFor(target: ProbeTarget): CredentialProvider {
+  let provider = providers.get(target.name);
+  if (!provider) {
+    provider = createCredentialProvider(target.credentials, { ...aws, secrets });
+    providers.set(target.name, provider);
+  }
+  return provider;
+}
+
+export async function probeScheduled(_event: unknown, context: Context): Promise<RunSummary> {
+  const summary = await runScheduledProbes(
+    { config, probe: probeImage, credentialsFor, logger, metrics, cloudWatch },
+    () => context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS,
+  );
+  logger.info('run finished', { summary });
+  return summary;
+}
+
+export const handler = middy(probeScheduled).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,229 @@
+/**
+ * One scheduled run in one region: probe every target at once, with a bound on concurrency, each
+ * in isolation. A target that throws becomes a failing result; a target that hangs is abandoned at
+ * its own deadline and becomes a failing TIMEOUT result; neither delays nor loses the others. The
+ * run never outlives the invocation: a target whose turn comes too late is reported, not started.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import pLimit from 'p-limit';
+import type { CredentialProvider } from '../credentials/types.ts';
+import { CredentialsUnavailableError } from '../credentials/types.ts';
+import { type DiagnosisCode, runbookUrl } from '../probe/codes.ts';
+import type { ProbeOptions } from '../probe/options.ts';
+import type { ProbeResult } from '../probe/result.ts';
+import { emitResultMetrics, emitRunMetrics } from '../publish/metrics.ts';
+import { homeCopyData, publishHomeCopy, type RetryPolicy } from '../publish/metrics-home-copy.ts';
+import type { ProbeRuntimeConfig, ProbeTarget } from './probe-config.ts';
+
+export type ProbeFn = (ref: string, options?: Partial<ProbeOptions>) => Promise<ProbeResult>;
+
+export interface ProbeRunDeps {
+  probe: ProbeFn;
+  credentialsFor: (target: ProbeTarget) => CredentialProvider;
+  /** Milliseconds left before the invocation must be finished (Lambda's remaining time minus a reserve). */
+  remainingMs: () => number;
+  /** Called as soon as each target's result is known, so a result is logged even if the run is cut short. */
+  onResult: (outcome: TargetOutcome) => void;
+  now?: () => number;
+}
+
+export interface TargetOutcome {
+  target: ProbeTarget;
+  result: ProbeResult;
+}
+
+export async function probeAll(config: ProbeRuntimeConfig, deps: ProbeRunDeps): Promise<TargetOutcome[]> {
+  const limit = pLimit(config.concurrency);
+  return Promise.all(
+    config.targets.map((target) =>
+      limit(async () => {
+        const outcome = { target, result: await probeOne(target, config, deps) };
+        deps.onResult(outcome);
+        return outcome;
+      }),
+    ),
+  );
+}
+
+async function probeOne(
+  target: ProbeTarget,
+  config: ProbeRuntimeConfig,
+  deps: ProbeRunDeps,
+): Promise<ProbeResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const budgetMs = deps.remainingMs();
+  if (budgetMs < 1_000) {
+    return failedResult(target, config, 'TIMEOUT', 0, {
+      summary: "Not probed: the run ran out of time before this target's turn.",
+      evidence: [`time left in the invocation: ${Math.max(0, budgetMs)} ms`],
+      nextSteps: ['Raise `concurrency` in the config, or probe fewer targets per region.'],
+    });
+  }
+  // The hard stop: the probe's own deadline plus a grace, never past the invocation's end.
+  const hardStopMs = Math.min(target.timeoutMs + config.deadlineGraceMs, budgetMs);
+  const options: Partial<ProbeOptions> = {
+    platforms: target.platforms,
+    timeoutMs: Math.min(target.timeoutMs, Math.max(1, hardStopMs - config.deadlineGraceMs)),
+    slowThresholdMs: target.slowMs,
+    certExpiryWarningDays: target.certExpiryDays,
+    rateLimitWarningRatio: target.rateLimitRatio,
+    verifyBlob: target.verifyBlob,
+    caCertificates: config.caCertificates,
+    ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
+    ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),
+  };
+
+  const attempt = (async () => {
+    const credentials = deps.credentialsFor(target);
+    return deps.probe(target.image, { ...options, credentials });
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), hardStopMs);
+  });
+  try {
+    const winner = await Promise.race([attempt, deadline]);
+    if (winner === 'deadline') {
+      // The abandoned probe may still settle later; nothing waits for it and its rejection is swallowed.
+      attempt.catch(() => {});
+      return failedResult(target, config, 'TIMEOUT', now() - started, {
+        summary: `The probe did not finish within ${hardStopMs} ms.`,
+        evidence: [`hard stop after ${hardStopMs} ms (probe deadline ${target.timeoutMs} ms)`],
+        nextSteps: [`Run it by hand: npx registry-canary probe ${target.image}`],
+      });
+    }
+    return winner;
+  } catch (error) {
+    return resultFromError(target, config, error, now() - started);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The engine turns every registry failure into a diagnosis; an exception reaching here is either a
+ * credential source that could not deliver, or a defect. The closed code set has no "internal
+ * error", so a defect is reported as PROTOCOL_ERROR with the error's message as evidence.
+ */
+function resultFromError(
+  target: ProbeTarget,
+  config: ProbeRuntimeConfig,
+  error: unknown,
+  durationMs: number,
+): ProbeResult {
+  if (error instanceof CredentialsUnavailableError) {
+    return failedResult(target, config, 'CREDENTIALS_UNAVAILABLE', durationMs, {
+      summary: error.message,
+      evidence: error.providerCode ? [`provider error: ${error.providerCode}`] : [],
+      nextSteps: [
+        "Check that the secret or role in the target's `credentials` exists and the probe role may read it.",
+      ],
+    });
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return failedResult(target, config, 'PROTOCOL_ERROR', durationMs, {
+    summary: 'The probe stopped with an unexpected error.',
+    evidence: [message],
+    nextSteps: [`Run it by hand to see the full error: npx registry-canary probe ${target.image}`],
+  });
+}
+
+function failedResult(
+  target: ProbeTarget,
+  config: ProbeRuntimeConfig,
+  code: DiagnosisCode,
+  durationMs: number,
+  detail: { summary: string; evidence: string[]; nextSteps: string[] },
+): ProbeResult {
+  return {
+    ref: target.image,
+    registry: target.registry,
+    repository: target.repository,
+    reference: target.reference,
+    status: 'failing',
+    diagnosis: { code, ...detail, runbook: runbookUrl(code, config.runbookBaseUrl) },
+    warnings: [],
+    digest: null,
+    platforms: [],
+    rateLimit: null,
+    tls: null,
+    steps: [],
+    durationMs,
+  };
+}
+
+export interface ScheduledRunDeps {
+  config: ProbeRuntimeConfig;
+  probe: ProbeFn;
+  credentialsFor: (target: ProbeTarget) => CredentialProvider;
+  logger: Logger;
+  metrics: Metrics;
+  cloudWatch: CloudWatchClient;
+  homeCopyRetry?: Partial<RetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface RunSummary {
+  region: string;
+  probed: number;
+  healthy: number;
+  degraded: number;
+  failing: number;
+  homeCopy: { sent: number; unsent: number };
+}
+
+/**
+ * The whole scheduled run: probe, then for each result one log line (the CLI's JSON contract plus
+ * region and target) and its EMF metrics, then the home-region copy of all results.
+ */
+export async function runScheduledProbes(
+  deps: ScheduledRunDeps,
+  remainingMs: () => number,
+): Promise<RunSummary> {
+  const { config, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const homeData: MetricDatum[] = [];
+
+  const outcomes = await probeAll(config, {
+    probe: deps.probe,
+    credentialsFor: deps.credentialsFor,
+    remainingMs,
+    now,
+    onResult: ({ target, result }) => {
+      logger.info('probe result', { ...result, region: config.region, target: target.name });
+      emitResultMetrics(metrics, target.name, result);
+      homeData.push(...homeCopyData(target.name, config.region, result, new Date(now())));
+    },
+  });
+
+  const copy = await publishHomeCopy(homeData, {
+    client: deps.cloudWatch,
+    retry: deps.homeCopyRetry,
+    sleep: deps.sleep,
+  });
+  for (const { data, error } of copy.unsent) {
+    // The same values are in this region's EMF lines above: the result is not lost, only its home copy.
+    logger.error("home-region metric copy failed after retries; the results stay in this region's EMF logs", {
+      homeRegion: config.homeRegion,
+      data: data.length,
+      targets: [...new Set(data.map((d) => d.Dimensions?.[0]?.Value))],
+      error,
+    });
+  }
+  emitRunMetrics(metrics, outcomes.length, now() - started);
+
+  const count = (status: string) => outcomes.filter((o) => o.result.status === status).length;
+  return {
+    region: config.region,
+    probed: outcomes.length,
+    healthy: count('healthy'),
+    degraded: count('degraded'),
+    failing: count('failing'),
+    homeCopy: { sent: copy.sent, unsent: copy.unsent.reduce((n, u) => n + u.data.length, 0) },
+  };
+}
