@@ -1,0 +1,160 @@
+/**
+ * Turns a validated config into the billing units of its deployment. Metric counts come from the
+ * same catalog the Lambda emits from, Lambda memory from the same sizing the CDK app deploys with,
+ * so the estimate follows the code instead of a copy of it.
+ */
+
+import type { CanaryConfig, TargetConfig } from '../../lib/config/schema.ts';
+import { probeSizing, targetsForRegion } from '../../lib/config/sizing.ts';
+import type { HomeMetric, RegionalMetric } from '../publish/metrics-catalog.ts';
+import { type AlarmCounts, countAlarms } from './alarms.ts';
+import { type FleetProfile, runsPerMonth } from './fleet.ts';
+import { type TargetTraits, targetTraits } from './target-traits.ts';
+
+/** What the config cannot tell: how the fleet behaves. Every field can be overridden. */
+export interface CostAssumptions {
+  /** Billed duration of one invocation. Probes run concurrently, so about the slowest target plus publishing. */
+  invocationSeconds: number;
+  /** The JSON result line plus its EMF blob, per target per run (see bench/RESULTS.md for a measured line). */
+  logBytesPerTargetResult: number;
+  /** START, END and REPORT lines. */
+  platformLogBytesPerInvocation: number;
+  /** Runs per target per region per month that end failing (each writes state; failures by code emit a metric). */
+  failingRunsPerTargetPerRegion: number;
+  /** Cold starts per region per month: each forgets the write memory, so every target is written once more. */
+  coldStartsPerRegion: number;
+  /** Matches functions/publish/state.ts `heartbeatMinutes`. */
+  heartbeatMinutes: number;
+  /** Write units of one state item (1 KB each): a healthy item is ~0.6 KB, a failing one with evidence more. */
+  healthyItemWriteUnits: number;
+  failingItemWriteUnits: number;
+  /** Distinct diagnosis codes seen per region in a month: each is a `Failure`{Code} metric while it occurs. */
+  failureCodesPerRegion: number;
+  incidentsPerMonth: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
+  invocationSeconds: 3,
+  logBytesPerTargetResult: 3_500,
+  platformLogBytesPerInvocation: 400,
+  failingRunsPerTargetPerRegion: 60,
+  coldStartsPerRegion: 360,
+  heartbeatMinutes: 15,
+  healthyItemWriteUnits: 1,
+  failingItemWriteUnits: 2,
+  failureCodesPerRegion: 1,
+  incidentsPerMonth: 10,
+};
+
+type RegionalMetricKey = keyof typeof RegionalMetric;
+type HomeMetricKey = keyof typeof HomeMetric;
+
+/** How often a catalog metric exists. Keyed by the catalog, so a new metric does not compile until it is costed here. */
+type Cardinality = 'per-target' | 'per-region' | 'per-failure-code';
+
+const REGIONAL_CARDINALITY: Record<
+  RegionalMetricKey,
+  { kind: Cardinality; when?: (t: TargetTraits) => boolean }
+> = {
+  success: { kind: 'per-target' },
+  duration: { kind: 'per-target' },
+  dns: { kind: 'per-target' },
+  connect: { kind: 'per-target' },
+  tls: { kind: 'per-target', when: (t) => t.tls },
+  ttfb: { kind: 'per-target' },
+  rateLimitRemaining: { kind: 'per-target', when: (t) => t.rateLimited },
+  rateLimitLimit: { kind: 'per-target', when: (t) => t.rateLimited },
+  certDaysRemaining: { kind: 'per-target', when: (t) => t.tls },
+  failure: { kind: 'per-failure-code' },
+  targetsProbed: { kind: 'per-region' },
+  runDuration: { kind: 'per-region' },
+};
+
+const HOME_CARDINALITY: Record<HomeMetricKey, (t: TargetTraits) => boolean> = {
+  success: () => true,
+  duration: () => true,
+  rateLimitRemainingPercent: (t) => t.rateLimited,
+  certDaysRemaining: (t) => t.tls,
+};
+
+export function regionalMetricsForTarget(target: TargetConfig): number {
+  const traits = targetTraits(target);
+  return Object.values(REGIONAL_CARDINALITY).filter(
+    (m) => m.kind === 'per-target' && (m.when?.(traits) ?? true),
+  ).length;
+}
+
+export function homeMetricsForTarget(target: TargetConfig): number {
+  const traits = targetTraits(target);
+  return Object.values(HOME_CARDINALITY).filter((applies) => applies(traits)).length;
+}
+
+function count(kind: Cardinality): number {
+  return Object.values(REGIONAL_CARDINALITY).filter((m) => m.kind === kind).length;
+}
+
+/**
+ * The fleet as billed. Targets may be limited to some regions, so per-target figures are averaged
+ * over (target, region) pairs and the profile's `targets` is that average: the totals are exact.
+ */
+export function fleetFromConfig(
+  config: CanaryConfig,
+  assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
+): FleetProfile {
+  const regions = config.probeRegions;
+  const pairs = regions.flatMap((region) => targetsForRegion(config, region));
+  const targetRegions = pairs.length;
+  const perPair = (f: (t: TargetConfig) => number) =>
+    targetRegions === 0 ? 0 : pairs.reduce((sum, t) => sum + f(t), 0) / targetRegions;
+  const sizings = regions.map((region) => probeSizing(config, region));
+  // Regions of different sizes: the average memory, weighted by invocations (one per region per tick).
+  const memoryMb = sizings.reduce((sum, s) => sum + s.memoryMb, 0) / Math.max(1, sizings.length);
+  const ticks = runsPerMonth(config.schedule.everyMinutes);
+  const heartbeats = runsPerMonth(Math.max(config.schedule.everyMinutes, assumptions.heartbeatMinutes));
+  const alarms: AlarmCounts = countAlarms(config);
+
+  return {
+    probeRegions: regions.length,
+    targets: targetRegions / Math.max(1, regions.length),
+    scheduleMinutes: config.schedule.everyMinutes,
+    lambda: {
+      memoryMb,
+      architecture: 'arm64',
+      invocationSeconds: assumptions.invocationSeconds,
+      invocationsPerTick: 1,
+    },
+    metrics: {
+      perTargetPerRegion: perPair(regionalMetricsForTarget),
+      homePerTargetPerRegion: perPair(homeMetricsForTarget),
+      perRegion: count('per-region') + count('per-failure-code') * assumptions.failureCodesPerRegion,
+    },
+    // One PutMetricData request per 1000 data: all of a region's targets fit in one for any real fleet.
+    putMetricDataCallsPerInvocation: Math.max(
+      1,
+      Math.ceil((perPair(homeMetricsForTarget) * targetRegions) / Math.max(1, regions.length) / 1000),
+    ),
+    alarms: {
+      standardMetrics: alarms.standardMetrics,
+      highResolutionMetrics: alarms.highResolutionMetrics,
+      composite: alarms.composite,
+    },
+    logs: {
+      platformBytesPerInvocation: assumptions.platformLogBytesPerInvocation,
+      bytesPerTargetResult: assumptions.logBytesPerTargetResult,
+      retentionDays: config.logRetentionDays,
+    },
+    state: {
+      writeUnitsPerTargetPerRegion:
+        Math.min(heartbeats, ticks) * assumptions.healthyItemWriteUnits +
+        assumptions.failingRunsPerTargetPerRegion * assumptions.failingItemWriteUnits +
+        assumptions.coldStartsPerRegion * assumptions.healthyItemWriteUnits,
+      // The writer keeps its own memory instead of reading (functions/publish/state.ts).
+      readUnitsPerInvocation: 0,
+    },
+    notifications: {
+      // One message when an incident opens, one when it recovers.
+      messagesPerMonth: assumptions.incidentsPerMonth * 2,
+      emailSubscribers: config.notifications.emails.length,
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The price table the cost estimate multiplies by: AWS list prices for us-east-1, before free
+ * tier, in US dollars. Prices change; every estimate prints the date below next to its total, and
+ * a user can override any entry with `--prices file.json` (a partial table, deep-merged).
+ */
+import { z } from 'zod';
+
+const usd = z.number().nonnegative();
+
+/** One tier of a tiered price: units up to `upTo` (cumulative; null = no upper bound) cost `usd` each. */
+const tierSchema = z.object({ upTo: z.number().positive().nullable(), usd });
+
+export const priceTableSchema = z.object({
+  /** The day these prices were read off the AWS pricing pages (YYYY-MM-DD). */
+  takenOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'takenOn must be YYYY-MM-DD'),
+  region: z.string().min(1),
+  source: z.string().min(1),
+  lambda: z.object({
+    perMillionRequests: usd,
+    perGbSecondArm64: usd,
+    perGbSecondX86: usd,
+  }),
+  cloudwatch: z.object({
+    /** Custom metrics per metric-month, tiered across the account. */
+    customMetricTiers: z.array(tierSchema).min(1),
+    /** A standard-resolution alarm, per metric it evaluates (a metric-math alarm pays per metric). */
+    standardAlarmPerMetric: usd,
+    highResolutionAlarmPerMetric: usd,
+    compositeAlarm: usd,
+    /** PutMetricData, GetMetricData and the other metric APIs. */
+    perThousandApiRequests: usd,
+    logsIngestionPerGb: usd,
+    logsStoragePerGbMonth: usd,
+  }),
+  dynamodb: z.object({
+    /** On-demand capacity. */
+    perMillionWriteRequestUnits: usd,
+    perMillionReadRequestUnits: usd,
+  }),
+  sns: z.object({
+    perMillionPublishes: usd,
+    perHundredThousandEmails: usd,
+  }),
+  scheduler: z.object({ perMillionInvocations: usd }),
+  synthetics: z.object({
+    perCanaryRun: usd,
+    /** Each canary run writes its log and report to S3. */
+    s3PerThousandPuts: usd,
+  }),
+});
+
+export type PriceTable = z.infer<typeof priceTableSchema>;
+
+/**
+ * us-east-1 list prices as published on aws.amazon.com/{lambda,cloudwatch,dynamodb,sns,
+ * eventbridge,s3}/pricing/. DynamoDB on-demand is the price after the November 2024 cut.
+ * Free tiers (1M Lambda requests, 10 metrics, 10 alarms, 5 GB logs...) are NOT deducted, so
+ * the estimate is an upper bound for a small account and exact for a busy one.
+ */
+export const DEFAULT_PRICES: PriceTable = {
+  takenOn: '2025-06-01',
+  region: 'us-east-1',
+  source: 'AWS public pricing pages, us-east-1 list prices, before free tier',
+  lambda: {
+    perMillionRequests: 0.2,
+    perGbSecondArm64: 0.0000133334,
+    perGbSecondX86: 0.0000166667,
+  },
+  cloudwatch: {
+    customMetricTiers: [
+      { upTo: 10_000, usd: 0.3 },
+      { upTo: 250_000, usd: 0.1 },
+      { upTo: 1_000_000, usd: 0.05 },
+      { upTo: null, usd: 0.02 },
+    ],
+    standardAlarmPerMetric: 0.1,
+    highResolutionAlarmPerMetric: 0.3,
+    compositeAlarm: 0.5,
+    perThousandApiRequests: 0.01,
+    logsIngestionPerGb: 0.5,
+    logsStoragePerGbMonth: 0.03,
+  },
+  dynamodb: {
+    perMillionWriteRequestUnits: 0.625,
+    perMillionReadRequestUnits: 0.125,
+  },
+  sns: {
+    perMillionPublishes: 0.5,
+    perHundredThousandEmails: 2,
+  },
+  scheduler: { perMillionInvocations: 1 },
+  synthetics: {
+    perCanaryRun: 0.0012,
+    s3PerThousandPuts: 0.005,
+  },
+};
+
+type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
+
+/**
+ * Lays a user's partial price table over the defaults. Arrays (the metric tiers) are replaced,
+ * not merged, because a tier list only makes sense whole. An override that changes a price but
+ * not `takenOn` still validates: the printed date then belongs to the defaults, so we say so.
+ */
+export function withPriceOverrides(
+  overrides: DeepPartial<PriceTable> | unknown,
+  base: PriceTable = DEFAULT_PRICES,
+) {
+  const parsed = priceTableSchema.safeParse(deepMerge(base, overrides));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`invalid price table: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
