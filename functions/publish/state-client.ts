@@ -1,0 +1,33 @@
+/**
+ * The DynamoDB client for the state of record. The home region may be far away or down: short
+ * timeouts and one retry keep a regional probe from waiting on it past its own schedule.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface StateClientOptions {
+  /** The home region, where the table lives. */
+  region: string;
+  /** For tests against a local server. */
+  endpoint?: string;
+  /** @default 2000 */
+  connectionTimeoutMs?: number;
+  /** @default 3000 */
+  requestTimeoutMs?: number;
+  /** @default 2 */
+  maxAttempts?: number;
+}
+
+export function createStateClient(options: StateClientOptions): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    maxAttempts: options.maxAttempts ?? 2,
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 2_000,
+      requestTimeout: options.requestTimeoutMs ?? 3_000,
+    },
+  });
+  // Optional result fields (no TLS on plain HTTP, no rate limit) are undefined; store them as absent.
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}

@@ -1,0 +1,284 @@
+/**
+ * Writes each probe result to the state of record: a DynamoDB table in the home region, one item per
+ * target and probe region. The notifier reads it to say where, since when and why a target fails.
+ *
+ * Cost: a healthy, unchanged target is written only as a heartbeat every `heartbeatMinutes`; a
+ * change of status, diagnosis or warnings is written at once; a failing target is written on every
+ * run, because its consecutive-failure counter and its evidence are what the on-call reads. Whether
+ * a result is "unchanged" is judged from a per-container memory of what this writer last wrote, not
+ * from a read, so the probe needs no read permission and spends no read units. (A failed conditional
+ * write is billed like a write, so a condition alone would not save anything.)
+ *
+ * Correctness with several writers (two overlapping runs of one region, or a retry) comes from
+ * conditional UpdateItem, never from the memory:
+ *   1. Same status as stored: update in place; `since` is untouched, the failure counter increments
+ *      atomically (`consecutiveFailures + 1`). Condition: the stored status equals ours.
+ *   2. Otherwise a transition: set status, `since` = now, reset the counter. Condition: no item, or a
+ *      different stored status. If another writer won the same transition first, go back to 1.
+ *   Both also require the stored `lastSeen` to be no newer than ours, so a late run never replaces a
+ *   newer result.
+ *
+ * `recordResults` never throws: the home region can be down while the regional probe must still
+ * publish its metrics and logs. It returns a summary, and logs what failed.
+ */
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import pLimit from 'p-limit';
+import type { ProbeResult } from '../probe/result.ts';
+import { resultAttributes } from './state-item.ts';
+
+export interface TargetResult {
+  /** Target name: the key of the item, and the `Target` dimension the alarms carry. */
+  target: string;
+  result: ProbeResult;
+}
+
+export interface StateLogger {
+  warn(message: string, ...extra: unknown[]): void;
+}
+
+/** What this writer last wrote per item; keep one per container (module scope) to skip unchanged writes. */
+export type WriteMemory = Map<string, { fingerprint: string; writtenAtMs: number }>;
+
+export function createWriteMemory(): WriteMemory {
+  return new Map();
+}
+
+export interface RecordOptions {
+  /** The probe region: the sort key. */
+  region: string;
+  now: Date;
+  table: string;
+  client: DynamoDBDocumentClient;
+  /** A healthy, unchanged item is rewritten after this long, so the notifier sees it is alive. @default 15 */
+  heartbeatMinutes?: number;
+  /** Items expire this long after their last write. @default 14 */
+  ttlDays?: number;
+  /** Without it every result is written. */
+  memory?: WriteMemory;
+  /** Parallel writes. @default 8 */
+  concurrency?: number;
+  logger?: StateLogger;
+}
+
+export interface RecordFailure {
+  target: string;
+  error: string;
+}
+
+export interface RecordSummary {
+  /** True when every result was written, skipped as unchanged, or found superseded. */
+  ok: boolean;
+  written: number;
+  /** Unchanged and healthy, heartbeat not yet due. */
+  skipped: number;
+  /** A newer result for the same item was already stored. */
+  superseded: number;
+  failed: RecordFailure[];
+}
+
+type Outcome = 'written' | 'skipped' | 'superseded';
+
+const MAX_ATTEMPTS = 3;
+
+export async function recordResults(
+  results: readonly TargetResult[],
+  options: RecordOptions,
+): Promise<RecordSummary> {
+  const summary: RecordSummary = { ok: true, written: 0, skipped: 0, superseded: 0, failed: [] };
+  const limit = pLimit(options.concurrency ?? 8);
+  // Once the table is unreachable, the rest would only wait for the same timeout: stop trying.
+  let unreachable: string | null = null;
+
+  await Promise.all(
+    results.map((item) =>
+      limit(async () => {
+        if (unreachable !== null) {
+          summary.failed.push({ target: item.target, error: `not attempted: ${unreachable}` });
+          return;
+        }
+        try {
+          const outcome = await recordOne(item, options);
+          summary[outcome] += 1;
+        } catch (error) {
+          const message = describe(error);
+          summary.failed.push({ target: item.target, error: message });
+          if (isSystemic(error)) unreachable = message;
+        }
+      }),
+    ),
+  );
+
+  summary.ok = summary.failed.length === 0;
+  if (!summary.ok) {
+    (options.logger ?? consoleLogger).warn('state of record: some results were not written', {
+      table: options.table,
+      region: options.region,
+      failed: summary.failed.length,
+      written: summary.written,
+      firstError: summary.failed[0]?.error,
+    });
+  }
+  return summary;
+}
+
+async function recordOne({ target, result }: TargetResult, options: RecordOptions): Promise<Outcome> {
+  const memoryKey = `${target}\u0000${options.region}`;
+  const fingerprint = fingerprintOf(result);
+  const nowMs = options.now.getTime();
+  const heartbeatMs = (options.heartbeatMinutes ?? 15) * 60_000;
+  const remembered = options.memory?.get(memoryKey);
+  if (
+    remembered &&
+    result.status !== 'failing' &&
+    remembered.fingerprint === fingerprint &&
+    nowMs - remembered.writtenAtMs < heartbeatMs
+  ) {
+    return 'skipped';
+  }
+
+  const outcome = await writeWithConditions(target, result, options);
+  if (outcome === 'written') options.memory?.set(memoryKey, { fingerprint, writtenAtMs: nowMs });
+  return outcome;
+}
+
+async function writeWithConditions(
+  target: string,
+  result: ProbeResult,
+  options: RecordOptions,
+): Promise<'written' | 'superseded'> {
+  const now = options.now.toISOString();
+  const ttl = Math.floor(options.now.getTime() / 1000) + (options.ttlDays ?? 14) * 86_400;
+  const failing = result.status === 'failing';
+  const attributes = { ...resultAttributes(result), lastSeen: now, ttl };
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const same = await conditionalUpdate(options, target, {
+      set: attributes,
+      counter: failing ? 'increment' : 'reset',
+      condition: '#status = :status AND #lastSeen <= :lastSeen',
+      conditionValues: { ':status': result.status },
+    });
+    if (same.ok) return 'written';
+    if (isNewer(same.old, now)) return 'superseded';
+
+    const transition = await conditionalUpdate(options, target, {
+      set: { ...attributes, status: result.status, since: now, consecutiveFailures: failing ? 1 : 0 },
+      counter: 'none',
+      condition:
+        '(attribute_not_exists(pk) OR #status <> :status) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :lastSeen)',
+      conditionValues: { ':status': result.status },
+    });
+    if (transition.ok) return 'written';
+    if (isNewer(transition.old, now)) return 'superseded';
+    // DynamoDB returns the item that failed the condition; emulators may not. Then ask directly.
+    if (transition.old === null && (await storedIsNewer(options, target, now))) return 'superseded';
+    // Another writer made the same transition between our two calls: its `since` stands; count on it.
+  }
+  throw new Error(
+    `state of record: ${target}/${options.region} kept changing under ${MAX_ATTEMPTS} attempts`,
+  );
+}
+
+interface UpdateSpec {
+  set: Record<string, unknown>;
+  counter: 'increment' | 'reset' | 'none';
+  condition: string;
+  conditionValues: Record<string, unknown>;
+}
+
+async function conditionalUpdate(
+  options: RecordOptions,
+  target: string,
+  spec: UpdateSpec,
+): Promise<{ ok: true } | { ok: false; old: Record<string, unknown> | null }> {
+  const names: Record<string, string> = { '#status': 'status', '#lastSeen': 'lastSeen' };
+  const values: Record<string, unknown> = { ...spec.conditionValues };
+  const assignments: string[] = [];
+  Object.entries(spec.set).forEach(([attribute, value], index) => {
+    // Placeholders for every name: several attribute names (status, ttl, source) are reserved words.
+    names[`#a${index}`] = attribute;
+    values[`:a${index}`] = value;
+    assignments.push(`#a${index} = :a${index}`);
+  });
+  values[':lastSeen'] = spec.set['lastSeen'];
+  if (spec.counter === 'increment') {
+    names['#failures'] = 'consecutiveFailures';
+    values[':zero'] = 0;
+    values[':one'] = 1;
+    assignments.push('#failures = if_not_exists(#failures, :zero) + :one');
+  } else if (spec.counter === 'reset') {
+    names['#failures'] = 'consecutiveFailures';
+    values[':zero'] = 0;
+    assignments.push('#failures = :zero');
+  }
+
+  try {
+    await options.client.send(
+      new UpdateCommand({
+        TableName: options.table,
+        Key: { pk: target, sk: options.region },
+        UpdateExpression: `SET ${assignments.join(', ')}`,
+        ConditionExpression: spec.condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { ok: true };
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    const raw = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+    return { ok: false, old: raw ? unmarshall(raw) : null };
+  }
+}
+
+/**
+ * Whether the stored item is newer than `now`, asked with a self-assignment that succeeds only then:
+ * the writer needs no read permission for this rare case.
+ */
+async function storedIsNewer(options: RecordOptions, target: string, now: string): Promise<boolean> {
+  try {
+    await options.client.send(
+      new UpdateCommand({
+        TableName: options.table,
+        Key: { pk: target, sk: options.region },
+        UpdateExpression: 'SET #lastSeen = #lastSeen',
+        ConditionExpression: 'attribute_exists(pk) AND #lastSeen > :now',
+        ExpressionAttributeNames: { '#lastSeen': 'lastSeen' },
+        ExpressionAttributeValues: { ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+function isNewer(old: Record<string, unknown> | null, now: string): boolean {
+  return typeof old?.['lastSeen'] === 'string' && (old['lastSeen'] as string) > now;
+}
+
+/** Everything whose change must reach the table at once. */
+function fingerprintOf(result: ProbeResult): string {
+  const warnings = result.warnings.map((w) => w.code).sort();
+  return JSON.stringify([result.status, result.diagnosis?.code ?? null, warnings]);
+}
+
+/** Errors that will repeat for every item: no network, no table, no permission, throttled service. */
+function isSystemic(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined || status >= 500) return true;
+  return /ResourceNotFound|AccessDenied|UnrecognizedClient|InvalidSignature|ExpiredToken/.test(e.name ?? '');
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+const consoleLogger: StateLogger = {
+  warn: (message, ...extra) => console.warn(JSON.stringify({ level: 'WARN', message, extra })),
+};
