@@ -1,0 +1,51 @@
+/**
+ * Keeping secrets out of results, errors and logs. URLs lose their user-info and the values of
+ * query parameters that grant access (tokens, pre-signed storage signatures); free text loses
+ * any secret the probe knows it holds (passwords, tokens).
+ */
+
+const SECRET_QUERY_PARAM = /token|signature|^sig$|password|secret|credential|^key$|auth/i;
+
+/** The URL with user-info removed and secret-looking query values replaced by REDACTED. */
+export function redactUrl(input: URL | string): string {
+  let url: URL;
+  try {
+    url = new URL(input.toString());
+  } catch {
+    return '<unparsable URL>';
+  }
+  url.username = '';
+  url.password = '';
+  for (const name of [...new Set(url.searchParams.keys())]) {
+    if (SECRET_QUERY_PARAM.test(name)) url.searchParams.set(name, 'REDACTED');
+  }
+  return url.toString();
+}
+
+/** A URL reduced to scheme://host/path: enough to recognise it, nothing that could be secret. */
+export function describeUrl(input: URL | string): string {
+  try {
+    const url = new URL(input.toString());
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return '<unparsable URL>';
+  }
+}
+
+/** A set of secret strings that must never appear in output; `scrub` replaces them. */
+export class SecretScrubber {
+  private readonly secrets = new Set<string>();
+
+  /** Remember a secret, and its base64 Basic form when a username is given. Short strings are ignored: they would garble text. */
+  add(secret: string | null | undefined, username?: string): void {
+    if (!secret || secret.length < 4) return;
+    this.secrets.add(secret);
+    if (username !== undefined) this.secrets.add(Buffer.from(`${username}:${secret}`).toString('base64'));
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join('***');
+    return out;
+  }
+}

@@ -1,0 +1,140 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeStep } from '../../../functions/probe/result.ts';
+import { Deadline } from '../../../functions/registry/deadline.ts';
+import { BodyTooLargeError, TimeoutError, TransportError } from '../../../functions/registry/errors.ts';
+import { HttpClient } from '../../../functions/registry/http.ts';
+
+let server: Server;
+let base: string;
+const sockets = new Set<Socket>();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/ok') {
+      res.end('hello');
+    } else if (req.url === '/hang') {
+      // never answers
+    } else if (req.url === '/drip') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'), 50);
+      res.on('close', () => clearInterval(timer));
+    } else if (req.url === '/big-error') {
+      res.writeHead(500);
+      res.end(Buffer.alloc(200 * 1024, 'e'));
+    } else if (req.url === '/big') {
+      res.end(Buffer.alloc(2048, 'b'));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const clients: HttpClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+function client(timeoutMs = 5_000, requestTimeoutMs = 2_000, steps: ProbeStep[] = []) {
+  const c = new HttpClient({
+    deadline: new Deadline(timeoutMs),
+    requestTimeoutMs,
+    onStep: (s) => steps.push(s),
+  });
+  clients.push(c);
+  return c;
+}
+
+describe('HttpClient', () => {
+  it('times a new connection and marks the second request as reused', async () => {
+    const http = client();
+    const first = await http.send({ step: 'ping', method: 'GET', url: new URL(`${base}/ok`) });
+    const second = await http.send({ step: 'manifest-head', method: 'GET', url: new URL(`${base}/ok`) });
+    expect(first.body.toString()).toBe('hello');
+    expect(first.step.reusedConnection).toBe(false);
+    expect(first.step.timings.connectMs).not.toBeNull();
+    expect(first.step.timings.dnsMs).toBeNull(); // an IP literal has no lookup
+    expect(first.step.timings.tlsMs).toBeNull(); // plain HTTP
+    expect(first.step.timings.ttfbMs).not.toBeNull();
+    expect(second.step.reusedConnection).toBe(true);
+    expect(second.step.timings.connectMs).toBeNull();
+  });
+
+  it('ends a request that never answers as a TimeoutError at the request timeout', async () => {
+    const steps: ProbeStep[] = [];
+    const http = client(5_000, 300, steps);
+    const started = performance.now();
+    const error = await http
+      .send({ step: 'ping', method: 'GET', url: new URL(`${base}/hang`) })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).kind).toBe('request');
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.status).toBeNull();
+  });
+
+  it('ends a drip-fed body at the overall deadline', async () => {
+    const http = client(600, 5_000);
+    const started = performance.now();
+    const error = await http
+      .send({ step: 'blob-get', method: 'GET', url: new URL(`${base}/drip`), maxBodyBytes: 10_000_000 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).kind).toBe('deadline');
+    expect((error as TimeoutError).message).toContain('reading the body');
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it('caps error bodies at 64 KiB', async () => {
+    const http = client();
+    const res = await http.send({
+      step: 'ping',
+      method: 'GET',
+      url: new URL(`${base}/big-error`),
+      maxBodyBytes: 10_000_000,
+    });
+    expect(res.status).toBe(500);
+    expect(res.body.length).toBe(64 * 1024);
+    expect(res.bodyTruncated).toBe(true);
+  });
+
+  it('fails with BodyTooLargeError when a capped body must be whole', async () => {
+    const http = client();
+    const error = await http
+      .send({
+        step: 'manifest-get',
+        method: 'GET',
+        url: new URL(`${base}/big`),
+        maxBodyBytes: 1024,
+        bodyOverflow: 'error',
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BodyTooLargeError);
+  });
+
+  it('reports a closed port as ECONNREFUSED', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await client()
+      .send({ step: 'ping', method: 'GET', url: new URL(`http://127.0.0.1:${port}/v2/`) })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).code).toBe('ECONNREFUSED');
+  });
+});
