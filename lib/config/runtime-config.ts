@@ -1,0 +1,55 @@
+/**
+ * Turns the deployment config into what one region's probe Lambda reads at cold start
+ * (functions/handlers/probe-config.ts): that region's enabled targets, each with its thresholds
+ * resolved, its reference split, and the CA bundle inlined (read from its path at synth).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ProbeRuntimeConfig } from '../../functions/handlers/probe-config.ts';
+import { splitReference } from './image-reference.ts';
+import type { CanaryConfig } from './schema.ts';
+import { PROBE_DEADLINE_GRACE_MS, targetsForRegion } from './sizing.ts';
+
+export function runtimeConfigFor(
+  config: CanaryConfig,
+  region: string,
+  readFile: (file: string) => string = (file) => readFileSync(path.resolve(file), 'utf8'),
+): ProbeRuntimeConfig {
+  return {
+    region,
+    homeRegion: config.homeRegion,
+    concurrency: config.concurrency,
+    deadlineGraceMs: PROBE_DEADLINE_GRACE_MS,
+    ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
+    caCertificates: caCertificates(config, readFile),
+    ...(config.httpsProxy ? { httpsProxy: config.httpsProxy } : {}),
+    ...(config.noProxy ? { noProxy: config.noProxy } : {}),
+    targets: targetsForRegion(config, region).map((target) => {
+      const thresholds = { ...config.defaults, ...target.thresholds };
+      return {
+        name: target.name,
+        image: target.image,
+        ...splitReference(target.image),
+        credentials: target.credentials,
+        platforms: target.platforms,
+        timeoutMs: thresholds.timeoutMs,
+        slowMs: thresholds.slowMs,
+        certExpiryDays: thresholds.certExpiryDays,
+        rateLimitRatio: thresholds.rateLimitRatio,
+        verifyBlob: target.verifyBlob,
+      };
+    }),
+  };
+}
+
+/** Splits a PEM bundle into its certificates; fails synth when a path holds none. */
+function caCertificates(config: CanaryConfig, readFile: (file: string) => string): string[] {
+  const bundle = config.caBundle;
+  if (!bundle) return [];
+  const pem = 'pem' in bundle ? bundle.pem : readFile(bundle.path);
+  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certs.length === 0) {
+    throw new Error(`caBundle: ${'path' in bundle ? bundle.path : 'pem'} holds no PEM certificate`);
+  }
+  return certs;
+}

@@ -1,0 +1,223 @@
+/**
+ * The CloudWatch dashboard, in the home region: first a global view (alarm status, availability per
+ * target and region, latency per phase, pull budget, certificate days), then one detail section per
+ * probe region drawn from that region's own EMF metrics through cross-region widgets.
+ */
+import { Duration } from 'aws-cdk-lib';
+import {
+  type Alarm,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IWidget,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { Dimension, METRICS_NAMESPACE, RegionalMetric } from '../../functions/publish/metrics-catalog.ts';
+import type { CanaryMetrics } from './canary-metrics.ts';
+
+export interface DashboardTarget {
+  name: string;
+  /** Regions the target is probed from. */
+  regions: readonly string[];
+  rateLimited: boolean;
+  metrics: CanaryMetrics;
+}
+
+export interface CanaryDashboardProps {
+  dashboardName: string;
+  homeRegion: string;
+  probeRegions: readonly string[];
+  targets: readonly DashboardTarget[];
+  alarms: readonly Alarm[];
+  period: Duration;
+}
+
+const FULL = 24;
+const HALF = 12;
+
+export class CanaryDashboard extends Construct {
+  readonly dashboard: Dashboard;
+  /** The console URL of the dashboard, for alarm messages and stack outputs. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: CanaryDashboardProps) {
+    super(scope, id);
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(12),
+    });
+    this.url = `https://${props.homeRegion}.console.aws.amazon.com/cloudwatch/home?region=${props.homeRegion}#dashboards:name=${props.dashboardName}`;
+
+    this.dashboard.addWidgets(...this.globalView(props));
+    for (const region of props.probeRegions) {
+      this.dashboard.addWidgets(...this.regionDetail(region, props));
+    }
+  }
+
+  private globalView(props: CanaryDashboardProps): IWidget[] {
+    const widgets: IWidget[] = [
+      new TextWidget({
+        markdown: `# Registry canary: global view\nHome-region copies of every region's results. Availability is the share of runs that passed over the dashboard's time range.`,
+        width: FULL,
+        height: 2,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: FULL, height: 6 }),
+    ];
+
+    for (const target of props.targets) {
+      widgets.push(
+        new SingleValueWidget({
+          title: `${target.name}: availability (%) by region`,
+          metrics: target.regions.map(
+            (region, i) =>
+              new MathExpression({
+                expression: `100 * a${i}`,
+                usingMetrics: { [`a${i}`]: target.metrics.success(target.name, region, 'Average') },
+                label: region,
+                period: props.period,
+              }),
+          ),
+          setPeriodToTimeRange: true,
+          width: HALF,
+          height: 3,
+        }),
+      );
+    }
+
+    widgets.push(
+      new GraphWidget({
+        title: 'Probe duration, slowest region (ms)',
+        left: props.targets.map((t) => t.metrics.worstDuration(t.name)),
+        width: HALF,
+        height: 6,
+      }),
+      new GraphWidget({
+        title: 'Certificate days left (lowest over regions)',
+        left: props.targets.map((t) => t.metrics.lowestCertDays(t.name)),
+        width: HALF,
+        height: 6,
+      }),
+    );
+    const rateLimited = props.targets.filter((t) => t.rateLimited);
+    if (rateLimited.length > 0) {
+      widgets.push(
+        new GraphWidget({
+          title: 'Pull budget left (%, lowest over regions)',
+          left: rateLimited.map((t) => t.metrics.lowestRateLimitPercent(t.name)),
+          leftYAxis: { min: 0, max: 100 },
+          width: HALF,
+          height: 6,
+        }),
+      );
+    }
+    // Latency per phase in every region: cross-region metrics, one line per target and region.
+    for (const phase of ['dns', 'connect', 'tls', 'ttfb'] as const) {
+      widgets.push(
+        new GraphWidget({
+          title: `Latency per phase: ${phase} (ms, sum over the probe's requests)`,
+          left: props.targets.flatMap((t) =>
+            t.regions.map((region) =>
+              t.metrics.regionalPhase(phase, t.name, region).with({ label: `${t.name} ${region}` }),
+            ),
+          ),
+          width: HALF,
+          height: 6,
+        }),
+      );
+    }
+    return widgets;
+  }
+
+  private regionDetail(region: string, props: CanaryDashboardProps): IWidget[] {
+    const targets = props.targets.filter((t) => t.regions.includes(region));
+    const regional = (name: string, target: DashboardTarget, statistic = 'Average') =>
+      target.metrics.regional(name, target.name, region, statistic);
+    const widgets: IWidget[] = [
+      new TextWidget({
+        markdown: `## ${region}\nThe probe's own metrics in ${region} (Embedded Metric Format), read across regions.`,
+        width: FULL,
+        height: 1,
+      }),
+      new GraphWidget({
+        title: `${region}: success (1 = passed)`,
+        region,
+        left: targets.map((t) => regional(RegionalMetric.success, t, 'Minimum')),
+        leftYAxis: { min: 0, max: 1 },
+        width: HALF,
+        height: 6,
+      }),
+      new GraphWidget({
+        title: `${region}: failures by diagnosis code`,
+        region,
+        left: [
+          new MathExpression({
+            expression: `SEARCH('{${METRICS_NAMESPACE},${Dimension.code}} MetricName="${RegionalMetric.failure}"', 'Sum', ${props.period.toSeconds()})`,
+            label: 'failures',
+            period: props.period,
+            searchRegion: region,
+          }),
+        ],
+        width: HALF,
+        height: 6,
+      }),
+    ];
+    for (const phase of targets[0]?.metrics.phases ?? []) {
+      widgets.push(
+        new GraphWidget({
+          title: `${region}: ${phase} (ms)`,
+          region,
+          left: targets.map((t) => t.metrics.regionalPhase(phase, t.name, region).with({ label: t.name })),
+          width: 6,
+          height: 5,
+        }),
+      );
+    }
+    widgets.push(
+      new GraphWidget({
+        title: `${region}: probe duration (ms)`,
+        region,
+        left: targets.map((t) => regional(RegionalMetric.duration, t, 'Maximum')),
+        width: 8,
+        height: 6,
+      }),
+      new GraphWidget({
+        title: `${region}: pull budget (remaining / limit)`,
+        region,
+        left: targets
+          .filter((t) => t.rateLimited)
+          .map((t) => regional(RegionalMetric.rateLimitRemaining, t, 'Minimum')),
+        right: targets
+          .filter((t) => t.rateLimited)
+          .map((t) =>
+            regional(RegionalMetric.rateLimitLimit, t, 'Maximum').with({ label: `${t.name} limit` }),
+          ),
+        width: 8,
+        height: 6,
+      }),
+      new GraphWidget({
+        title: `${region}: run (targets probed, run duration ms)`,
+        region,
+        left: [this.runMetric(RegionalMetric.targetsProbed, region, 'Sum', props.period)],
+        right: [this.runMetric(RegionalMetric.runDuration, region, 'Maximum', props.period)],
+        width: 8,
+        height: 6,
+      }),
+    );
+    return widgets;
+  }
+
+  private runMetric(name: string, region: string, statistic: string, period: Duration): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      statistic,
+      period,
+      region,
+      label: name,
+    });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Metric definitions, apart from the alarms and widgets that use them (as cdk-monitoring-constructs
+ * keeps its MetricFactory apart from its Monitoring classes). Names come from the catalog the
+ * Lambda emits with, so the two cannot drift.
+ */
+import type { Duration } from 'aws-cdk-lib';
+import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Dimension,
+  HomeMetric,
+  METRICS_NAMESPACE,
+  NETWORK_PHASES,
+  type NetworkPhase,
+  RegionalMetric,
+} from '../../functions/publish/metrics-catalog.ts';
+
+export class CanaryMetrics {
+  constructor(
+    /** One datapoint per schedule run: the alarm and widget period. */
+    readonly period: Duration,
+    readonly regions: readonly string[],
+  ) {}
+
+  /** The home copy of a target's result from one region: 1 passed, 0 failed (Minimum: any failure in the period). */
+  success(target: string, probeRegion: string, statistic = 'Minimum'): Metric {
+    return this.homeCopy(HomeMetric.success, target, probeRegion, statistic, `${probeRegion}`);
+  }
+
+  duration(target: string, probeRegion: string): Metric {
+    return this.homeCopy(HomeMetric.duration, target, probeRegion, 'Maximum', probeRegion);
+  }
+
+  rateLimitRemainingPercent(target: string, probeRegion: string): Metric {
+    return this.homeCopy(HomeMetric.rateLimitRemainingPercent, target, probeRegion, 'Minimum', probeRegion);
+  }
+
+  certDaysRemaining(target: string, probeRegion: string): Metric {
+    return this.homeCopy(HomeMetric.certDaysRemaining, target, probeRegion, 'Minimum', probeRegion);
+  }
+
+  /**
+   * How many regions saw the target fail in the period. A region with no data counts as passing
+   * here (FILL with 1): a silent region has its own alarm, and must not read as an outage.
+   */
+  failingRegions(target: string): MathExpression {
+    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [`s${i}`, this.success(target, r)]));
+    const filled = this.regions.map((_, i) => `FILL(s${i}, 1)`).join(' + ');
+    return new MathExpression({
+      expression: `${this.regions.length} - (${filled})`,
+      usingMetrics,
+      label: `${target}: regions failing`,
+      period: this.period,
+    });
+  }
+
+  /** The worst (longest) probe duration over all regions. */
+  worstDuration(target: string): MathExpression {
+    return this.acrossRegions(
+      'MAX',
+      target,
+      (r) => this.duration(target, r),
+      `${target}: slowest region (ms)`,
+    );
+  }
+
+  /** The smallest pull budget left over all regions (each region pulls from its own IP, with its own budget). */
+  lowestRateLimitPercent(target: string): MathExpression {
+    return this.acrossRegions(
+      'MIN',
+      target,
+      (r) => this.rateLimitRemainingPercent(target, r),
+      `${target}: pull budget left (%)`,
+    );
+  }
+
+  lowestCertDays(target: string): MathExpression {
+    return this.acrossRegions(
+      'MIN',
+      target,
+      (r) => this.certDaysRemaining(target, r),
+      `${target}: certificate days left`,
+    );
+  }
+
+  /** A metric of the probe region itself (EMF, dimension Target), for cross-region dashboard widgets. */
+  regional(name: string, target: string, region: string, statistic = 'Average'): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { [Dimension.target]: target },
+      statistic,
+      period: this.period,
+      region,
+      label: target,
+    });
+  }
+
+  regionalPhase(phase: NetworkPhase, target: string, region: string): Metric {
+    return this.regional(RegionalMetric[phase], target, region, 'Average').with({
+      label: `${target} ${phase}`,
+    });
+  }
+
+  get phases(): readonly NetworkPhase[] {
+    return NETWORK_PHASES;
+  }
+
+  private homeCopy(
+    name: string,
+    target: string,
+    probeRegion: string,
+    statistic: string,
+    label: string,
+  ): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { [Dimension.target]: target, [Dimension.probeRegion]: probeRegion },
+      statistic,
+      period: this.period,
+      label,
+    });
+  }
+
+  private acrossRegions(
+    fn: 'MIN' | 'MAX',
+    target: string,
+    metric: (region: string) => Metric,
+    label: string,
+  ) {
+    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [`m${i}`, metric(r)]));
+    return new MathExpression({
+      expression: `${fn}([${this.regions.map((_, i) => `m${i}`).join(', ')}])`,
+      usingMetrics,
+      label,
+      period: this.period,
+    });
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * One region's probe: the Lambda (bundled locally by esbuild, arm64, latest Node runtime), its log
+ * group, the schedule that invokes it, and where failed invocations go. Monitoring is not optional
+ * (as in guardian/cdk's scheduled lambda): failed invocations land in a dead-letter queue, and an
+ * alarm on that queue notifies the `alarmAction` the caller must give.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type ISecurityGroup, type IVpc, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type IFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  PROBE_CONFIG_FILE_ENV,
+  PROBE_CONFIG_FILE_NAME,
+  type ProbeRuntimeConfig,
+} from '../../functions/handlers/probe-config.ts';
+import { probePolicyStatements } from './probe-permissions.ts';
+
+export const PROBE_HANDLER_ENTRY = fileURLToPath(
+  new URL('../../functions/handlers/probe-handler.ts', import.meta.url),
+);
+
+/**
+ * esbuild's ESM output has no `require`; CommonJS dependencies (parts of the AWS SDK, google-auth-library)
+ * call it for Node built-ins, so the bundle defines one.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+
+export interface VpcPlacement {
+  vpcId: string;
+  subnetIds: readonly string[];
+  securityGroupId: string;
+}
+
+export interface ScheduledProbeProps {
+  /** What the function probes; shipped inside its bundle as probe-config.json. */
+  runtimeConfig: ProbeRuntimeConfig;
+  memoryMb: number;
+  timeoutSeconds: number;
+  everyMinutes: number;
+  logRetention: RetentionDays;
+  /** Notified on ALARM and OK of the dead-letter queue alarm. */
+  alarmAction: IAlarmAction;
+  /** Run inside a VPC, for registries only reachable from it. @default no VPC */
+  vpc?: VpcPlacement;
+}
+
+export class ScheduledProbe extends Construct {
+  readonly function: IFunction;
+  readonly logGroup: LogGroup;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+  readonly schedule: Schedule;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: ScheduledProbeProps) {
+    super(scope, id);
+    const region = props.runtimeConfig.region;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      // The logs are operational, not records: deleting the stack should not leave them billing.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `registry-canary probe in ${region}: metrics, logs and the credentials its targets name`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'WriteOwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${this.logGroup.logGroupArn}:*`],
+      }),
+    );
+    for (const statement of probePolicyStatements(this, props.runtimeConfig.targets))
+      this.role.addToPolicy(statement);
+
+    const network = props.vpc ? this.placement(props.vpc) : undefined;
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    // A run that is late is worthless: the next one is due. So no retries, and an event older than
+    // one period goes to the dead-letter queue instead of running late.
+    const period = Duration.minutes(props.everyMinutes);
+    const maxEventAge = Duration.seconds(Math.max(60, Math.min(period.toSeconds(), 6 * 3600)));
+
+    const fn = new NodejsFunction(this, 'Function', {
+      entry: PROBE_HANDLER_ENTRY,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMb,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      description: `registry-canary: probes ${props.runtimeConfig.targets.length} registry targets from ${region}`,
+      environment: {
+        [PROBE_CONFIG_FILE_ENV]: PROBE_CONFIG_FILE_NAME,
+        POWERTOOLS_SERVICE_NAME: 'registry-canary-probe',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      retryAttempts: 0,
+      maxEventAge,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      ...(network ?? {}),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: false,
+        // Everything is bundled, the AWS SDK included: the versions we test are the versions that run.
+        externalModules: [],
+        banner: ESM_REQUIRE_BANNER,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input, output) => [
+            `cp "${writeRuntimeConfig(props.runtimeConfig)}" "${path.join(output, PROBE_CONFIG_FILE_NAME)}"`,
+          ],
+        },
+      },
+    });
+    this.function = fn;
+
+    this.schedule = new Schedule(this, 'Schedule', {
+      schedule: ScheduleExpression.rate(period),
+      description: `registry-canary probe run every ${props.everyMinutes} min`,
+      target: new LambdaInvoke(fn, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 0,
+        maxEventAge,
+      }),
+    });
+
+    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: [
+        `The registry-canary probe in ${region} failed to run (crashed, timed out, or was not invoked);`,
+        'the failed events are in its dead-letter queue, and no results were recorded for that run.',
+        "Look at the function's log group for the error, then redrive or purge the queue.",
+      ].join(' '),
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLetterAlarm.addAlarmAction(props.alarmAction);
+    this.deadLetterAlarm.addOkAction(props.alarmAction);
+  }
+
+  private placement(vpc: VpcPlacement): {
+    vpc: IVpc;
+    vpcSubnets: { subnets: ReturnType<typeof Subnet.fromSubnetId>[] };
+    securityGroups: ISecurityGroup[];
+  } {
+    // Attributes, not Vpc.fromLookup: synth must stay offline and need no credentials.
+    const subnets = vpc.subnetIds.map((id, i) => Subnet.fromSubnetId(this, `Subnet${i}`, id));
+    const imported = Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: vpc.vpcId,
+      availabilityZones: subnets.map((_, i) => `az-${i}`),
+      privateSubnetIds: [...vpc.subnetIds],
+    });
+    // Lambda creates and deletes its network interfaces with the function's own role.
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ManageVpcNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    return {
+      vpc: imported,
+      vpcSubnets: { subnets },
+      securityGroups: [SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', vpc.securityGroupId)],
+    };
+  }
+}
+
+/**
+ * Writes the region's runtime config where the afterBundling hook copies it from. The name is the
+ * content's hash, so concurrent synths and stale files cannot mix up regions.
+ */
+function writeRuntimeConfig(config: ProbeRuntimeConfig): string {
+  const json = `${JSON.stringify(config, null, 2)}\n`;
+  const dir = path.join(tmpdir(), 'registry-canary-synth');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(
+    dir,
+    `probe-config-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json`,
+  );
+  writeFileSync(file, json);
+  return file;
+}

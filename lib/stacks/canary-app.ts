@@ -1,0 +1,22 @@
+/**
+ * Builds every stack of a deployment from one validated config: one probe stack per region and
+ * the home stack. Used by bin/app.ts and by the tests, which synth the same app.
+ */
+import type { App } from 'aws-cdk-lib';
+import type { CanaryConfig } from '../config/schema.ts';
+import { HomeStack } from './home-stack.ts';
+import { RegionalProbeStack } from './regional-stack.ts';
+
+export interface CanaryStacks {
+  home: HomeStack;
+  regional: Map<string, RegionalProbeStack>;
+}
+
+export function createCanaryStacks(app: App, config: CanaryConfig): CanaryStacks {
+  const regional = new Map<string, RegionalProbeStack>();
+  for (const region of config.probeRegions) {
+    regional.set(region, new RegionalProbeStack(app, `RegistryCanary-Probe-${region}`, { config, region }));
+  }
+  const home = new HomeStack(app, 'RegistryCanary-Home', { config });
+  return { home, regional };
+}

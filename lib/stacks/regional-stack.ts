@@ -1,0 +1,74 @@
+/**
+ * One probe region: the scheduled probe and the encrypted operations topic its own alarm (the
+ * dead-letter queue) notifies. Alarms on results live in the home stack; this stack references
+ * nothing in another region, so each region deploys on its own.
+ */
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { runtimeConfigFor } from '../config/runtime-config.ts';
+import type { CanaryConfig } from '../config/schema.ts';
+import { probeSizing } from '../config/sizing.ts';
+import { EncryptedTopic } from '../constructs/encrypted-topic.ts';
+import { ScheduledProbe } from '../constructs/scheduled-probe.ts';
+
+export interface RegionalProbeStackProps extends StackProps {
+  config: CanaryConfig;
+  /** The probe region; the stack deploys there. */
+  region: string;
+}
+
+export class RegionalProbeStack extends Stack {
+  readonly probe: ScheduledProbe;
+  readonly operationsTopic: EncryptedTopic;
+
+  constructor(scope: Construct, id: string, props: RegionalProbeStackProps) {
+    const { config, region } = props;
+    super(scope, id, {
+      ...props,
+      env: { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region },
+      description: `registry-canary probes from ${region} (home region ${config.homeRegion})`,
+    });
+
+    this.operationsTopic = new EncryptedTopic(this, 'Operations', {
+      displayName: `registry-canary operations (${region})`,
+      emails: config.notifications.emails,
+    });
+
+    const sizing = probeSizing(config, region);
+    this.probe = new ScheduledProbe(this, 'Probe', {
+      runtimeConfig: runtimeConfigFor(config, region),
+      memoryMb: sizing.memoryMb,
+      timeoutSeconds: sizing.timeoutSeconds,
+      everyMinutes: config.schedule.everyMinutes,
+      logRetention: config.logRetentionDays as RetentionDays,
+      alarmAction: this.operationsTopic.alarmAction,
+      ...(config.vpc?.[region] ? { vpc: config.vpc[region] } : {}),
+    });
+
+    new CfnOutput(this, 'ProbeFunctionName', { value: this.probe.function.functionName });
+    new CfnOutput(this, 'ProbeLogGroup', { value: this.probe.logGroup.logGroupName });
+
+    this.acknowledgeNagFindings();
+  }
+
+  /** Each acknowledgement says why the finding does not apply here. */
+  private acknowledgeNagFindings(): void {
+    const role = this.probe.role;
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:PutMetricData, ecr:GetAuthorizationToken, ecr-public:GetAuthorizationToken, sts:GetServiceBearerToken and the Lambda VPC network-interface actions have no resource-level permissions; PutMetricData is bounded by a cloudwatch:namespace condition instead.',
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.probe.logGroup.node.defaultChild as never)}.Arn>:*]`,
+      reason:
+        "Log streams are created at run time with generated names; the grant is limited to the function's own log group.",
+    });
+    Validations.of(this.probe.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the probe function and its schedule; it has an alarm.',
+    });
+  }
+}
