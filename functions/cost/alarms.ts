@@ -15,10 +15,11 @@ export interface AlarmCounts {
 }
 
 /**
- * Per target, in the home region, each over the target's probe regions (R metrics each):
- * failing in one region, failing in K regions, latency degraded; certificate expiry when probed
- * over TLS and rate-limit budget when the registry has one. Per target and region, a no-data alarm
- * (a region that went silent). Per probe region, one alarm on the failure destination (DLQ).
+ * Mirrors lib/constructs/target-alarms.ts. Per target, in the home region, each a metric-math alarm
+ * over the target's R probe regions (R billed metrics): failing in any region, failing in K
+ * regions (only when R > 1), certificate expiring, latency degraded, and rate-limit budget low when
+ * the registry announces limits. Per target and region, a no-data alarm (RegionSilent, 1 metric).
+ * Per probe region, one alarm on the Lambda's dead-letter queue (lib/constructs/scheduled-probe.ts).
  */
 export function countAlarms(config: CanaryConfig): AlarmCounts {
   let standardMetrics = 0;
@@ -26,9 +27,9 @@ export function countAlarms(config: CanaryConfig): AlarmCounts {
     const regions = config.probeRegions.filter((region) =>
       targetsForRegion(config, region).includes(target),
     ).length;
-    const traits = targetTraits(target);
-    const overRegions = 3 + (traits.tls ? 1 : 0) + (traits.rateLimited ? 1 : 0);
-    standardMetrics += overRegions * regions + regions;
+    if (regions === 0) continue;
+    const mathAlarms = 3 + (regions > 1 ? 1 : 0) + (targetTraits(target).rateLimited ? 1 : 0);
+    standardMetrics += mathAlarms * regions + regions;
   }
   standardMetrics += config.probeRegions.length;
   return { standardMetrics, highResolutionMetrics: 0, composite: 0 };

@@ -58,7 +58,7 @@ const REGIONAL_CARDINALITY: Record<
 > = {
   success: { kind: 'per-target' },
   duration: { kind: 'per-target' },
-  dns: { kind: 'per-target' },
+  dns: { kind: 'per-target', when: (t) => !t.ipLiteral },
   connect: { kind: 'per-target' },
   tls: { kind: 'per-target', when: (t) => t.tls },
   ttfb: { kind: 'per-target' },

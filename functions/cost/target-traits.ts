@@ -9,12 +9,18 @@ import { parseReference } from '../registry/reference.ts';
 export interface TargetTraits {
   tls: boolean;
   rateLimited: boolean;
+  /** An IP literal needs no DNS lookup, so no DnsMs metric. */
+  ipLiteral: boolean;
 }
 
-/** A registry on loopback is usually plain HTTP; everything else is probed over TLS. */
+/**
+ * The deployed probe always speaks HTTPS (functions/handlers/probe-run.ts has no plain-HTTP
+ * option), so every deployed target reports TLS metrics.
+ */
 export function targetTraits(target: TargetConfig): TargetTraits {
   const registry = parseReference(target.image).registry;
   const host = registry.replace(/:\d+$/, '');
-  const tls = !['localhost', '127.0.0.1', '[::1]'].includes(host);
-  return { tls, rateLimited: profileForHost(registry).rateLimited };
+  const tls = true;
+  const ipLiteral = /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
+  return { tls, rateLimited: profileForHost(registry).rateLimited, ipLiteral };
 }

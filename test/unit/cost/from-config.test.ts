@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { countAlarms } from '../../../functions/cost/alarms.ts';
+import { DEFAULT_ASSUMPTIONS, fleetFromConfig } from '../../../functions/cost/from-config.ts';
+import { referenceFleet } from '../../../functions/cost/reference-fleet.ts';
+import { validateConfig } from '../../../lib/config/validate.ts';
+
+/** Two regions, hourly: one Docker Hub target (rate-limited) and one GHCR target. */
+const small = validateConfig({
+  homeRegion: 'us-east-1',
+  probeRegions: ['us-east-1', 'eu-west-1'],
+  schedule: { everyMinutes: 60 },
+  targets: [
+    { name: 'hub', image: 'alpine' },
+    { name: 'ghcr', image: 'ghcr.io/linuxcontainers/busybox:latest' },
+  ],
+});
+
+describe('fleetFromConfig', () => {
+  const fleet = fleetFromConfig(small);
+
+  it('takes targets, regions and schedule from the config', () => {
+    expect(fleet).toMatchObject({ probeRegions: 2, targets: 2, scheduleMinutes: 60 });
+  });
+
+  it('takes Lambda memory from the same sizing the CDK app deploys with (256 + 16 × 2 slots + 2, rounded up to 384)', () => {
+    expect(fleet.lambda).toEqual({
+      memoryMb: 384,
+      architecture: 'arm64',
+      invocationSeconds: DEFAULT_ASSUMPTIONS.invocationSeconds,
+      invocationsPerTick: 1,
+    });
+  });
+
+  it('counts 9 regional series for a Docker Hub target and 7 for GHCR, which announces no pull limit', () => {
+    expect(fleet.metrics.perTargetPerRegion).toBe((9 + 7) / 2);
+  });
+
+  it('copies 4 series home for Docker Hub (with the pull budget) and 3 for GHCR', () => {
+    expect(fleet.metrics.homePerTargetPerRegion).toBe((4 + 3) / 2);
+  });
+
+  it('counts the per-invocation series and the assumed failure-code series per region', () => {
+    expect(fleet.metrics.perRegion).toBe(2 + DEFAULT_ASSUMPTIONS.failureCodesPerRegion);
+  });
+
+  it('writes state on every heartbeat, every failing run and after every cold start', () => {
+    expect(fleet.state.writeUnitsPerTargetPerRegion).toBe(730 + 60 * 2 + 360);
+    expect(fleet.state.readUnitsPerInvocation).toBe(0);
+  });
+
+  it('averages per-target figures over the regions a target is limited to, keeping totals exact', () => {
+    const limited = validateConfig({
+      ...small,
+      targets: [small.targets[0], { ...small.targets[1], regions: ['eu-west-1'] }],
+    });
+    const f = fleetFromConfig(limited);
+    expect(f.targets * f.probeRegions).toBe(3);
+    expect(f.metrics.perTargetPerRegion * 3).toBe(9 + 9 + 7);
+  });
+});
+
+describe('countAlarms', () => {
+  it('bills each metric-math alarm once per region it reads, plus a silent-region alarm per region and a DLQ alarm per region', () => {
+    // hub: (any, many, cert, latency, rate limit) × 2 regions + 2 silent = 12; ghcr: 4 × 2 + 2 = 10; DLQs: 2.
+    expect(countAlarms(small)).toEqual({ standardMetrics: 24, highResolutionMetrics: 0, composite: 0 });
+  });
+
+  it('has no many-regions alarm for a single-region target', () => {
+    const one = validateConfig({ ...small, probeRegions: ['us-east-1'] });
+    // hub: (any, cert, latency, rate limit) + silent = 5; ghcr: 3 + 1 = 4; DLQ: 1.
+    expect(countAlarms(one).standardMetrics).toBe(10);
+  });
+});
+
+describe('the reference fleet', () => {
+  const fleet = fleetFromConfig(validateConfig(referenceFleet));
+
+  it('is 20 targets in 3 regions every minute', () => {
+    expect(fleet).toMatchObject({ targets: 20, probeRegions: 3, scheduleMinutes: 1 });
+  });
+
+  it('has 8 rate-limited targets (Docker Hub and ECR Public) among its 20', () => {
+    // 8 × 9 + 12 × 7 regional series per region, 8 × 4 + 12 × 3 home series per region.
+    expect(fleet.metrics.perTargetPerRegion * 20).toBe(156);
+    expect(fleet.metrics.homePerTargetPerRegion * 20).toBe(68);
+  });
+});
