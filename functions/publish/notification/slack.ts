@@ -1,0 +1,102 @@
+/**
+ * Renders an alert as a Slack incoming-webhook message in Block Kit, for teams that use a webhook
+ * rather than Amazon Q Developer. Slack's limits shape it: a header of at most 150 characters, a
+ * section of at most 3,000, at most 50 blocks; `text` is the fallback for notifications.
+ */
+import { budgetText } from './chatbot.ts';
+import { formatDuration, formatTime } from './format.ts';
+import type { Alert, TargetAlert } from './model.ts';
+
+export interface SlackBlock {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+const MAX_BLOCKS = 50;
+const MAX_SECTION_CHARS = 3_000;
+const MAX_HEADER_CHARS = 150;
+/** Blocks kept back for the trailer: the "+N more" line, recovered targets, links. */
+const TRAILER_BLOCKS = 4;
+
+export function renderSlack(alert: Alert): SlackMessage {
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(alert.title, MAX_HEADER_CHARS), emoji: true } },
+    section(`${alert.status === 'OK' ? ':white_check_mark:' : ':rotating_light:'} ${escape(alert.headline)}`),
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `*Opened* ${formatTime(alert.openedAt)}` },
+        ...(alert.durationMs !== null
+          ? [
+              {
+                type: 'mrkdwn',
+                text: `*${alert.kind === 'recovered' ? 'Lasted' : 'Open for'}* ${formatDuration(alert.durationMs)}`,
+              },
+            ]
+          : []),
+      ],
+    },
+  ];
+
+  // Each failing target: a divider and a section. Stop while there is room for the trailer.
+  let shown = 0;
+  for (const target of alert.failing) {
+    if (blocks.length + 2 > MAX_BLOCKS - TRAILER_BLOCKS) break;
+    blocks.push({ type: 'divider' }, section(targetText(target)));
+    shown += 1;
+  }
+  const more = alert.failing.length - shown + alert.omitted;
+  if (more > 0) blocks.push(section(`+${more} more`));
+  if (alert.recovered.length > 0) {
+    blocks.push(section(`*Recovered:* ${escape(alert.recovered.map((t) => t.target).join(', '))}`));
+  }
+  const links = [
+    ...(alert.dashboardUrl ? [`<${alert.dashboardUrl}|Dashboard>`] : []),
+    `Thread ${escape(alert.threadId)}`,
+  ];
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links.join('  ·  ') }] });
+  return { text: alert.title, blocks };
+}
+
+function targetText(target: TargetAlert): string {
+  const lines = [`*${escape(target.target)}*${target.ref ? ` \`${escape(target.ref)}\`` : ''}`];
+  lines.push(`*Scope:* ${escape(target.scope.text)}`);
+  if (target.since) lines.push(`*Since:* ${formatTime(target.since)}`);
+  if (target.code) {
+    lines.push(`*Diagnosis:* \`${target.code}\`${target.summary ? ` — ${escape(target.summary)}` : ''}`);
+  } else if (target.alarmReason) {
+    lines.push(`*Alarm:* ${escape(target.alarmReason)}`);
+  }
+  if (target.otherDiagnoses.length > 0)
+    lines.push(`*Elsewhere:* ${escape(target.otherDiagnoses.join('; '))}`);
+  if (target.rateLimit) lines.push(`*Rate limit:* ${escape(budgetText(target.rateLimit))}`);
+  if (target.evidence.length > 0) {
+    lines.push(
+      '*Evidence:*',
+      ...target.evidence.slice(0, 5).map((e) => `• \`${escape(e).replaceAll('`', "'")}\``),
+    );
+  }
+  if (target.nextSteps.length > 0) {
+    lines.push('*Next steps:*', ...target.nextSteps.map((s, i) => `${i + 1}. ${escape(s)}`));
+  }
+  if (target.runbook) lines.push(`<${target.runbook}|Runbook for ${target.code ?? 'this alarm'}>`);
+  return lines.join('\n');
+}
+
+function section(text: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX_SECTION_CHARS) } };
+}
+
+/** Slack's mrkdwn gives &, < and > meaning; text from registries must not make links or mentions. */
+function escape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
