@@ -12,14 +12,15 @@ import { formatComparison } from './format.ts';
 import { type CostAssumptions, DEFAULT_ASSUMPTIONS, fleetFromConfig } from './from-config.ts';
 import { DEFAULT_PRICES, type PriceTable, withPriceOverrides } from './prices.ts';
 
-export const COST_USAGE = `Usage: registry-canary cost [--config path] [--prices file.json] [--assume key=value ...] [--json]
+export const COST_USAGE = `Usage: registry-canary cost [--config path] [--prices file.json] [--assume key=value ...] [--json | --markdown]
 
 Estimates the monthly AWS cost of a deployment and sets it beside CloudWatch Synthetics.
   --config path     the config to estimate (default ${DEFAULT_CONFIG_PATH})
   --prices file     a JSON price table, whole or partial, laid over the built-in us-east-1 prices
   --assume k=v      override an assumption, e.g. --assume invocationSeconds=2 (repeatable);
                     keys: ${Object.keys(DEFAULT_ASSUMPTIONS).join(', ')}
-  --json            print the itemised estimate as JSON`;
+  --json            print the itemised estimate as JSON
+  --markdown        print the tables as Markdown`;
 
 export interface CostReport extends CostComparison {
   fleet: FleetProfile;
@@ -84,6 +85,7 @@ export async function runCostCommand(
         prices: { type: 'string' },
         assume: { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
+        markdown: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -98,7 +100,9 @@ export async function runCostCommand(
     const config = await deps.loadConfig(values.config);
     const report = costReport(config, prices, assumptions);
     deps.stdout(
-      values.json ? JSON.stringify(report, null, 2) : formatComparison(report, report.fleet, prices),
+      values.json
+        ? JSON.stringify(report, null, 2)
+        : formatComparison(report, report.fleet, prices, values.markdown ? 'markdown' : 'plain'),
     );
     return 0;
   } catch (error) {
