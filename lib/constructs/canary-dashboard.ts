@@ -17,7 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { Dimension, METRICS_NAMESPACE, RegionalMetric } from '../../functions/publish/metrics-catalog.ts';
-import type { CanaryMetrics } from './canary-metrics.ts';
+import { type CanaryMetrics, metricId } from './canary-metrics.ts';
 
 export interface DashboardTarget {
   name: string;
@@ -75,8 +75,10 @@ export class CanaryDashboard extends Construct {
           metrics: target.regions.map(
             (region, i) =>
               new MathExpression({
-                expression: `100 * a${i}`,
-                usingMetrics: { [`a${i}`]: target.metrics.success(target.name, region, 'Average') },
+                expression: `100 * ${metricId(target.name, 'avail', i)}`,
+                usingMetrics: {
+                  [metricId(target.name, 'avail', i)]: target.metrics.success(target.name, region, 'Average'),
+                },
                 label: region,
                 period: props.period,
               }),

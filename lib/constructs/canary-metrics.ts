@@ -43,8 +43,9 @@ export class CanaryMetrics {
    * here (FILL with 1): a silent region has its own alarm, and must not read as an outage.
    */
   failingRegions(target: string): MathExpression {
-    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [`s${i}`, this.success(target, r)]));
-    const filled = this.regions.map((_, i) => `FILL(s${i}, 1)`).join(' + ');
+    const id = (i: number) => metricId(target, 's', i);
+    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [id(i), this.success(target, r)]));
+    const filled = this.regions.map((_, i) => `FILL(${id(i)}, 1)`).join(' + ');
     return new MathExpression({
       expression: `${this.regions.length} - (${filled})`,
       usingMetrics,
@@ -57,6 +58,7 @@ export class CanaryMetrics {
   worstDuration(target: string): MathExpression {
     return this.acrossRegions(
       'MAX',
+      'dur',
       target,
       (r) => this.duration(target, r),
       `${target}: slowest region (ms)`,
@@ -67,6 +69,7 @@ export class CanaryMetrics {
   lowestRateLimitPercent(target: string): MathExpression {
     return this.acrossRegions(
       'MIN',
+      'rl',
       target,
       (r) => this.rateLimitRemainingPercent(target, r),
       `${target}: pull budget left (%)`,
@@ -76,6 +79,7 @@ export class CanaryMetrics {
   lowestCertDays(target: string): MathExpression {
     return this.acrossRegions(
       'MIN',
+      'rl',
       target,
       (r) => this.certDaysRemaining(target, r),
       `${target}: certificate days left`,
@@ -124,16 +128,24 @@ export class CanaryMetrics {
 
   private acrossRegions(
     fn: 'MIN' | 'MAX',
+    kind: string,
     target: string,
     metric: (region: string) => Metric,
     label: string,
   ) {
-    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [`m${i}`, metric(r)]));
+    // Ids are unique per target and kind: CloudWatch refuses two metrics with one id in a graph.
+    const id = (i: number) => metricId(target, kind, i);
+    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [id(i), metric(r)]));
     return new MathExpression({
-      expression: `${fn}([${this.regions.map((_, i) => `m${i}`).join(', ')}])`,
+      expression: `${fn}([${this.regions.map((_, i) => id(i)).join(', ')}])`,
       usingMetrics,
       label,
       period: this.period,
     });
   }
+}
+
+/** A metric-math id (lower-case start, letters, digits, underscores) unique per target, kind and region index. */
+export function metricId(target: string, kind: string, index: number): string {
+  return `${kind}_${target.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${index}`.replace(/^([^a-z])/, 'x$1');
 }

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ISecurityGroup, type IVpc, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -65,6 +65,8 @@ export class ScheduledProbe extends Construct {
   readonly deadLetterAlarm: Alarm;
   readonly schedule: Schedule;
   readonly role: Role;
+  /** The role EventBridge Scheduler invokes the function with. */
+  readonly schedulerRole: Role;
 
   constructor(scope: Construct, id: string, props: ScheduledProbeProps) {
     super(scope, id);
@@ -143,10 +145,18 @@ export class ScheduledProbe extends Construct {
     });
     this.function = fn;
 
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        // Only schedules of this account may use the role (confused-deputy protection).
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `Invokes the registry-canary probe in ${region} on its schedule`,
+    });
     this.schedule = new Schedule(this, 'Schedule', {
       schedule: ScheduleExpression.rate(period),
       description: `registry-canary probe run every ${props.everyMinutes} min`,
       target: new LambdaInvoke(fn, {
+        role: this.schedulerRole,
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 0,
         maxEventAge,

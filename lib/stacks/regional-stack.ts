@@ -65,6 +65,11 @@ export class RegionalProbeStack extends Stack {
       reason:
         "Log streams are created at run time with generated names; the grant is limited to the function's own log group.",
     });
+    Validations.of(this.probe.schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.probe.function.node.defaultChild as never)}.Arn>:*]`,
+      reason:
+        'Granted by LambdaInvoke (Function.grantInvoke), which covers the function and its versions; the role can invoke this one function only.',
+    });
     Validations.of(this.probe.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
