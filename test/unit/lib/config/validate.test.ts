@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import defaultConfig from '../../../../config/default.ts';
+import { ConfigError } from '../../../../lib/config/errors.ts';
+import { loadConfig } from '../../../../lib/config/load-config.ts';
+import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';
+import { probeSizing } from '../../../../lib/config/sizing.ts';
+import { validateConfig } from '../../../../lib/config/validate.ts';
+
+const base: CanaryConfigInput = {
+  homeRegion: 'eu-west-1',
+  probeRegions: ['eu-west-1', 'us-east-1'],
+  targets: [
+    { name: 'hub', image: 'alpine' },
+    {
+      name: 'private',
+      image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1',
+      credentials: { type: 'ecr' },
+    },
+  ],
+};
+
+function problemsOf(input: unknown): string[] {
+  try {
+    validateConfig(input, 'test.ts');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('validateConfig', () => {
+  it('accepts a minimal config and fills in every default', () => {
+    const config = validateConfig(base);
+    expect(config.schedule.everyMinutes).toBe(5);
+    expect(config.concurrency).toBe(16);
+    expect(config.defaults).toEqual({
+      slowMs: 5000,
+      certExpiryDays: 14,
+      rateLimitRatio: 0.2,
+      timeoutMs: 10_000,
+    });
+    expect(config.targets[0]).toMatchObject({
+      credentials: { type: 'anonymous' },
+      platforms: ['linux/amd64'],
+      enabled: true,
+    });
+  });
+
+  it('accepts the shipped default config, which probes the public registries', () => {
+    const config = validateConfig(defaultConfig);
+    const hosts = config.targets.map((t) => t.image.split('/')[0]);
+    expect(hosts).toEqual(
+      expect.arrayContaining([
+        'docker.io',
+        'public.ecr.aws',
+        'gcr.io',
+        'registry.k8s.io',
+        'ghcr.io',
+        'mirror.gcr.io',
+      ]),
+    );
+    expect(hosts.some((h) => h?.endsWith('-docker.pkg.dev'))).toBe(true);
+  });
+
+  it('names the target and the reference problem for an invalid image', () => {
+    const input = { ...base, targets: [...base.targets, { name: 'bad', image: 'Docker.io/UPPER/Case:tag' }] };
+    expect(problemsOf(input)).toEqual([
+      expect.stringMatching(/^targets\[2\]\.image: invalid reference "Docker\.io\/UPPER\/Case:tag": .+/),
+    ]);
+  });
+
+  it('refuses a schedule faster than one minute', () => {
+    expect(problemsOf({ ...base, schedule: { everyMinutes: 0 } })).toEqual([
+      expect.stringMatching(/^schedule\.everyMinutes: .*>=1/),
+    ]);
+  });
+
+  it('refuses a target region that is not a probe region', () => {
+    const input = { ...base, targets: [{ name: 'x', image: 'alpine', regions: ['ap-south-1'] }] };
+    expect(problemsOf(input)).toEqual(['targets[0].regions[0]: ap-south-1 is not one of probeRegions']);
+  });
+
+  it('refuses two targets with the same name, whatever the case', () => {
+    const input = {
+      ...base,
+      targets: [
+        { name: 'hub', image: 'alpine' },
+        { name: 'HUB', image: 'busybox' },
+      ],
+    };
+    expect(problemsOf(input)).toEqual([
+      'targets[1].name: "HUB" is already the name of targets[0] (names are case-insensitive)',
+    ]);
+  });
+
+  it('refuses ECR credentials for a host that is not ECR and no region', () => {
+    const input = { ...base, targets: [{ name: 'x', image: 'ghcr.io/a/b', credentials: { type: 'ecr' } }] };
+    expect(problemsOf(input)).toEqual([
+      expect.stringMatching(/^targets\[0\]\.credentials: type "ecr" needs an ECR host/),
+    ]);
+  });
+
+  it('refuses an unknown credential type, naming the field', () => {
+    const input = { ...base, targets: [{ name: 'x', image: 'alpine', credentials: { type: 'kerberos' } }] };
+    expect(problemsOf(input)).toEqual([expect.stringMatching(/^targets\[0\]\.credentials\.type: /)]);
+  });
+
+  it('refuses an unknown field instead of ignoring a typo', () => {
+    expect(problemsOf({ ...base, homeregion: 'eu-west-1' })).toEqual([
+      expect.stringMatching(/^\(config\): Unrecognized key: "homeregion"/),
+    ]);
+  });
+
+  it('refuses M of N where M is larger than N', () => {
+    expect(problemsOf({ ...base, alarms: { datapointsToAlarm: 4, evaluationPeriods: 3 } })).toEqual([
+      'alarms.datapointsToAlarm: 4 is more than alarms.evaluationPeriods (3)',
+    ]);
+  });
+
+  it('refuses a VPC placement for a region that is not probed', () => {
+    const vpc = {
+      'ap-south-1': { vpcId: 'vpc-0abc', subnetIds: ['subnet-0abc'], securityGroupId: 'sg-0abc' },
+    };
+    expect(problemsOf({ ...base, vpc })).toEqual(['vpc.ap-south-1: ap-south-1 is not one of probeRegions']);
+  });
+
+  it('refuses a fleet one run cannot probe before the next is due', () => {
+    const targets = Array.from({ length: 40 }, (_, i) => ({ name: `t${i}`, image: `alpine:${i}` }));
+    expect(problemsOf({ ...base, targets, concurrency: 1, schedule: { everyMinutes: 1 } })).toEqual([
+      expect.stringMatching(
+        /^schedule\.everyMinutes: a run in eu-west-1 may take \d+ s \(40 targets, concurrency 1\)/,
+      ),
+      expect.stringMatching(/^schedule\.everyMinutes: a run in us-east-1/),
+    ]);
+  });
+
+  it('lists every problem at once', () => {
+    const input = { ...base, homeRegion: 'mars-1', targets: [{ name: 'bad name', image: 'alpine' }] };
+    expect(problemsOf(input)).toEqual([
+      'homeRegion: must be an AWS region name such as eu-west-1',
+      expect.stringMatching(/^targets\[0\]\.name: must be 1-63 characters/),
+    ]);
+  });
+});
+
+describe('probeSizing', () => {
+  it('sizes memory and timeout from the number of targets and the concurrency', () => {
+    const small = probeSizing(validateConfig(base), 'eu-west-1');
+    expect(small).toEqual({ targetCount: 2, memoryMb: 384, timeoutSeconds: 30 });
+
+    const targets = Array.from({ length: 100 }, (_, i) => ({ name: `t${i}`, image: `alpine:${i}` }));
+    const large = probeSizing(validateConfig({ ...base, targets }), 'eu-west-1');
+    // 100 targets in waves of 16 → 7 waves × (10 s + 2 s grace) + 15 s reserve
+    expect(large).toEqual({ targetCount: 100, memoryMb: 640, timeoutSeconds: 99 });
+  });
+});
+
+describe('loadConfig', () => {
+  it('loads the default TypeScript config', async () => {
+    const config = await loadConfig('config/default.ts');
+    expect(config.targets.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('says which file could not be loaded', async () => {
+    await expect(loadConfig('config/missing.ts')).rejects.toThrow(/config\/missing\.ts.*cannot load/s);
+  });
+});
