@@ -92,14 +92,18 @@ export async function saveIncident(
     // Open incidents never expire; closed ones do.
     ttl: saved.open ? null : Math.floor(now.getTime() / 1000) + CLOSED_TTL_SECONDS,
   };
-  const names: Record<string, string> = { '#version': 'version' };
+  const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const assignments = Object.entries(attributes).map(([name, value], index) => {
     names[`#a${index}`] = name;
     values[`:a${index}`] = value;
     return `#a${index} = :a${index}`;
   });
-  if (expectedVersion !== null) values[':expected'] = expectedVersion;
+  if (expectedVersion !== null) {
+    // DynamoDB rejects placeholders an expression does not use, so these exist only with the condition.
+    names['#version'] = 'version';
+    values[':expected'] = expectedVersion;
+  }
   try {
     await client.send(
       new UpdateCommand({

@@ -4,7 +4,7 @@
  * and every target gets its full evidence (email is where the whole story goes).
  */
 import { budgetText } from './chatbot.ts';
-import { formatDuration, formatTime } from './format.ts';
+import { formatDuration, formatTime, plural } from './format.ts';
 import type { Alert, TargetAlert } from './model.ts';
 
 /** SNS email subjects: at most 100 printable ASCII characters, no line breaks. */

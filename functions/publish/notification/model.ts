@@ -207,7 +207,7 @@ function groupScope(targets: readonly TargetAlert[]): string {
   if (failing.length === 0) {
     const degraded = [...new Set(targets.flatMap((t) => t.scope.degraded))].sort();
     if (degraded.length > 0) return `degraded in ${degraded.length} of ${expected.size} regions`;
-    return 'no recent probe results';
+    return '(no recent probe results)';
   }
   if (failing.length === expected.size && expected.size > 1) return `failing in all ${expected.size} regions`;
   return `failing in ${failing.length} of ${expected.size} regions: ${failing.join(', ')}`;

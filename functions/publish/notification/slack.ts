@@ -26,7 +26,9 @@ const TRAILER_BLOCKS = 4;
 export function renderSlack(alert: Alert): SlackMessage {
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(alert.title, MAX_HEADER_CHARS), emoji: true } },
-    section(`${alert.status === 'OK' ? ':white_check_mark:' : ':rotating_light:'} ${escape(alert.headline)}`),
+    section(
+      `${alert.status === 'OK' ? ':white_check_mark:' : ':rotating_light:'} ${mrkdwnEscape(alert.headline)}`,
+    ),
     {
       type: 'context',
       elements: [
@@ -53,36 +55,38 @@ export function renderSlack(alert: Alert): SlackMessage {
   const more = alert.failing.length - shown + alert.omitted;
   if (more > 0) blocks.push(section(`+${more} more`));
   if (alert.recovered.length > 0) {
-    blocks.push(section(`*Recovered:* ${escape(alert.recovered.map((t) => t.target).join(', '))}`));
+    blocks.push(section(`*Recovered:* ${mrkdwnEscape(alert.recovered.map((t) => t.target).join(', '))}`));
   }
   const links = [
     ...(alert.dashboardUrl ? [`<${alert.dashboardUrl}|Dashboard>`] : []),
-    `Thread ${escape(alert.threadId)}`,
+    `Thread ${mrkdwnEscape(alert.threadId)}`,
   ];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links.join('  ·  ') }] });
   return { text: alert.title, blocks };
 }
 
 function targetText(target: TargetAlert): string {
-  const lines = [`*${escape(target.target)}*${target.ref ? ` \`${escape(target.ref)}\`` : ''}`];
-  lines.push(`*Scope:* ${escape(target.scope.text)}`);
+  const lines = [`*${mrkdwnEscape(target.target)}*${target.ref ? ` \`${mrkdwnEscape(target.ref)}\`` : ''}`];
+  lines.push(`*Scope:* ${mrkdwnEscape(target.scope.text)}`);
   if (target.since) lines.push(`*Since:* ${formatTime(target.since)}`);
   if (target.code) {
-    lines.push(`*Diagnosis:* \`${target.code}\`${target.summary ? ` — ${escape(target.summary)}` : ''}`);
+    lines.push(
+      `*Diagnosis:* \`${target.code}\`${target.summary ? ` — ${mrkdwnEscape(target.summary)}` : ''}`,
+    );
   } else if (target.alarmReason) {
-    lines.push(`*Alarm:* ${escape(target.alarmReason)}`);
+    lines.push(`*Alarm:* ${mrkdwnEscape(target.alarmReason)}`);
   }
   if (target.otherDiagnoses.length > 0)
-    lines.push(`*Elsewhere:* ${escape(target.otherDiagnoses.join('; '))}`);
-  if (target.rateLimit) lines.push(`*Rate limit:* ${escape(budgetText(target.rateLimit))}`);
+    lines.push(`*Elsewhere:* ${mrkdwnEscape(target.otherDiagnoses.join('; '))}`);
+  if (target.rateLimit) lines.push(`*Rate limit:* ${mrkdwnEscape(budgetText(target.rateLimit))}`);
   if (target.evidence.length > 0) {
     lines.push(
       '*Evidence:*',
-      ...target.evidence.slice(0, 5).map((e) => `• \`${escape(e).replaceAll('`', "'")}\``),
+      ...target.evidence.slice(0, 5).map((e) => `• \`${mrkdwnEscape(e).replaceAll('`', "'")}\``),
     );
   }
   if (target.nextSteps.length > 0) {
-    lines.push('*Next steps:*', ...target.nextSteps.map((s, i) => `${i + 1}. ${escape(s)}`));
+    lines.push('*Next steps:*', ...target.nextSteps.map((s, i) => `${i + 1}. ${mrkdwnEscape(s)}`));
   }
   if (target.runbook) lines.push(`<${target.runbook}|Runbook for ${target.code ?? 'this alarm'}>`);
   return lines.join('\n');
@@ -93,7 +97,7 @@ function section(text: string): SlackBlock {
 }
 
 /** Slack's mrkdwn gives &, < and > meaning; text from registries must not make links or mentions. */
-function escape(text: string): string {
+function mrkdwnEscape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
