@@ -47,7 +47,7 @@ function targetSection(target: TargetAlert): string[] {
   lines.push(field('Where', target.scope.text, 4));
   if (target.since) {
     const runs =
-      target.consecutiveFailures > 0 ? ` (${target.consecutiveFailures} failed runs in a row)` : '';
+      target.consecutiveFailures > 0 ? ` (${plural(target.consecutiveFailures, 'failed run')} in a row)` : '';
     lines.push(field('Since', `${formatTime(target.since)}${runs}`, 4));
   }
   if (target.code)
