@@ -1,0 +1,340 @@
+/**
+ * Alerts that diagnose. Alarms notify the internal alarm topic; from there:
+ *
+ *   alarm topic -> SQS queue (batching window: a burst of alarms arrives together)
+ *     -> notifier Lambda (reads the state table, one message per registry incident)
+ *       -> notification topic (encrypted) -> email, Amazon Q Developer (Slack), Slack webhook Lambda
+ *
+ * Also here: the state table the regional probes write to, reminders on a schedule, and the
+ * failure path: a notifier that fails leaves the message in a dead-letter queue whose alarm goes
+ * straight to the notification topic (not through the notifier, which is what is broken).
+ */
+import { fileURLToPath } from 'node:url';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { LoggingLevel as ChatbotLoggingLevel, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, LambdaSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { NotifierEnv } from '../../functions/publish/notification/notifier-config.ts';
+import { STATE_TABLE_NAME } from './alerting-state-access.ts';
+import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
+
+const NOTIFIER_ENTRY = fileURLToPath(new URL('../../functions/handlers/notifier.ts', import.meta.url));
+const SLACK_WEBHOOK_ENTRY = fileURLToPath(
+  new URL('../../functions/handlers/slack-webhook.ts', import.meta.url),
+);
+
+export interface AmazonQSlackChannel {
+  /** The Slack workspace (team) id, e.g. T0123ABCD, authorised once in the Amazon Q Developer console. */
+  slackWorkspaceId: string;
+  /** The channel id, e.g. C0123ABCD (channel details in Slack). */
+  slackChannelId: string;
+  /** @default 'registry-canary' */
+  configurationName?: string;
+}
+
+export interface NotificationSettings {
+  /** Each address gets a subscription (to confirm by email). @default none */
+  emails?: readonly string[];
+  /** Post to Slack through Amazon Q Developer in chat applications. @default none */
+  amazonQ?: AmazonQSlackChannel;
+  /**
+   * ARN or name of a Secrets Manager secret holding a Slack incoming-webhook URL (the bare URL or
+   * JSON `{"url": "..."}`). Adds the webhook subscriber Lambda. @default none
+   */
+  slackWebhookSecret?: string;
+  /** Remind about an incident still open after this many minutes; 0 turns reminders off. @default 60 */
+  reminderMinutes?: number;
+}
+
+export interface AlertingProps {
+  /** The internal topic every alarm notifies on ALARM and OK. */
+  alarmTopic: ITopic;
+  /** The deployment's probe regions, so an alert counts a region that sent nothing. */
+  probeRegions: readonly string[];
+  notifications: NotificationSettings;
+  /** Linked from every alert. @default no dashboard link */
+  dashboardUrl?: string;
+  /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks */
+  runbookBaseUrl?: string;
+  /** How long alarms collect in the queue before the notifier reads them. @default 60 seconds */
+  batchingWindow?: Duration;
+  /** @default one month */
+  logRetention?: RetentionDays;
+}
+
+export class Alerting extends Construct {
+  /** The state of record; regional probes get UpdateItem on it (see alerting-state-access.ts). */
+  readonly stateTable: TableV2;
+  /** What people subscribe to. */
+  readonly notificationTopic: Topic;
+  readonly notificationKey: Key;
+  readonly alarmQueue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+  readonly notifier: NodejsFunction;
+  readonly notifierRole: Role;
+  readonly slackWebhook?: NodejsFunction;
+  readonly slackWebhookRole?: Role;
+  readonly amazonQChannel?: SlackChannelConfiguration;
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id);
+    const reminderMinutes = props.notifications.reminderMinutes ?? 60;
+    if (!Number.isInteger(reminderMinutes) || reminderMinutes < 0) {
+      throw new Error(
+        `Alerting: notifications.reminderMinutes must be a whole number >= 0, got ${reminderMinutes}`,
+      );
+    }
+    if (props.probeRegions.length === 0)
+      throw new Error('Alerting: probeRegions must name at least one region');
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    this.stateTable = new TableV2(this, 'State', {
+      tableName: STATE_TABLE_NAME,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: 'ttl',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      // Rebuilt by the next probe run: nothing in it outlives the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.notificationKey = new Key(this, 'NotificationKey', {
+      description: 'Encrypts the registry-canary notification topic',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // The dead-letter alarm publishes here directly, encrypting with this key.
+    this.notificationKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.notificationTopic = new Topic(this, 'Notifications', {
+      displayName: 'registry-canary',
+      masterKey: this.notificationKey,
+      enforceSSL: true,
+    });
+    for (const email of props.notifications.emails ?? []) {
+      this.notificationTopic.addSubscription(new EmailSubscription(email));
+    }
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const notifierTimeout = Duration.seconds(60);
+    this.alarmQueue = new Queue(this, 'AlarmQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for Lambda consumers: six times the function timeout, so retries do not overlap.
+      visibilityTimeout: Duration.seconds(notifierTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+    props.alarmTopic.addSubscription(new SqsSubscription(this.alarmQueue));
+
+    const notifierLogs = new LogGroup(this, 'NotifierLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.notifierRole = this.functionRole('NotifierRole', 'registry-canary notifier', notifierLogs);
+    this.notifierRole.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadStateWriteIncidents',
+        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [this.stateTable.tableArn],
+      }),
+    );
+    this.notifierRole.addToPolicy(
+      new PolicyStatement({
+        sid: 'PublishNotifications',
+        actions: ['sns:Publish'],
+        resources: [this.notificationTopic.topicArn],
+      }),
+    );
+    this.notifierRole.addToPolicy(
+      new PolicyStatement({
+        sid: 'EncryptForNotificationTopic',
+        // What SNS asks KMS for on behalf of a publisher to an encrypted topic.
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.notificationKey.keyArn],
+      }),
+    );
+
+    this.notifier = new NodejsFunction(this, 'Notifier', {
+      ...lambdaBasics(NOTIFIER_ENTRY),
+      role: this.notifierRole,
+      logGroup: notifierLogs,
+      timeout: notifierTimeout,
+      memorySize: 256,
+      description: 'registry-canary: turns alarm transitions into alerts that diagnose',
+      environment: {
+        [NotifierEnv.table]: this.stateTable.tableName,
+        [NotifierEnv.topicArn]: this.notificationTopic.topicArn,
+        [NotifierEnv.probeRegions]: props.probeRegions.join(','),
+        [NotifierEnv.reminderMinutes]: String(reminderMinutes),
+        ...(props.dashboardUrl ? { [NotifierEnv.dashboardUrl]: props.dashboardUrl } : {}),
+        ...(props.runbookBaseUrl ? { [NotifierEnv.runbookBaseUrl]: props.runbookBaseUrl } : {}),
+        POWERTOOLS_SERVICE_NAME: 'registry-canary-notifier',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      // Reminder runs (asynchronous) that fail land in the same dead-letter queue as alarm batches.
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+    this.notifier.addEventSource(
+      new SqsEventSource(this.alarmQueue, {
+        batchSize: 100,
+        maxBatchingWindow: props.batchingWindow ?? Duration.seconds(60),
+        reportBatchItemFailures: true,
+        // Two is the least SQS allows; incidents are locked optimistically, so two do not collide.
+        maxConcurrency: 2,
+      }),
+    );
+    if (reminderMinutes > 0) {
+      new Rule(this, 'Reminders', {
+        description: `registry-canary: reminders for incidents open longer than ${reminderMinutes} min`,
+        schedule: Schedule.rate(Duration.minutes(Math.min(5, reminderMinutes))),
+        targets: [
+          new LambdaFunction(this.notifier, { event: RuleTargetInput.fromObject({ action: 'reminders' }) }),
+        ],
+      });
+    }
+
+    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: [
+        'registry-canary could not turn some alarms into alerts: the notifier failed, and the alarm',
+        'messages are in its dead-letter queue. Alarms may be firing that nobody was told about: open the',
+        "dashboard, read the notifier's log group for the error, then redrive the queue.",
+      ].join(' '),
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const toPeople = new SnsAction(this.notificationTopic);
+    this.deadLetterAlarm.addAlarmAction(toPeople);
+    this.deadLetterAlarm.addOkAction(toPeople);
+
+    if (props.notifications.slackWebhookSecret) {
+      const secret = importSecret(this, props.notifications.slackWebhookSecret);
+      const logs = new LogGroup(this, 'SlackWebhookLogs', {
+        retention: logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.slackWebhookRole = this.functionRole('SlackWebhookRole', 'registry-canary Slack webhook', logs);
+      this.slackWebhookRole.addToPolicy(
+        new PolicyStatement({
+          sid: 'ReadWebhookSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+        }),
+      );
+      this.slackWebhook = new NodejsFunction(this, 'SlackWebhook', {
+        ...lambdaBasics(SLACK_WEBHOOK_ENTRY),
+        role: this.slackWebhookRole,
+        logGroup: logs,
+        timeout: Duration.seconds(30),
+        memorySize: 256,
+        description: 'registry-canary: posts alerts to a Slack incoming webhook',
+        environment: {
+          SLACK_WEBHOOK_SECRET_ARN: secret.secretArn,
+          POWERTOOLS_SERVICE_NAME: 'registry-canary-slack-webhook',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        },
+        retryAttempts: 2,
+        onFailure: new SqsDestination(this.deadLetterQueue),
+      });
+      this.notificationTopic.addSubscription(new LambdaSubscription(this.slackWebhook));
+    }
+
+    if (props.notifications.amazonQ) {
+      const channel = props.notifications.amazonQ;
+      this.amazonQChannel = new SlackChannelConfiguration(this, 'AmazonQSlack', {
+        slackChannelConfigurationName: channel.configurationName ?? 'registry-canary',
+        slackWorkspaceId: channel.slackWorkspaceId,
+        slackChannelId: channel.slackChannelId,
+        notificationTopics: [this.notificationTopic],
+        loggingLevel: ChatbotLoggingLevel.ERROR,
+        // The channel only receives notifications. The guardrail caps what anyone in the channel
+        // could do through it at reading CloudWatch, instead of the service default (administrator).
+        guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess')],
+      });
+    }
+  }
+
+  /** A role that may write only its own log group: no AWS managed policy, nothing account-wide. */
+  private functionRole(id: string, purpose: string, logGroup: LogGroup): Role {
+    const role = new Role(this, id, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: purpose,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'WriteOwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn}:*`],
+      }),
+    );
+    const logGroupId = Stack.of(this).getLogicalId(logGroup.node.defaultChild as CfnElement);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
+      reason:
+        "Log streams are created at run time with generated names; the grant is limited to the function's own log group.",
+    });
+    return role;
+  }
+}
+
+function lambdaBasics(entry: string) {
+  return {
+    entry,
+    handler: 'handler',
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    bundling: {
+      forceDockerBundling: false,
+      format: OutputFormat.ESM,
+      target: 'node24',
+      mainFields: ['module', 'main'],
+      minify: true,
+      sourceMap: false,
+      externalModules: [],
+      banner: ESM_REQUIRE_BANNER,
+    },
+  };
+}
+
+/** A full ARN names one secret exactly; a name (or partial ARN) gets Secrets Manager's random suffix. */
+function importSecret(scope: Construct, arnOrName: string): ISecret {
+  if (/^arn:aws[a-z-]*:secretsmanager:/.test(arnOrName)) {
+    return Secret.fromSecretCompleteArn(scope, 'SlackWebhookSecret', arnOrName);
+  }
+  return Secret.fromSecretNameV2(scope, 'SlackWebhookSecret', arnOrName);
+}

@@ -1,0 +1,251 @@
+/**
+ * The alerting construct: its resources, their least-privilege IAM, and cdk-nag's AWS Solutions
+ * checks. One synth (functions bundled by local esbuild) shared by the assertions.
+ */
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Alerting } from '../../../lib/constructs/alerting.ts';
+import {
+  STATE_TABLE_NAME,
+  stateTableArn,
+  stateWriterStatement,
+} from '../../../lib/constructs/alerting-state-access.ts';
+
+const WEBHOOK_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-canary/slack-AbCdEf';
+
+let template: Template;
+let stack: Stack;
+
+function build(notifications: ConstructorParameters<typeof Alerting>[2]['notifications']) {
+  const appUnderTest = new App();
+  const stackUnderTest = new Stack(appUnderTest, 'Home', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  const alarmTopic = new Topic(stackUnderTest, 'AlarmTopic', { enforceSSL: true });
+  const alerting = new Alerting(stackUnderTest, 'Alerting', {
+    alarmTopic,
+    probeRegions: ['eu-west-1', 'us-east-1', 'ap-southeast-1'],
+    notifications,
+    dashboardUrl: 'https://console.aws.amazon.com/cloudwatch/home#dashboards',
+    runbookBaseUrl: 'https://example.com/runbooks',
+    batchingWindow: Duration.seconds(30),
+  });
+  return { app: appUnderTest, stack: stackUnderTest, alerting };
+}
+
+beforeAll(() => {
+  ({ stack } = build({
+    emails: ['oncall@example.com'],
+    amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+    slackWebhookSecret: WEBHOOK_SECRET,
+    reminderMinutes: 45,
+  }));
+  template = Template.fromStack(stack);
+}, 120_000);
+
+/** Every IAM statement attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(rolePrefix: string): Record<string, unknown>[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) =>
+      (p['Properties'] as { Roles: { Ref: string }[] }).Roles.some((r) => r.Ref.startsWith(rolePrefix)),
+    )
+    .flatMap(
+      (p) =>
+        (p['Properties'] as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument
+          .Statement,
+    );
+}
+
+describe('Alerting', () => {
+  it('creates the state table on demand, with TTL, point-in-time recovery and encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: STATE_TABLE_NAME,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      Replicas: [
+        Match.objectLike({
+          Region: 'eu-west-1',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ],
+    });
+  });
+
+  it('subscribes an encrypted, SSL-only queue with a dead-letter queue to the alarm topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      TopicArn: { Ref: Match.stringLikeRegexp('^AlarmTopic') },
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertingAlarmQueue'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 360,
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+    });
+    const queuePolicies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    const sslOnly = queuePolicies.filter((p) => JSON.stringify(p).includes('"aws:SecureTransport":"false"'));
+    expect(sslOnly.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs the notifier on arm64 Node 24 from the queue, with a batching window and partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 60,
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^AlertingNotifierLogs') } },
+      Environment: {
+        Variables: Match.objectLike({
+          STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('^AlertingState') },
+          NOTIFICATION_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
+          PROBE_REGIONS: 'eu-west-1,us-east-1,ap-southeast-1',
+          REMINDER_MINUTES: '45',
+          DASHBOARD_URL: 'https://console.aws.amazon.com/cloudwatch/home#dashboards',
+          RUNBOOK_BASE_URL: 'https://example.com/runbooks',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 30,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('reminds on a schedule with the reminders action', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Input: '{"action":"reminders"}' })],
+    });
+  });
+
+  it('grants the notifier only Query, GetItem and UpdateItem on the table and Publish on the notification topic', () => {
+    const statements = statementsOf('AlertingNotifierRole');
+    const byAction = (action: string) =>
+      statements.filter((s) => JSON.stringify(s['Action']).includes(action));
+
+    expect(byAction('dynamodb:')).toEqual([
+      {
+        Sid: 'ReadStateWriteIncidents',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AlertingState/), 'Arn'] },
+      },
+    ]);
+    expect(byAction('sns:')).toEqual([
+      {
+        Sid: 'PublishNotifications',
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: { Ref: expect.stringMatching(/^AlertingNotifications/) },
+      },
+    ]);
+    // Nothing else: logs on its own group, the queue it consumes, the key of the topic it publishes to.
+    const actions = statements.flatMap((s) => [s['Action']].flat()) as string[];
+    for (const action of actions) {
+      expect(action).toMatch(
+        /^(dynamodb:(Query|GetItem|UpdateItem)|sns:Publish|kms:(GenerateDataKey|Decrypt)|logs:(CreateLogStream|PutLogEvents)|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes|SendMessage))$/,
+      );
+    }
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions).not.toContain('dynamodb:PutItem');
+  });
+
+  it('lets the webhook subscriber read only its own secret', () => {
+    const statements = statementsOf('AlertingSlackWebhookRole');
+    const secretStatements = statements.filter((s) => JSON.stringify(s['Action']).includes('secretsmanager'));
+    expect(secretStatements).toEqual([
+      {
+        Sid: 'ReadWebhookSecret',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: WEBHOOK_SECRET,
+      },
+    ]);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
+    });
+  });
+
+  it('encrypts the notification topic, subscribes the emails and the Amazon Q Developer Slack channel', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertingNotificationKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0123ABCD',
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^AlertingNotifications') }],
+      GuardrailPolicies: [
+        { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('CloudWatchReadOnlyAccess')])] },
+      ],
+    });
+  });
+
+  it('alarms on the dead-letter queue straight to the notification topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertingNotifications') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^AlertingNotifications') }],
+    });
+  });
+
+  it('leaves out the webhook subscriber, the Slack channel and reminders when not configured', () => {
+    const minimal = Template.fromStack(build({ reminderMinutes: 0 }).stack);
+    minimal.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    minimal.resourceCountIs('AWS::Events::Rule', 0);
+    minimal.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  it('refuses a negative reminder period, naming the prop', () => {
+    expect(() => build({ reminderMinutes: -5 })).toThrow(/notifications.reminderMinutes/);
+  });
+
+  it('passes the cdk-nag AWS Solutions checks', () => {
+    // A fresh app: a synthesized one is cached and would not run the checks again.
+    const fresh = build({
+      emails: ['oncall@example.com'],
+      amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+      slackWebhookSecret: 'registry-canary/slack',
+    }).app;
+    Validations.of(fresh).addPlugins(new AwsSolutionsChecks(fresh, { verbose: true }));
+    let report = '';
+    try {
+      fresh.synth();
+    } catch (error) {
+      report = String(error);
+    }
+    expect(report).toBe('');
+  });
+
+  it('gives regional probes UpdateItem on the home table, by name', () => {
+    const regional = new Stack(new App(), 'Regional', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    expect(regional.resolve(stateTableArn(regional, 'eu-west-1'))).toEqual({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/registry-canary-state'],
+      ],
+    });
+    expect(regional.resolve(stateWriterStatement(regional, 'eu-west-1').toStatementJson())).toMatchObject({
+      Action: 'dynamodb:UpdateItem',
+      Effect: 'Allow',
+    });
+  });
+});
