@@ -1,0 +1,136 @@
+/**
+ * Small network peers on 127.0.0.1 for the failures a registry cannot produce by itself: a port
+ * with nothing behind it, a server that accepts and never speaks, and a plain HTTP(S) server with a
+ * handler of the test's choosing that records what it received.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { CertKeyPair } from './certs.ts';
+
+/** A port that was free a moment ago (the OS picked it). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await listen(server);
+  const port = portOf(server);
+  await close(server);
+  return port;
+}
+
+/** A port with nothing listening: connecting to it is refused (ECONNREFUSED). */
+export async function closedPort(): Promise<number> {
+  return freePort();
+}
+
+export interface StoppableServer {
+  url: string;
+  /** `127.0.0.1:PORT` (or `localhost:PORT` when asked for that name). */
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A TCP server that accepts connections and never sends a byte: every request to it hangs. */
+export async function startSilentServer(): Promise<StoppableServer & { connections(): number }> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server = createNetServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.resume();
+  });
+  await listen(server);
+  const port = portOf(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    connections: () => accepted,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await close(server);
+    },
+  };
+}
+
+/** One request as a recording server saw it. Headers are kept whole: tests assert on Authorization. */
+export interface RecordedRequest {
+  method: string;
+  /** Path with query string. */
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+export interface RecordingServer extends StoppableServer {
+  requests: RecordedRequest[];
+}
+
+export interface HttpServerOptions {
+  /** Serve HTTPS with this certificate. @default plain HTTP */
+  tls?: CertKeyPair;
+  /**
+   * Host name put into `url` and `host`. The server always binds 127.0.0.1; naming it `localhost`
+   * makes it a different host, for the client, from a registry at 127.0.0.1. @default '127.0.0.1'
+   */
+  hostName?: '127.0.0.1' | 'localhost';
+}
+
+/** An HTTP(S) server on 127.0.0.1 that records each request and answers with `handler`. */
+export async function startHttpServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+  options: HttpServerOptions = {},
+): Promise<RecordingServer> {
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } });
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end(String(error));
+    });
+  };
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, listener)
+    : createHttpServer(listener);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await listen(server);
+  const port = portOf(server);
+  const host = `${options.hostName ?? '127.0.0.1'}:${port}`;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${host}`,
+    host,
+    port,
+    requests,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await close(server);
+    },
+  };
+}
+
+function listen(server: NetServer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+}
+
+function close(server: NetServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function portOf(server: NetServer): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  return address.port;
+}
