@@ -69,6 +69,7 @@ describe.runIf(registryTestsEnabled())('test harness', () => {
       token?.stop(),
       tokenServer?.stop(),
       trusting?.close(),
+      certificates?.remove(),
     ]);
   });
 
