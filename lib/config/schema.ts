@@ -83,9 +83,29 @@ export const caBundleSchema = z.union([
  */
 export const notificationsSchema = z
   .object({
-    /** Subscribed to the alarm topic (home region) and to each region's operations topic. */
+    /** Subscribed to the alerts (home region's notification topic) and to each region's operations topic. */
     emails: z.array(z.email()).default([]),
     slack: z.looseObject({}).optional(),
+    /** Post alerts to a Slack channel through Amazon Q Developer in chat applications (formerly AWS Chatbot). @default none */
+    amazonQ: z
+      .object({
+        /** The Slack workspace (team) id, authorised once in the Amazon Q Developer console, e.g. T0123ABCD. */
+        slackWorkspaceId: z
+          .string()
+          .regex(/^[A-Z0-9]+$/, { message: 'must be a Slack workspace id such as T0123ABCD' }),
+        /** The channel id (channel details in Slack), e.g. C0123ABCD. */
+        slackChannelId: z
+          .string()
+          .regex(/^[A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABCD' }),
+        /** @default 'registry-canary' */
+        configurationName: z.string().min(1).max(128).optional(),
+      })
+      .strict()
+      .optional(),
+    /** ARN or name of a Secrets Manager secret holding a Slack incoming-webhook URL; adds the webhook subscriber. @default none */
+    slackWebhookSecret: z.string().min(1).optional(),
+    /** Remind about an incident still open after this many minutes; 0 turns reminders off. @default 60 */
+    reminderMinutes: z.number().int().min(0).default(60),
   })
   .loose();
 
@@ -123,7 +143,7 @@ export const canaryConfigSchema = z
     defaults: thresholdsSchema.default(thresholdsSchema.parse({})),
     alarms: alarmPolicySchema.default(alarmPolicySchema.parse({})),
     targets: z.array(targetSchema).min(1),
-    notifications: notificationsSchema.default({ emails: [] }),
+    notifications: notificationsSchema.default({ emails: [], reminderMinutes: 60 }),
     /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks on GitHub */
     runbookBaseUrl: z.url().optional(),
     /** Lambda placement per probe region, for registries reachable only from a VPC. */

@@ -14,7 +14,6 @@ export const STATE_TABLE_NAME = 'registry-canary-state';
 /** Environment of the probe Lambda: where to write its results. */
 export const StateTableEnv = {
   name: 'STATE_TABLE_NAME',
-  region: 'STATE_TABLE_REGION',
 } as const;
 
 export function stateTableArn(scope: IConstruct, homeRegion: string): string {

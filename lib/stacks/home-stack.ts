@@ -14,11 +14,13 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { profileForHost } from '../../functions/registry/profiles.ts';
 import { splitReference } from '../config/image-reference.ts';
 import type { CanaryConfig } from '../config/schema.ts';
+import { Alerting } from '../constructs/alerting.ts';
 import { CanaryDashboard, type DashboardTarget } from '../constructs/canary-dashboard.ts';
 import { CanaryMetrics } from '../constructs/canary-metrics.ts';
 import { EncryptedTopic } from '../constructs/encrypted-topic.ts';
@@ -35,6 +37,8 @@ export class HomeStack extends Stack {
   readonly alarms: Alarm[] = [];
   readonly dashboardUrl: string;
   readonly dashboardName: string;
+  /** Alerts that diagnose: state table, notifier, notification topic (see lib/constructs/alerting.ts). */
+  readonly alerting: Alerting;
 
   constructor(scope: Construct, id: string, props: HomeStackProps) {
     const { config } = props;
@@ -44,10 +48,8 @@ export class HomeStack extends Stack {
       description: `registry-canary alarms and dashboard for ${config.probeRegions.length} probe regions`,
     });
 
-    const topic = new EncryptedTopic(this, 'Alarms', {
-      displayName: 'registry-canary alarms',
-      emails: config.notifications.emails,
-    });
+    // Internal: people get the enriched alerts from the Alerting construct's topic, not raw alarms.
+    const topic = new EncryptedTopic(this, 'Alarms', { displayName: 'registry-canary alarms' });
     this.alarmTopic = topic.topic;
     this.alarmAction = topic.alarmAction;
 
@@ -88,7 +90,18 @@ export class HomeStack extends Stack {
     });
     this.dashboardUrl = dashboard.url;
 
+    this.alerting = new Alerting(this, 'Alerting', {
+      alarmTopic: this.alarmTopic,
+      probeRegions: config.probeRegions,
+      notifications: config.notifications,
+      dashboardUrl: this.dashboardUrl,
+      runbookBaseUrl: config.runbookBaseUrl,
+      logRetention: config.logRetentionDays as RetentionDays,
+    });
+
     new CfnOutput(this, 'DashboardUrl', { value: this.dashboardUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.alerting.notificationTopic.topicArn });
+    new CfnOutput(this, 'StateTableName', { value: this.alerting.stateTable.tableName });
   }
 }

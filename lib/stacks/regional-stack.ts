@@ -4,11 +4,17 @@
  * nothing in another region, so each region deploys on its own.
  */
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { runtimeConfigFor } from '../config/runtime-config.ts';
 import type { CanaryConfig } from '../config/schema.ts';
 import { probeSizing } from '../config/sizing.ts';
+import {
+  STATE_TABLE_NAME,
+  StateTableEnv,
+  stateWriterStatement,
+} from '../constructs/alerting-state-access.ts';
 import { EncryptedTopic } from '../constructs/encrypted-topic.ts';
 import { ScheduledProbe } from '../constructs/scheduled-probe.ts';
 
@@ -45,6 +51,10 @@ export class RegionalProbeStack extends Stack {
       alarmAction: this.operationsTopic.alarmAction,
       ...(config.vpc?.[region] ? { vpc: config.vpc[region] } : {}),
     });
+
+    // Each result also goes to the state of record in the home region (alerts read it): UpdateItem only.
+    this.probe.role.addToPolicy(stateWriterStatement(this, config.homeRegion));
+    (this.probe.function as LambdaFunction).addEnvironment(StateTableEnv.name, STATE_TABLE_NAME);
 
     new CfnOutput(this, 'ProbeFunctionName', { value: this.probe.function.functionName });
     new CfnOutput(this, 'ProbeLogGroup', { value: this.probe.logGroup.logGroupName });
