@@ -16,8 +16,10 @@ import { secretsManagerReader } from '../credentials/secrets.ts';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { probeImage } from '../probe/probe.ts';
 import { METRICS_NAMESPACE } from '../publish/metrics-catalog.ts';
+import { createWriteMemory, recordResults } from '../publish/state.ts';
+import { createStateClient, STATE_TABLE_ENV } from '../publish/state-client.ts';
 import { type ProbeTarget, PUBLISH_RESERVE_MS, readProbeConfig } from './probe-config.ts';
-import { type RunSummary, runScheduledProbes } from './probe-run.ts';
+import { type RunSummary, runScheduledProbes, type TargetOutcome } from './probe-run.ts';
 
 const config = readProbeConfig();
 const logger = new Logger({ serviceName: 'registry-canary-probe' });
@@ -46,9 +48,31 @@ function credentialsFor(target: ProbeTarget): CredentialProvider {
   return provider;
 }
 
+// The state of record (alerts read it) is a table in the home region, named by the stack. It is
+// optional: without STATE_TABLE_NAME the probe only publishes metrics and logs.
+const stateTable = process.env[STATE_TABLE_ENV];
+const stateClient = stateTable ? createStateClient({ region: config.homeRegion }) : undefined;
+const stateMemory = createWriteMemory();
+
+async function recordState(outcomes: TargetOutcome[]): Promise<void> {
+  if (!stateTable || !stateClient) return;
+  const summary = await recordResults(
+    outcomes.map(({ target, result }) => ({ target: target.name, result })),
+    {
+      region: config.region,
+      now: new Date(),
+      table: stateTable,
+      client: stateClient,
+      memory: stateMemory,
+      logger,
+    },
+  );
+  logger.info('state of record', { ...summary, failed: summary.failed.length });
+}
+
 export async function probeScheduled(_event: unknown, context: Context): Promise<RunSummary> {
   const summary = await runScheduledProbes(
-    { config, probe: probeImage, credentialsFor, logger, metrics, cloudWatch },
+    { config, probe: probeImage, credentialsFor, logger, metrics, cloudWatch, recordState },
     () => context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS,
   );
   logger.info('run finished', { summary });

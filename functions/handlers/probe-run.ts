@@ -165,6 +165,8 @@ export interface ScheduledRunDeps {
   homeCopyRetry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Writes the results to the state of record in the home region (alerts read it). Must not throw. */
+  recordState?: (outcomes: TargetOutcome[]) => Promise<unknown>;
 }
 
 export interface RunSummary {
@@ -201,11 +203,17 @@ export async function runScheduledProbes(
     },
   });
 
-  const copy = await publishHomeCopy(homeData, {
-    client: deps.cloudWatch,
-    retry: deps.homeCopyRetry,
-    sleep: deps.sleep,
-  });
+  // The state write runs beside the home copy: both go to the home region, neither may fail the run.
+  const [copy] = await Promise.all([
+    publishHomeCopy(homeData, {
+      client: deps.cloudWatch,
+      retry: deps.homeCopyRetry,
+      sleep: deps.sleep,
+    }),
+    deps.recordState?.(outcomes).catch((error: unknown) => {
+      logger.error('state of record not written; metrics and logs are unaffected', { error });
+    }),
+  ]);
   for (const { data, error } of copy.unsent) {
     // The same values are in this region's EMF lines above: the result is not lost, only its home copy.
     logger.error("home-region metric copy failed after retries; the results stay in this region's EMF logs", {

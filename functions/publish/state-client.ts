@@ -5,6 +5,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+/** Environment of the probe Lambda: the state table's name (the table is in the config's home region). */
+export const STATE_TABLE_ENV = 'STATE_TABLE_NAME';
+
 export interface StateClientOptions {
   /** The home region, where the table lives. */
   region: string;

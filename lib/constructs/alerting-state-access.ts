@@ -7,14 +7,13 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { STATE_TABLE_ENV } from '../../functions/publish/state-client.ts';
 
 /** The state table's physical name; one registry-canary deployment per account. */
 export const STATE_TABLE_NAME = 'registry-canary-state';
 
 /** Environment of the probe Lambda: where to write its results. */
-export const StateTableEnv = {
-  name: 'STATE_TABLE_NAME',
-} as const;
+export const StateTableEnv = { name: STATE_TABLE_ENV } as const;
 
 export function stateTableArn(scope: IConstruct, homeRegion: string): string {
   return Stack.of(scope).formatArn({
