@@ -33,6 +33,7 @@ import { NotifierEnv } from '../../functions/publish/notification/notifier-confi
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
 import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
 
+const HEARTBEAT_MINUTES = 15;
 const NOTIFIER_ENTRY = fileURLToPath(new URL('../../functions/handlers/notifier.ts', import.meta.url));
 const SLACK_WEBHOOK_ENTRY = fileURLToPath(
   new URL('../../functions/handlers/slack-webhook.ts', import.meta.url),
@@ -71,6 +72,11 @@ export interface AlertingProps {
   dashboardUrl?: string;
   /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks */
   runbookBaseUrl?: string;
+  /**
+   * How often the probes run. A region's result older than two heartbeats (15 min, or the interval
+   * if longer) plus one interval counts as "no recent result" in alerts. @default 5
+   */
+  probeIntervalMinutes?: number;
   /** How long alarms collect in the queue before the notifier reads them. @default 60 seconds */
   batchingWindow?: Duration;
   /** @default one month */
@@ -103,6 +109,9 @@ export class Alerting extends Construct {
     if (props.probeRegions.length === 0)
       throw new Error('Alerting: probeRegions must name at least one region');
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const interval = props.probeIntervalMinutes ?? 5;
+    // The probe rewrites a healthy, unchanged result only as a heartbeat (every 15 min, see state.ts).
+    const staleAfterMinutes = 2 * Math.max(HEARTBEAT_MINUTES, interval) + interval;
 
     this.stateTable = new TableV2(this, 'State', {
       tableName: STATE_TABLE_NAME,
@@ -195,6 +204,7 @@ export class Alerting extends Construct {
         [NotifierEnv.topicArn]: this.notificationTopic.topicArn,
         [NotifierEnv.probeRegions]: props.probeRegions.join(','),
         [NotifierEnv.reminderMinutes]: String(reminderMinutes),
+        [NotifierEnv.staleAfterMinutes]: String(staleAfterMinutes),
         ...(props.dashboardUrl ? { [NotifierEnv.dashboardUrl]: props.dashboardUrl } : {}),
         ...(props.runbookBaseUrl ? { [NotifierEnv.runbookBaseUrl]: props.runbookBaseUrl } : {}),
         POWERTOOLS_SERVICE_NAME: 'registry-canary-notifier',

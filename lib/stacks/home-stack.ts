@@ -96,6 +96,7 @@ export class HomeStack extends Stack {
       notifications: config.notifications,
       dashboardUrl: this.dashboardUrl,
       runbookBaseUrl: config.runbookBaseUrl,
+      probeIntervalMinutes: config.schedule.everyMinutes,
       logRetention: config.logRetentionDays as RetentionDays,
     });
 

@@ -108,6 +108,7 @@ describe('Alerting', () => {
           NOTIFICATION_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
           PROBE_REGIONS: 'eu-west-1,us-east-1,ap-southeast-1',
           REMINDER_MINUTES: '45',
+          STALE_AFTER_MINUTES: '35',
           DASHBOARD_URL: 'https://console.aws.amazon.com/cloudwatch/home#dashboards',
           RUNBOOK_BASE_URL: 'https://example.com/runbooks',
         }),
