@@ -50,6 +50,8 @@ export function emitResultMetrics(metrics: Metrics, target: string, result: Prob
 
   if (result.diagnosis) {
     const failure = metrics.singleMetric();
+    // singleMetric() puts Powertools' `service` dimension back; the failure series is keyed by Code alone.
+    failure.clearDefaultDimensions();
     failure.addDimension(Dimension.code, result.diagnosis.code);
     failure.addMetric(RegionalMetric.failure, MetricUnit.Count, 1);
   }

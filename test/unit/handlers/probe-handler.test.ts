@@ -1,0 +1,281 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { anonymous, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
+import { readProbeConfig } from '../../../functions/handlers/probe-config.ts';
+import { type ProbeFn, probeAll, runScheduledProbes } from '../../../functions/handlers/probe-run.ts';
+import { failingResult, healthyResult, runtimeConfig, target } from './probe-fixtures.ts';
+
+const cloudWatch = mockClient(CloudWatchClient);
+let stdout: string[];
+
+beforeEach(() => {
+  cloudWatch.reset();
+  stdout = [];
+  // Logger and EMF lines both go to stdout/stderr; collect them in order.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    });
+  }
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
+
+const never: ProbeFn = () => new Promise(() => {});
+const ok: ProbeFn = async (ref) => healthyResult({ ref });
+
+function deps(probe: ProbeFn) {
+  const metrics = new Metrics({ namespace: 'RegistryCanary', serviceName: 'test' });
+  metrics.clearDefaultDimensions();
+  return {
+    probe,
+    credentialsFor: () => anonymous,
+    logger: new Logger({ serviceName: 'test' }),
+    metrics,
+    cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
+    sleep: async () => {},
+  };
+}
+
+const json = () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('probeAll', () => {
+  it("abandons a hanging target at its own deadline and keeps the others' results", async () => {
+    const config = runtimeConfig([target('hangs', { timeoutMs: 300 }), target('a'), target('b')], {
+      deadlineGraceMs: 100,
+    });
+    const probe: ProbeFn = (ref, options) => (ref.includes('hangs') ? never(ref, options) : ok(ref, options));
+    const started = Date.now();
+
+    const outcomes = await probeAll(config, {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 60_000,
+      onResult: () => {},
+    });
+
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(1_500);
+    expect(outcomes.map((o) => [o.target.name, o.result.status])).toEqual([
+      ['hangs', 'failing'],
+      ['a', 'healthy'],
+      ['b', 'healthy'],
+    ]);
+    expect(outcomes[0]!.result.diagnosis).toMatchObject({
+      code: 'TIMEOUT',
+      summary: 'The probe did not finish within 400 ms.',
+      runbook: expect.stringMatching(/TIMEOUT\.md$/),
+    });
+    expect(outcomes[0]!.result).toMatchObject({
+      registry: 'registry.example.com',
+      repository: 'hangs',
+      reference: '1',
+    });
+  });
+
+  it('turns a throwing target into a failing result without touching the others', async () => {
+    const probe: ProbeFn = async (ref) => {
+      if (ref.includes('boom')) throw new TypeError('undefined is not a function');
+      return healthyResult({ ref });
+    };
+    const outcomes = await probeAll(runtimeConfig([target('boom'), target('a')]), {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 60_000,
+      onResult: () => {},
+    });
+    expect(outcomes[0]!.result.diagnosis).toMatchObject({
+      code: 'PROTOCOL_ERROR',
+      evidence: ['TypeError: undefined is not a function'],
+    });
+    expect(outcomes[1]!.result.status).toBe('healthy');
+  });
+
+  it('reports CREDENTIALS_UNAVAILABLE when the credential source cannot deliver', async () => {
+    const probe: ProbeFn = async () => {
+      throw new CredentialsUnavailableError(
+        'Reading the secret s failed: AccessDeniedException.',
+        'AccessDeniedException',
+      );
+    };
+    const [outcome] = await probeAll(runtimeConfig([target('private')]), {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 60_000,
+      onResult: () => {},
+    });
+    expect(outcome!.result.diagnosis).toMatchObject({
+      code: 'CREDENTIALS_UNAVAILABLE',
+      evidence: ['provider error: AccessDeniedException'],
+    });
+  });
+
+  it('never runs more probes at once than the concurrency bound', async () => {
+    let running = 0;
+    let peak = 0;
+    const probe: ProbeFn = async (ref) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return healthyResult({ ref });
+    };
+    const targets = Array.from({ length: 20 }, (_, i) => target(`t${i}`));
+    const outcomes = await probeAll(runtimeConfig(targets, { concurrency: 3 }), {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 60_000,
+      onResult: () => {},
+    });
+    expect(outcomes).toHaveLength(20);
+    expect(peak).toBe(3);
+  });
+
+  it("passes each target's thresholds, platforms and deadline to the probe", async () => {
+    const probe = vi.fn<ProbeFn>(async (ref) => healthyResult({ ref }));
+    await probeAll(
+      runtimeConfig([target('a', { platforms: ['linux/arm64'], slowMs: 900, timeoutMs: 4_000 })], {
+        caCertificates: ['PEM'],
+        runbookBaseUrl: 'https://runbooks.example.com',
+      }),
+      { probe, credentialsFor: () => anonymous, remainingMs: () => 60_000, onResult: () => {} },
+    );
+    expect(probe).toHaveBeenCalledWith('registry.example.com/a:1', {
+      platforms: ['linux/arm64'],
+      timeoutMs: 4_000,
+      slowThresholdMs: 900,
+      certExpiryWarningDays: 14,
+      rateLimitWarningRatio: 0.2,
+      verifyBlob: false,
+      caCertificates: ['PEM'],
+      runbookBaseUrl: 'https://runbooks.example.com',
+      credentials: anonymous,
+    });
+  });
+
+  it('does not start a target when the invocation has no time left for it', async () => {
+    const probe = vi.fn<ProbeFn>(ok);
+    const [outcome] = await probeAll(runtimeConfig([target('late')]), {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 200,
+      onResult: () => {},
+    });
+    expect(probe).not.toHaveBeenCalled();
+    expect(outcome!.result.diagnosis?.code).toBe('TIMEOUT');
+  });
+
+  it("cuts a probe's deadline short so it ends inside the invocation", async () => {
+    const probe = vi.fn<ProbeFn>(ok);
+    await probeAll(runtimeConfig([target('a', { timeoutMs: 10_000 })], { deadlineGraceMs: 2_000 }), {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 5_000,
+      onResult: () => {},
+    });
+    expect(probe.mock.calls[0]![1]).toMatchObject({ timeoutMs: 3_000 });
+  });
+});
+
+describe('runScheduledProbes', () => {
+  it('logs one line per result with the JSON contract, the region and the target', async () => {
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    const config = runtimeConfig([target('a'), target('b')]);
+    const summary = await runScheduledProbes({ config, ...deps(ok) }, () => 60_000);
+
+    const results = json().filter((l) => l.message === 'probe result');
+    expect(results.map((l) => l.target).sort()).toEqual(['a', 'b']);
+    expect(results[0]).toMatchObject({
+      level: 'INFO',
+      region: 'eu-west-1',
+      status: 'healthy',
+      registry: 'registry-1.docker.io',
+      steps: expect.any(Array),
+      rateLimit: expect.any(Object),
+      durationMs: 120,
+    });
+    expect(summary).toEqual({
+      region: 'eu-west-1',
+      probed: 2,
+      healthy: 2,
+      degraded: 0,
+      failing: 0,
+      homeCopy: { sent: 8, unsent: 0 },
+    });
+  });
+
+  it('copies every result to the home region in batches of at most 1000 data', async () => {
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    const targets = Array.from({ length: 300 }, (_, i) => target(`t${i}`));
+    const summary = await runScheduledProbes(
+      { config: runtimeConfig(targets, { concurrency: 50 }), ...deps(ok) },
+      () => 60_000,
+    );
+
+    const sizes = cloudWatch
+      .commandCalls(PutMetricDataCommand)
+      .map((c) => c.args[0].input.MetricData?.length);
+    expect(sizes).toEqual([1000, 200]);
+    expect(summary.homeCopy).toEqual({ sent: 1200, unsent: 0 });
+  });
+
+  it('retries a throttled home copy and, when it keeps failing, keeps the results in the EMF lines', async () => {
+    cloudWatch
+      .on(PutMetricDataCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }),
+      );
+    const config = runtimeConfig([target('a')]);
+    const summary = await runScheduledProbes(
+      { config, ...deps(async () => failingResult()), homeCopyRetry: { attempts: 3 } },
+      () => 60_000,
+    );
+
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(3);
+    expect(summary.homeCopy).toEqual({ sent: 0, unsent: 2 });
+    const lines = json();
+    expect(lines.find((l) => l.Target === 'a' && l.Success === 0)).toBeDefined();
+    expect(lines.find((l) => l.Code === 'NAME_UNKNOWN' && l.Failure === 1)).toBeDefined();
+    expect(lines.find((l) => l.level === 'ERROR')).toMatchObject({
+      message: expect.stringContaining('home-region metric copy failed'),
+      targets: ['a'],
+    });
+  });
+
+  it('finishes at the hard deadline even when every target hangs', async () => {
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    const config = runtimeConfig([target('x', { timeoutMs: 200 }), target('y', { timeoutMs: 200 })], {
+      deadlineGraceMs: 50,
+    });
+    const started = Date.now();
+    const summary = await runScheduledProbes({ config, ...deps(never) }, () => 60_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(summary.failing).toBe(2);
+  });
+});
+
+describe('readProbeConfig', () => {
+  it('fails loudly when PROBE_CONFIG_FILE is not set', () => {
+    expect(() => readProbeConfig({})).toThrow('Environment variable PROBE_CONFIG_FILE is required');
+  });
+
+  it('names the field of an invalid config file', () => {
+    const file = JSON.stringify(runtimeConfig([{ ...target('a'), credentials: { type: 'nope' } } as never]));
+    expect(() => readProbeConfig({ PROBE_CONFIG_FILE: 'x.json' }, () => file)).toThrow(
+      /targets\.0\.credentials\.type/,
+    );
+  });
+
+  it('reads a valid config file', () => {
+    const config = runtimeConfig([target('a')]);
+    expect(readProbeConfig({ PROBE_CONFIG_FILE: 'x.json' }, () => JSON.stringify(config))).toEqual(config);
+  });
+});
