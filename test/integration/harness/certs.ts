@@ -27,7 +27,7 @@ export interface CertKeyPair {
 }
 
 /** Which certificate a TLS server presents. Each one but `valid` makes a trusting client fail differently. */
-export type LeafKind = 'valid' | 'expired' | 'wrong-host' | 'unknown-ca';
+export type LeafKind = 'valid' | 'expiring' | 'expired' | 'wrong-host' | 'unknown-ca';
 
 export interface TestCertificates {
   /** Directory holding every PEM below. */
@@ -62,6 +62,14 @@ export async function createTestCertificates(dir?: string): Promise<TestCertific
       loopback,
       new Date(now - DAY_MS),
       new Date(now + 365 * DAY_MS),
+    ),
+    // Valid, but only for 5 more days: a CERT_EXPIRING warning, not a failure.
+    expiring: await createLeaf(
+      ca,
+      'CN=127.0.0.1',
+      loopback,
+      new Date(now - 30 * DAY_MS),
+      new Date(now + 5 * DAY_MS),
     ),
     // Expired yesterday, issued by the trusted CA: the only thing wrong with it is the date.
     expired: await createLeaf(
