@@ -60,6 +60,31 @@ export async function startSilentServer(): Promise<StoppableServer & { connectio
   };
 }
 
+/**
+ * A TCP server that reads the start of each request and then resets the connection (RST), like a
+ * crashing backend or a middlebox that kills the flow: the client sees ECONNRESET.
+ */
+export async function startResettingServer(): Promise<StoppableServer> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', () => socket.resetAndDestroy());
+  });
+  await listen(server);
+  const port = portOf(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await close(server);
+    },
+  };
+}
+
 /** One request as a recording server saw it. Headers are kept whole: tests assert on Authorization. */
 export interface RecordedRequest {
   method: string;
