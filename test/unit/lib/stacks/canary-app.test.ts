@@ -1,0 +1,145 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import defaultConfig from '../../../../config/default.ts';
+import { maskedTemplate, type SynthedApp, synthApp } from '../synth.ts';
+
+// One synth (with bundling and cdk-nag) for the whole file: it is the slow part.
+let app: SynthedApp;
+beforeAll(() => {
+  app = synthApp({ ...defaultConfig, account: '123456789012' });
+}, 120_000);
+
+describe('the default config', () => {
+  it('synthesises one probe stack per region and the home stack, cdk-nag clean', () => {
+    expect([...app.stacks.regional.keys()]).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-1']);
+    expect(app.stacks.home.region).toBe('us-east-1');
+  });
+
+  it.each(['us-east-1', 'eu-west-1', 'ap-southeast-1'])(
+    'matches the snapshot of the %s probe stack',
+    (region) => {
+      expect(maskedTemplate(app.regional(region))).toMatchSnapshot();
+    },
+  );
+
+  it('matches the snapshot of the home stack', () => {
+    expect(maskedTemplate(app.home)).toMatchSnapshot();
+  });
+});
+
+describe('ScheduledProbe', () => {
+  it('runs the bundled handler on arm64 and the latest Node runtime, sized from its targets', () => {
+    app.regional('eu-west-1').hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 384,
+      Timeout: 30,
+      Environment: { Variables: Match.objectLike({ PROBE_CONFIG_FILE: 'probe-config.json' }) },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+    });
+  });
+
+  it('gives the function its own log group with retention', () => {
+    app.regional('eu-west-1').hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('invokes it every 5 minutes from EventBridge Scheduler, failures to the dead-letter queue', () => {
+    const template = app.regional('eu-west-1');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProbeDeadLetters'), 'Arn'] } },
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProbeDeadLetters'), 'Arn'] } },
+      },
+    });
+  });
+
+  it('alarms on the dead-letter queue, on ALARM and on OK, through the encrypted operations topic', () => {
+    const template = app.regional('eu-west-1');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('OperationsTopic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('OperationsTopic') }],
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('OperationsKey'), 'Arn'] },
+    });
+  });
+
+  it('lets the function put metrics only in its namespace, write its state and logs, and nothing more for anonymous targets', () => {
+    const template = app.regional('eu-west-1');
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ProbeRole') }] },
+    });
+    const statements = Object.values(policies).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: { Sid?: string }[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'PutMetricDataInOwnNamespace',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'RegistryCanary' } },
+      }),
+    );
+    const named = statements.filter((s) => s.Sid);
+    expect(named.map((s) => s.Sid).sort()).toEqual([
+      'PutMetricDataInOwnNamespace',
+      'WriteOwnLogGroup',
+      'WriteStateOfRecord',
+    ]);
+    // The only other grant is the on-failure destination's: sending to its own dead-letter queue.
+    expect(statements.filter((s) => !s.Sid)).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining(['sqs:SendMessage']),
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/ProbeDeadLetters/), 'Arn'] },
+      }),
+    ]);
+  });
+});
+
+describe('HomeStack', () => {
+  it('creates the per-target alarms, every one with a runbook link and both actions', () => {
+    const alarms = (
+      Object.values(app.home.findResources('AWS::CloudWatch::Alarm')) as {
+        Properties: {
+          AlarmName?: string;
+          AlarmDescription: string;
+          AlarmActions: unknown[];
+          OKActions: unknown[];
+        };
+      }[]
+    ).filter((a) => a.Properties.AlarmName?.startsWith('RegistryCanary-'));
+    // 7 targets × (any, many, 3 × silent, cert, latency) + rate limit for the two rate-limited
+    // registries (Docker Hub, ECR Public)
+    expect(alarms).toHaveLength(7 * 7 + 2);
+    expect(alarms.map((a) => a.Properties.AlarmName).filter((n) => n?.endsWith('RateLimitLow'))).toEqual([
+      'RegistryCanary-dockerhub-alpine-RateLimitLow',
+      'RegistryCanary-ecr-public-alpine-RateLimitLow',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmDescription).toMatch(/Runbook: https:\/\/\S+/);
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+    }
+  });
+
+  it('publishes the dashboard URL and the alarm topic for other constructs', () => {
+    expect(app.stacks.home.dashboardUrl).toBe(
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=RegistryCanary-us-east-1',
+    );
+    app.home.hasOutput('AlarmTopicArn', {});
+  });
+});
