@@ -1,4 +1,6 @@
-import type { CredentialProvider } from '../credentials/types.ts';
+import { anonymous, type CredentialProvider } from '../credentials/types.ts';
+import type { TokenCache } from '../registry/token.ts';
+import { DEFAULT_RUNBOOK_BASE_URL } from './codes.ts';
 
 /** Everything a single probe run can be told. Defaults are applied by `withProbeDefaults`. */
 export interface ProbeOptions {
@@ -28,4 +30,40 @@ export interface ProbeOptions {
   runbookBaseUrl: string;
   /** Proxy settings; by default read from HTTPS_PROXY / HTTP_PROXY / NO_PROXY like docker does. */
   proxy?: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
+  /**
+   * Where Bearer tokens are cached for their life. @default one cache shared by every probe in the
+   * process, so warm Lambda invocations and repeated probes reuse tokens.
+   */
+  tokenCache?: TokenCache;
+}
+
+/** The probe's defaults, as documented on each option. */
+export const PROBE_DEFAULTS: Readonly<Omit<ProbeOptions, 'proxy' | 'tokenCache'>> = Object.freeze({
+  platforms: ['linux/amd64'],
+  timeoutMs: 10_000,
+  requestTimeoutMs: 5_000,
+  plainHttp: false,
+  caCertificates: [],
+  verifyBlob: false,
+  verifyBlobMaxBytes: 5 * 1024 * 1024,
+  credentials: anonymous,
+  slowThresholdMs: 5_000,
+  certExpiryWarningDays: 14,
+  rateLimitWarningRatio: 0.2,
+  runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
+});
+
+/** Fills every option that was not given (or given as undefined) with its default. */
+export function withProbeDefaults(options: Partial<ProbeOptions> = {}): ProbeOptions {
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<ProbeOptions>;
+  const merged: ProbeOptions = {
+    ...PROBE_DEFAULTS,
+    platforms: [...PROBE_DEFAULTS.platforms],
+    caCertificates: [],
+    ...given,
+  };
+  if (merged.platforms.length === 0) merged.platforms = [...PROBE_DEFAULTS.platforms];
+  return merged;
 }

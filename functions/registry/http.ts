@@ -7,7 +7,7 @@
  * read from a fresh handshake rather than a resumed session.
  */
 import { rootCertificates } from 'node:tls';
-import { Agent, buildConnector, Client, type Dispatcher, ProxyAgent } from 'undici';
+import { buildConnector, Client, type Dispatcher, ProxyAgent } from 'undici';
 import type { ProbeStep, StepName, TlsInfo } from '../probe/result.ts';
 import type { Deadline } from './deadline.ts';
 import { BodyTooLargeError, MAX_ERROR_BODY_BYTES, TimeoutError, TransportError } from './errors.ts';
@@ -59,7 +59,11 @@ export interface HttpExchange {
 export class HttpClient {
   private readonly log: ConnectionLog;
   private readonly now: () => number;
-  private readonly direct: Agent;
+  private readonly connector: buildConnector.connector;
+  /** One undici Client (one connection) per origin. An Agent drops and replaces its client after a
+   * server closes a connection (registries answer HEAD with Connection: close), which made reuse
+   * unpredictable; a Client simply reconnects. */
+  private readonly direct = new Map<string, Client>();
   private readonly proxies = new Map<string, ProxyAgent>();
   private readonly tlsOptions: { ca?: string[] };
 
@@ -69,18 +73,9 @@ export class HttpClient {
     this.tlsOptions = options.caCertificates?.length
       ? { ca: [...rootCertificates, ...options.caCertificates] }
       : {};
-    const connector = buildConnector({
-      ...this.tlsOptions,
-      maxCachedSessions: 0,
-      timeout: options.requestTimeoutMs,
-    });
-    this.direct = new Agent({
-      connect: this.log.wrap(connector),
-      connections: 1,
-      pipelining: 1,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-    });
+    this.connector = this.log.wrap(
+      buildConnector({ ...this.tlsOptions, maxCachedSessions: 0, timeout: options.requestTimeoutMs }),
+    );
   }
 
   /** Sends one request and reads its body up to the cap. Throws TransportError or TimeoutError when no answer came. */
@@ -88,7 +83,7 @@ export class HttpClient {
     const { url, method } = request;
     const proxyUrl = proxyFor(url, this.options.proxy ?? {});
     const proxy = proxyUrl ? redactUrl(proxyUrl) : null;
-    const dispatcher = proxyUrl ? this.proxyAgent(proxyUrl) : this.direct;
+    const dispatcher = proxyUrl ? this.proxyAgent(proxyUrl) : this.directClient(url);
     const { signal, timeoutMs } = this.options.deadline.requestSignal(this.options.requestTimeoutMs);
     const mark = this.log.mark;
     const start = this.now();
@@ -161,8 +156,22 @@ export class HttpClient {
 
   /** Ends every connection at once: a probe is over, nothing in flight matters any more. */
   async close(): Promise<void> {
-    const all = [this.direct, ...this.proxies.values()];
+    const all: Dispatcher[] = [...this.direct.values(), ...this.proxies.values()];
     await Promise.allSettled(all.map((d) => d.destroy()));
+  }
+
+  private directClient(url: URL): Client {
+    let client = this.direct.get(url.origin);
+    if (!client) {
+      client = new Client(url.origin, {
+        connect: this.connector,
+        pipelining: 1,
+        headersTimeout: this.options.requestTimeoutMs,
+        bodyTimeout: this.options.requestTimeoutMs,
+      });
+      this.direct.set(url.origin, client);
+    }
+    return client;
   }
 
   private proxyAgent(proxyUrl: URL): ProxyAgent {

@@ -1,0 +1,337 @@
+/**
+ * Every failure maps to exactly one diagnosis code, with a one-line summary and the evidence
+ * that led to it (status, the registry's error code, the header, the errno). Transport errors are
+ * matched by `error.code` (errno, OpenSSL or undici code), never by class, as undici advises.
+ */
+import { CredentialsUnavailableError } from '../credentials/types.ts';
+import {
+  AuthenticationError,
+  ChallengeParseError,
+  DigestMismatchError,
+  PlatformMissingError,
+  ProtocolError,
+  RealmRefusedError,
+  RegistryHttpError,
+  TimeoutError,
+  TokenServiceError,
+  TransportError,
+} from '../registry/errors.ts';
+import type { RegistryProfile } from '../registry/profiles.ts';
+import { type DiagnosisCode, runbookUrl } from './codes.ts';
+import { nextStepsFor } from './next-steps.ts';
+import type { Diagnosis } from './result.ts';
+
+export interface DiagnoseContext {
+  registry: string;
+  repository: string;
+  reference: string;
+  plainHttp: boolean;
+  profile: RegistryProfile;
+  runbookBaseUrl: string;
+  /** The credential provider's source name (never a secret). */
+  credentialSource: string;
+  platforms: string[];
+}
+
+export interface Classification {
+  code: DiagnosisCode;
+  summary: string;
+  evidence: string[];
+  /** Facts next steps can use, e.g. the token realm. */
+  facts?: { realm?: string; retryAfter?: string; host?: string };
+}
+
+const TRANSPORT_CODES: Record<string, DiagnosisCode> = {
+  ENOTFOUND: 'DNS_FAILURE',
+  EAI_AGAIN: 'DNS_FAILURE',
+  EAI_FAIL: 'DNS_FAILURE',
+  EAI_NONAME: 'DNS_FAILURE',
+  EAI_NODATA: 'DNS_FAILURE',
+  ECONNREFUSED: 'CONNECTION_REFUSED',
+  EHOSTUNREACH: 'CONNECTION_REFUSED',
+  ENETUNREACH: 'CONNECTION_REFUSED',
+  EADDRNOTAVAIL: 'CONNECTION_REFUSED',
+  ECONNRESET: 'CONNECTION_RESET',
+  EPIPE: 'CONNECTION_RESET',
+  ECONNABORTED: 'CONNECTION_RESET',
+  UND_ERR_SOCKET: 'CONNECTION_RESET',
+  UND_ERR_CLOSED: 'CONNECTION_RESET',
+  UND_ERR_CONNECT_TIMEOUT: 'TIMEOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'TIMEOUT',
+  UND_ERR_BODY_TIMEOUT: 'TIMEOUT',
+  ETIMEDOUT: 'TIMEOUT',
+  CERT_HAS_EXPIRED: 'TLS_EXPIRED',
+  CERT_NOT_YET_VALID: 'TLS_EXPIRED',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS_UNTRUSTED',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS_UNTRUSTED',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS_UNTRUSTED',
+  UNABLE_TO_GET_ISSUER_CERT: 'TLS_UNTRUSTED',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS_UNTRUSTED',
+  CERT_UNTRUSTED: 'TLS_UNTRUSTED',
+  CERT_REJECTED: 'TLS_UNTRUSTED',
+  CERT_SIGNATURE_FAILURE: 'TLS_UNTRUSTED',
+  CERT_CHAIN_TOO_LONG: 'TLS_UNTRUSTED',
+  INVALID_CA: 'TLS_UNTRUSTED',
+  CERT_REVOKED: 'TLS_UNTRUSTED',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS_HOSTNAME_MISMATCH',
+  ERR_TLS_CERT_ALTNAME_FORMAT: 'TLS_HOSTNAME_MISMATCH',
+  HOSTNAME_MISMATCH: 'TLS_HOSTNAME_MISMATCH',
+  EPROTO: 'TLS_ERROR',
+  UND_ERR_PRX_TLS: 'PROXY_ERROR',
+};
+
+const TLS_CODES = new Set<DiagnosisCode>([
+  'TLS_EXPIRED',
+  'TLS_UNTRUSTED',
+  'TLS_HOSTNAME_MISMATCH',
+  'TLS_ERROR',
+]);
+
+/** A full diagnosis: classification, pasteable next steps (generic, then the profile's) and the runbook link. */
+export function diagnose(error: unknown, ctx: DiagnoseContext): Diagnosis {
+  const c = classify(error, ctx);
+  return {
+    code: c.code,
+    summary: c.summary,
+    evidence: c.evidence,
+    nextSteps: [...nextStepsFor(c, ctx), ...ctx.profile.nextSteps(c.code, ctx)],
+    runbook: runbookUrl(c.code, ctx.runbookBaseUrl),
+  };
+}
+
+/** The one diagnosis code for an error, with its summary and evidence. */
+export function classify(
+  error: unknown,
+  ctx: Pick<DiagnoseContext, 'registry' | 'credentialSource'>,
+): Classification {
+  if (error instanceof CredentialsUnavailableError) {
+    return {
+      code: 'CREDENTIALS_UNAVAILABLE',
+      summary: `The ${ctx.credentialSource} credentials for ${ctx.registry} could not be obtained: ${error.message}`,
+      evidence: [
+        `credential source: ${ctx.credentialSource}`,
+        `providerCode: ${error.providerCode ?? '(none)'}`,
+        ...causeEvidence(error),
+      ],
+    };
+  }
+  if (error instanceof RealmRefusedError) {
+    return {
+      code: 'TOKEN_SERVICE_ERROR',
+      summary: `The probe refused the token realm ${error.realm} that ${ctx.registry} named; no request was sent to it.`,
+      evidence: [`realm: ${error.realm}`, `refused: ${error.reason}`],
+      facts: { realm: error.realm },
+    };
+  }
+  if (error instanceof TokenServiceError) {
+    const cause = error.cause instanceof RegistryHttpError ? httpEvidence(error.cause) : causeEvidence(error);
+    return {
+      code: 'TOKEN_SERVICE_ERROR',
+      summary: `The token service ${error.realm} failed: ${error.message}.`,
+      evidence: [
+        `realm: ${error.realm}`,
+        ...(error.status !== null ? [`status: ${error.status}`] : []),
+        ...cause,
+      ],
+      facts: { realm: error.realm },
+    };
+  }
+  if (error instanceof AuthenticationError) {
+    const http = error.httpError;
+    return {
+      code: error.credentialsGiven ? 'AUTH_FAILED' : 'AUTH_REQUIRED',
+      summary: error.credentialsGiven
+        ? `${ctx.registry} rejected the ${ctx.credentialSource} credentials (401 at ${http.step}).`
+        : `${ctx.registry} requires authentication (401 at ${http.step}) and the probe had no credentials; a repository that does not exist often answers the same way.`,
+      evidence: [`credential source: ${ctx.credentialSource}`, ...httpEvidence(http)],
+    };
+  }
+  if (error instanceof RegistryHttpError) return classifyHttp(error, ctx);
+  if (error instanceof TimeoutError) {
+    return {
+      code: 'TIMEOUT',
+      summary: `${error.message}.`,
+      evidence: [
+        ...(error.step ? [`step: ${error.step}`] : []),
+        error.kind === 'deadline'
+          ? `overall deadline: ${error.timeoutMs} ms`
+          : `request timeout: ${error.timeoutMs} ms`,
+      ],
+    };
+  }
+  if (error instanceof TransportError) return classifyTransport(error);
+  if (error instanceof PlatformMissingError) {
+    return {
+      code: 'PLATFORM_MISSING',
+      summary: `The image index has no ${error.missing.join(', ')} image; it has ${error.available.join(', ') || 'none'}.`,
+      evidence: [
+        `required: ${error.missing.join(', ')}`,
+        `available: ${error.available.join(', ') || '(none)'}`,
+      ],
+    };
+  }
+  if (error instanceof DigestMismatchError) {
+    return {
+      code: 'DIGEST_MISMATCH',
+      summary: `Content served for ${error.expected} hashes to ${error.actual}: corrupt storage, a broken cache or a tampering proxy.`,
+      evidence: [`url: ${error.url}`, `expected: ${error.expected}`, `actual: ${error.actual}`],
+    };
+  }
+  if (error instanceof ChallengeParseError) {
+    return {
+      code: 'PROTOCOL_ERROR',
+      summary: `${ctx.registry} sent a malformed WWW-Authenticate challenge: ${error.reason}.`,
+      evidence: [`WWW-Authenticate: ${error.header.slice(0, 500)}`, `problem: ${error.reason}`],
+    };
+  }
+  if (error instanceof ProtocolError) {
+    return {
+      code: 'PROTOCOL_ERROR',
+      summary: `${error.message}.`,
+      evidence: error.evidence.length ? error.evidence : [error.message],
+    };
+  }
+  // Anything else is a bug or an answer the probe did not foresee; it still ends as a diagnosis.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    code: 'PROTOCOL_ERROR',
+    summary: `The probe stopped on an unexpected error: ${message}`,
+    evidence: [`error: ${message}`, ...causeEvidence(error)],
+  };
+}
+
+function classifyHttp(error: RegistryHttpError, ctx: Pick<DiagnoseContext, 'registry'>): Classification {
+  const evidence = httpEvidence(error);
+  const registryCode = error.registryCode;
+  const where = `${error.method} ${error.url}`;
+  const status = error.status;
+  if (status === 429 || registryCode === 'TOOMANYREQUESTS') {
+    const retryAfter = error.headers['retry-after'];
+    const message = error.errors[0]?.message ?? '';
+    const pullLimit = /pull rate limit/i.test(message) || /pull rate limit/i.test(error.body);
+    return {
+      code: 'RATE_LIMITED',
+      summary: pullLimit
+        ? `${ctx.registry} refused the pull: the pull rate limit is used up (429).`
+        : `${ctx.registry} is rate limiting this client (429)${retryAfter ? `; retry after ${retryAfter} s` : ''}.`,
+      evidence,
+      facts: retryAfter ? { retryAfter } : {},
+    };
+  }
+  if (status === 403 || registryCode === 'DENIED') {
+    return {
+      code: 'DENIED',
+      summary: `${where} was denied (403): the identity may not pull this repository.`,
+      evidence,
+    };
+  }
+  if (status === 407) {
+    return {
+      code: 'PROXY_ERROR',
+      summary: `The proxy requires authentication (407) for ${where}.`,
+      evidence,
+    };
+  }
+  if (status === 404) {
+    const byCode: Record<string, DiagnosisCode> = {
+      NAME_UNKNOWN: 'NAME_UNKNOWN',
+      MANIFEST_UNKNOWN: 'MANIFEST_UNKNOWN',
+      BLOB_UNKNOWN: 'BLOB_UNKNOWN',
+    };
+    const fromStep: DiagnosisCode | undefined =
+      error.step.startsWith('manifest') || error.step === 'platform-manifest'
+        ? 'MANIFEST_UNKNOWN'
+        : error.step.startsWith('blob')
+          ? 'BLOB_UNKNOWN'
+          : undefined;
+    const code = (registryCode && byCode[registryCode]) || fromStep;
+    const summaries: Record<string, string> = {
+      NAME_UNKNOWN: `The repository does not exist on ${ctx.registry} (404 NAME_UNKNOWN).`,
+      MANIFEST_UNKNOWN: `The tag or digest does not exist in the repository (404${registryCode ? ` ${registryCode}` : ''}).`,
+      BLOB_UNKNOWN: `A blob the manifest references is missing (404${registryCode ? ` ${registryCode}` : ''}): the image is broken in the registry.`,
+    };
+    if (code) return { code, summary: summaries[code]!, evidence };
+    return { code: 'PROTOCOL_ERROR', summary: `${where} answered 404 where a registry would not.`, evidence };
+  }
+  if (status >= 500) {
+    return {
+      code: 'REGISTRY_UNAVAILABLE',
+      summary: `${ctx.registry} answered ${status} at ${error.step}: the service is failing.`,
+      evidence,
+    };
+  }
+  if (status === 408) {
+    return {
+      code: 'TIMEOUT',
+      summary: `${where} answered 408: the server timed out waiting for the request.`,
+      evidence,
+    };
+  }
+  return {
+    code: 'PROTOCOL_ERROR',
+    summary: `${where} answered ${status}${registryCode ? ` ${registryCode}` : ''}, which the pull path cannot continue from.`,
+    evidence,
+  };
+}
+
+function classifyTransport(error: TransportError): Classification {
+  const url = new URL(error.url);
+  const host = url.host;
+  let code: DiagnosisCode = TRANSPORT_CODES[error.code] ?? codeByPrefix(error.code);
+  // Through a proxy, a failure to connect is the proxy's, except a TLS failure of the registry's certificate.
+  if (error.proxy !== null && !TLS_CODES.has(code)) code = 'PROXY_ERROR';
+  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  const summaries: Record<DiagnosisCode, string> = {
+    DNS_FAILURE: `The name ${url.hostname} does not resolve (${error.code}).`,
+    CONNECTION_REFUSED: `Nothing accepts connections at ${host} (${error.code}).`,
+    CONNECTION_RESET: `The connection to ${host} was closed or reset before an answer (${error.code}).`,
+    TIMEOUT: `${host} did not answer in time (${error.code}).`,
+    TLS_EXPIRED: `The TLS certificate of ${host} is expired or not yet valid (${error.code}).`,
+    TLS_UNTRUSTED: `The TLS certificate of ${host} is not signed by a trusted CA (${error.code}).`,
+    TLS_HOSTNAME_MISMATCH: `The TLS certificate of ${host} is not valid for the name ${url.hostname} (${error.code}).`,
+    TLS_ERROR: `The TLS handshake with ${host} failed (${error.code}); a plain-HTTP server on a TLS port looks like this.`,
+    PROXY_ERROR: `The proxy ${error.proxy ?? ''} failed to connect to ${host} (${error.code}).`,
+    PROTOCOL_ERROR: `${host} did not answer with valid HTTP (${error.code}).`,
+  } as Record<DiagnosisCode, string>;
+  return {
+    code,
+    summary: summaries[code] ?? `${error.message}.`,
+    evidence: [
+      `step: ${error.step}`,
+      `url: ${error.url}`,
+      `errno: ${error.code}`,
+      `error: ${cause}`,
+      ...(error.proxy ? [`proxy: ${error.proxy}`] : []),
+    ],
+    facts: { host },
+  };
+}
+
+function codeByPrefix(code: string): DiagnosisCode {
+  if (/^(ERR_SSL_|ERR_TLS_|SSL_|ERR_OSSL_)/.test(code)) return 'TLS_ERROR';
+  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INFO') {
+    return 'PROTOCOL_ERROR';
+  }
+  if (code.startsWith('EAI_')) return 'DNS_FAILURE';
+  // An unrecognised network error: the connection broke, whatever the cause.
+  return 'CONNECTION_RESET';
+}
+
+function httpEvidence(error: RegistryHttpError): string[] {
+  const evidence = [`step: ${error.step}`, `${error.method} ${error.url}`, `status: ${error.status}`];
+  for (const e of error.errors) {
+    evidence.push(`registry error: ${e.code}${e.message ? ` ${e.message}` : ''}`);
+  }
+  for (const [name, value] of Object.entries(error.headers)) evidence.push(`${name}: ${value}`);
+  if (error.errors.length === 0 && error.body.trim() !== '') {
+    const snippet = error.body.replace(/\s+/g, ' ').trim().slice(0, 300);
+    evidence.push(`body: ${snippet}${error.body.length > 300 ? '…' : ''}`);
+  }
+  return evidence;
+}
+
+function causeEvidence(error: unknown): string[] {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (!cause) return [];
+  return [`cause: ${cause instanceof Error ? cause.message : String(cause)}`];
+}

@@ -1,0 +1,247 @@
+/**
+ * One probe: walk the path `docker pull` walks against one image, time every request, and end in
+ * a ProbeResult, whatever happens. Only an invalid reference throws (it is the caller's mistake);
+ * every other failure, including an unforeseen exception, becomes a diagnosis, and the overall
+ * deadline always holds.
+ *
+ * The walk: credentials -> handshake (ping, token) -> manifest HEAD -> manifest GET -> the
+ * required platform's manifest -> config blob HEAD (redirects by hand) -> optionally one layer,
+ * downloaded and verified.
+ */
+import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
+import { authenticate } from '../registry/auth.ts';
+import { headBlob, verifyBlob } from '../registry/blob.ts';
+import { Deadline } from '../registry/deadline.ts';
+import { ProtocolError } from '../registry/errors.ts';
+import { HttpClient } from '../registry/http.ts';
+import {
+  type Descriptor,
+  getManifest,
+  headManifest,
+  type Manifest,
+  platformsOf,
+  selectPlatforms,
+} from '../registry/manifest.ts';
+import { profileForHost } from '../registry/profiles.ts';
+import { proxySettingsFromEnv } from '../registry/proxy.ts';
+import { SecretScrubber } from '../registry/redact.ts';
+import { type ImageReference, parseReference } from '../registry/reference.ts';
+import { RegistryClient } from '../registry/registry-client.ts';
+import { TokenCache } from '../registry/token.ts';
+import { type DiagnoseContext, diagnose } from './diagnose.ts';
+import { type ProbeOptions, withProbeDefaults } from './options.ts';
+import type { Diagnosis, ProbeResult, ProbeStep, VerifiedBlob } from './result.ts';
+import { warningsFor } from './warnings.ts';
+
+/** Tokens are cached across probes in one process (a warm Lambda, a CLI probing several refs). */
+const sharedTokenCache = new TokenCache();
+
+/** How long closing connections may take before the result is returned anyway. */
+const CLOSE_GRACE_MS = 500;
+
+/**
+ * After the deadline, how long the walk may take to fail on its own: its error names the step that
+ * was running, which the bare deadline cannot. A walk stuck elsewhere is cut off after this.
+ */
+const DEADLINE_GRACE_MS = 150;
+
+interface WalkState {
+  digest: string | null;
+  platforms: string[];
+  verifiedBlob?: VerifiedBlob;
+}
+
+/** Probes one image reference. Throws InvalidReferenceError only; everything else is in the result. */
+export async function probeImage(ref: string, options: Partial<ProbeOptions> = {}): Promise<ProbeResult> {
+  const image = parseReference(ref);
+  const opts = withProbeDefaults(options);
+  const started = performance.now();
+  const steps: ProbeStep[] = [];
+  const state: WalkState = { digest: null, platforms: [] };
+  const scrubber = new SecretScrubber();
+  const profile = profileForHost(image.registry);
+  const deadline = new Deadline(opts.timeoutMs);
+  const http = new HttpClient({
+    deadline,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    caCertificates: opts.caCertificates,
+    proxy: opts.proxy ?? proxySettingsFromEnv(),
+    onStep: (step) => steps.push(step),
+  });
+  const baseUrl = new URL(`${opts.plainHttp ? 'http' : 'https'}://${image.registry}`);
+  const registry = new RegistryClient(http, baseUrl, image.repository);
+
+  let failure: unknown = null;
+  try {
+    await guard(walk(image, opts, registry, state, scrubber, profile), deadline, DEADLINE_GRACE_MS);
+  } catch (error) {
+    failure = error;
+  } finally {
+    deadline.dispose();
+    await Promise.race([http.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
+  }
+
+  const durationMs = Math.round(performance.now() - started);
+  const ctx: DiagnoseContext = {
+    registry: image.registry,
+    repository: image.repository,
+    reference: image.reference,
+    plainHttp: opts.plainHttp,
+    profile,
+    runbookBaseUrl: opts.runbookBaseUrl,
+    credentialSource: opts.credentials.source,
+    platforms: opts.platforms,
+  };
+  const diagnosis = failure === null ? null : scrubDiagnosis(safeDiagnose(failure, ctx), scrubber);
+  const warnings = warningsFor({ rateLimit: registry.rateLimit, tls: registry.tls, durationMs }, opts).map(
+    (w) => ({
+      ...w,
+      summary: scrubber.scrub(w.summary),
+    }),
+  );
+  return {
+    ref,
+    registry: image.registry,
+    repository: image.repository,
+    reference: image.reference,
+    status: diagnosis ? 'failing' : warnings.length > 0 ? 'degraded' : 'healthy',
+    diagnosis,
+    warnings,
+    digest: state.digest,
+    platforms: state.platforms,
+    rateLimit: registry.rateLimit,
+    tls: registry.tls,
+    steps: steps.map((s) => ({ ...s, url: scrubber.scrub(s.url) })),
+    durationMs,
+    ...(state.verifiedBlob ? { verifiedBlob: state.verifiedBlob } : {}),
+  };
+}
+
+async function walk(
+  image: ImageReference,
+  opts: ProbeOptions,
+  registry: RegistryClient,
+  state: WalkState,
+  scrubber: SecretScrubber,
+  profile: ReturnType<typeof profileForHost>,
+): Promise<void> {
+  const credentials = await resolveCredentials(opts, image.registry);
+  if (credentials?.kind === 'basic') scrubber.add(credentials.password, credentials.username);
+  if (credentials?.kind === 'identity-token') scrubber.add(credentials.identityToken);
+
+  await authenticate(registry, {
+    credentials,
+    tokenCache: opts.tokenCache ?? sharedTokenCache,
+    profile,
+    scrubber,
+  });
+
+  const head = await headManifest(registry, image.reference);
+  state.digest = head.digest;
+  // A tag may move between HEAD and GET; the GET is checked against its own declared digest.
+  const top = head.fetched ?? (await getManifest(registry, image.reference, 'manifest-get'));
+  state.digest = top.digest;
+
+  let manifest: Manifest = top.manifest;
+  if (manifest.kind === 'index') {
+    state.platforms = platformsOf(manifest.manifests);
+    const [primary] = selectPlatforms(manifest.manifests, opts.platforms) as [Descriptor];
+    const resolved = await getManifest(registry, primary.digest, 'platform-manifest', primary.digest);
+    manifest = resolved.manifest;
+    if (manifest.kind !== 'image') {
+      throw new ProtocolError(
+        `the index entry ${primary.digest} for ${opts.platforms[0]} is itself an index`,
+        [`mediaType: ${manifest.mediaType}`],
+      );
+    }
+  }
+
+  await headBlob(registry, manifest.config.digest);
+
+  if (opts.verifyBlob) {
+    const blob = smallestBlob(manifest, opts.verifyBlobMaxBytes);
+    if (blob) {
+      const verified = await verifyBlob(registry, blob.digest, blob.size);
+      state.verifiedBlob = {
+        digest: verified.digest,
+        bytes: verified.bytes,
+        throughputBytesPerSecond: verified.throughputBytesPerSecond,
+      };
+    }
+  }
+}
+
+/** Settles with `work`, or rejects with the deadline's TimeoutError `graceMs` after the deadline. */
+function guard<T>(work: Promise<T>, deadline: Deadline, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => reject(deadline.signal.reason), graceMs);
+      timer.unref();
+    };
+    if (deadline.signal.aborted) onAbort();
+    else deadline.signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
+      clearTimeout(timer);
+      deadline.signal.removeEventListener('abort', onAbort);
+    };
+    work.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The smallest layer under the cap; the config blob when no layer fits (it is a blob like any other). */
+function smallestBlob(manifest: Extract<Manifest, { kind: 'image' }>, maxBytes: number): Descriptor | null {
+  const fitting = manifest.layers.filter((l) => l.size <= maxBytes).sort((a, b) => a.size - b.size);
+  if (fitting[0]) return fitting[0];
+  return manifest.config.size <= maxBytes ? manifest.config : null;
+}
+
+async function resolveCredentials(
+  opts: ProbeOptions,
+  registryHost: string,
+): Promise<RegistryCredentials | null> {
+  try {
+    return await opts.credentials.resolve(registryHost);
+  } catch (error) {
+    if (error instanceof CredentialsUnavailableError) throw error;
+    // A provider that fails in an unforeseen way still means: no credentials could be obtained.
+    throw new CredentialsUnavailableError(
+      `the ${opts.credentials.source} credential provider failed: ${error instanceof Error ? error.message : String(error)}`,
+      (error as { code?: string; name?: string } | null)?.code ?? (error as Error | null)?.name,
+      { cause: error },
+    );
+  }
+}
+
+/** diagnose() must not be the thing that crashes a probe. */
+function safeDiagnose(error: unknown, ctx: DiagnoseContext): Diagnosis {
+  try {
+    return diagnose(error, ctx);
+  } catch (bug) {
+    return {
+      code: 'PROTOCOL_ERROR',
+      summary: `The probe failed (${String(error)}) and could not diagnose it (${String(bug)}).`,
+      evidence: [String(error)],
+      nextSteps: [],
+      runbook: `${ctx.runbookBaseUrl.replace(/\/+$/, '')}/PROTOCOL_ERROR.md`,
+    };
+  }
+}
+
+function scrubDiagnosis(diagnosis: Diagnosis, scrubber: SecretScrubber): Diagnosis {
+  return {
+    ...diagnosis,
+    summary: scrubber.scrub(diagnosis.summary),
+    evidence: diagnosis.evidence.map((e) => scrubber.scrub(e)),
+    nextSteps: diagnosis.nextSteps.map((s) => scrubber.scrub(s)),
+  };
+}

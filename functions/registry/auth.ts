@@ -1,0 +1,99 @@
+/**
+ * The authentication handshake, told once (after go-containerregistry's transport.go):
+ *
+ *   1.  Ping: GET /v2/ without credentials. Its answer decides the rest.
+ *   2a. 200: the registry needs no authentication; nothing is sent, even when credentials exist.
+ *   2b. 401 with a Basic challenge: credentials go straight to the registry as a Basic header,
+ *       and only ever to the registry's own origin (see registry-client.ts).
+ *   2c. 401 with a Bearer challenge: ask the realm it names for a token scoped to
+ *       repository:NAME:pull, anonymously or with Basic credentials, then send the token as Bearer.
+ *       The realm comes from the registry, so it is checked by the realm policy FIRST: a hostile
+ *       registry could otherwise point the probe at the cloud metadata service (SSRF) or collect
+ *       the credentials on a host it controls. A refused realm receives no request at all.
+ */
+import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
+import { findBearer } from './challenge.ts';
+import { ChallengeParseError, ProtocolError, RealmRefusedError } from './errors.ts';
+import { ping } from './ping.ts';
+import type { RegistryProfile } from './profiles.ts';
+import { checkRealm } from './realm-policy.ts';
+import { describeUrl, type SecretScrubber } from './redact.ts';
+import type { RegistryClient } from './registry-client.ts';
+import { obtainToken, type TokenCache } from './token.ts';
+
+export interface AuthOptions {
+  credentials: RegistryCredentials | null;
+  tokenCache: TokenCache;
+  profile: RegistryProfile;
+  /** Learns every token obtained, so it can never show up in output. */
+  scrubber: SecretScrubber;
+}
+
+export interface AuthOutcome {
+  scheme: 'none' | 'basic' | 'bearer';
+  /** The ping's WWW-Authenticate header, for evidence. */
+  challenge: string | null;
+  /** Whether the token came from the cache (then there is no token step). */
+  tokenFromCache: boolean;
+}
+
+/** Runs the handshake and leaves the resulting Authorization on `registry`. */
+export async function authenticate(registry: RegistryClient, options: AuthOptions): Promise<AuthOutcome> {
+  // 1. Ping.
+  const { challenges, header } = await ping(registry);
+
+  // 2a. No authentication needed.
+  if (challenges.length === 0) return { scheme: 'none', challenge: null, tokenFromCache: false };
+
+  const credentials = options.credentials;
+  if (credentials?.kind === 'identity-token') {
+    throw new CredentialsUnavailableError(
+      'the credentials are an OAuth identity token (docker login with a browser flow), which the probe cannot exchange yet; use a username and password or access token',
+      'IDENTITY_TOKEN_UNSUPPORTED',
+    );
+  }
+  const basic = credentials?.kind === 'basic' ? credentials : null;
+
+  // 2c. Bearer, preferred when a registry offers both.
+  const bearer = findBearer(challenges, header ?? '');
+  if (bearer) {
+    let realm: URL;
+    try {
+      realm = new URL(bearer.realm);
+    } catch {
+      throw new ChallengeParseError(
+        header ?? '',
+        `the Bearer realm ${JSON.stringify(bearer.realm)} is not an absolute URL`,
+      );
+    }
+    const decision = checkRealm(registry.baseUrl, realm, {
+      withCredentials: basic !== null,
+      profile: options.profile,
+    });
+    if (!decision.allowed) throw new RealmRefusedError(describeUrl(realm), decision.reason);
+    const { token, fromCache } = await obtainToken(
+      registry.http,
+      { realm, service: bearer.service, scope: `repository:${registry.repository}:pull`, credentials: basic },
+      options.tokenCache,
+    );
+    options.scrubber.add(token);
+    registry.authorization = `Bearer ${token}`;
+    registry.credentialsGiven = basic !== null;
+    return { scheme: 'bearer', challenge: header, tokenFromCache: fromCache };
+  }
+
+  // 2b. Basic, straight to the registry.
+  if (challenges.some((c) => c.scheme === 'basic')) {
+    if (basic) {
+      registry.authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
+      registry.credentialsGiven = true;
+    }
+    // Without credentials the manifest request answers 401, which becomes AUTH_REQUIRED.
+    return { scheme: 'basic', challenge: header, tokenFromCache: false };
+  }
+
+  throw new ProtocolError(
+    `GET ${new URL('/v2/', registry.baseUrl)}: the registry offers only ${challenges.map((c) => c.scheme).join(', ')} authentication, which the probe does not speak`,
+    [`WWW-Authenticate: ${header ?? ''}`],
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * Blobs: HEAD the config blob, and optionally download and verify one small layer.
+ * Registries often answer blob requests with a redirect to storage (S3, CloudFront, Cloudflare,
+ * GCS). Redirects are followed by hand, at most 5, so each hop is a step of its own with its
+ * timings and host, and so that Authorization is never sent to the storage host: the distribution
+ * spec forbids forwarding it, it would hand the registry token to a third party, and S3 rejects a
+ * request that carries both a signature and a header ("Only one auth mechanism allowed").
+ * RegistryClient.send attaches Authorization only for the registry's own origin.
+ */
+import type { VerifiedBlob } from '../probe/result.ts';
+import { DigestMismatchError, ProtocolError } from './errors.ts';
+import type { HttpExchange } from './http.ts';
+import { digestOf } from './manifest.ts';
+import { redactUrl } from './redact.ts';
+import type { RegistryClient } from './registry-client.ts';
+
+export const MAX_REDIRECTS = 5;
+
+export interface BlobHead {
+  /** Where the blob was finally served from: the registry itself or its storage. */
+  storageHost: string;
+  size: number | null;
+}
+
+/** HEAD a blob, following redirects by hand. */
+export async function headBlob(registry: RegistryClient, digest: string): Promise<BlobHead> {
+  const final = await followRedirects(registry, 'HEAD', registry.repositoryUrl(`blobs/${digest}`), 0);
+  const length = final.exchange.headers['content-length'];
+  return {
+    storageHost: final.url.host,
+    size: length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
+  };
+}
+
+/** Download a blob of known size and check its digest; throughput covers the body transfer. */
+export async function verifyBlob(
+  registry: RegistryClient,
+  digest: string,
+  size: number,
+): Promise<VerifiedBlob & { storageHost: string }> {
+  const url = registry.repositoryUrl(`blobs/${digest}`);
+  const final = await followRedirects(registry, 'GET', url, size);
+  const bytes = final.exchange.body;
+  if (final.exchange.bodyTruncated) {
+    throw new ProtocolError(
+      `GET ${redactUrl(final.url)}: the blob is larger than the ${size} bytes its descriptor declares`,
+      [`descriptor size: ${size}`],
+    );
+  }
+  const actual = digestOf(bytes, digest);
+  if (actual !== digest) throw new DigestMismatchError(redactUrl(final.url), digest, actual);
+  const seconds = Math.max(final.exchange.bodyMs, 1) / 1000;
+  return {
+    digest,
+    bytes: bytes.length,
+    throughputBytesPerSecond: Math.round(bytes.length / seconds),
+    storageHost: final.url.host,
+  };
+}
+
+async function followRedirects(
+  registry: RegistryClient,
+  method: 'GET' | 'HEAD',
+  start: URL,
+  maxBodyBytes: number,
+): Promise<{ exchange: HttpExchange; url: URL }> {
+  let url = start;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const step = hop === 0 ? (method === 'HEAD' ? 'blob-head' : 'blob-get') : 'blob-redirect';
+    const exchange = await registry.send(step, method, url, {
+      allowRedirect: true,
+      maxBodyBytes: maxBodyBytes + 1,
+    });
+    if (exchange.status < 300 || exchange.status >= 400) return { exchange, url };
+    const location = exchange.headers['location'];
+    if (!location) {
+      throw new ProtocolError(
+        `${method} ${redactUrl(url)}: answered ${exchange.status} without a Location header`,
+        [`status: ${exchange.status}`],
+      );
+    }
+    try {
+      url = new URL(location, url);
+    } catch (cause) {
+      throw new ProtocolError(
+        `${method} ${redactUrl(url)}: redirect to an unparsable Location`,
+        [`status: ${exchange.status}`],
+        {
+          cause,
+        },
+      );
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new ProtocolError(`${method}: redirect to the unsupported scheme ${url.protocol}`, [
+        `status: ${exchange.status}`,
+      ]);
+    }
+  }
+  throw new ProtocolError(`${method} ${redactUrl(start)}: more than ${MAX_REDIRECTS} redirects`, [
+    `redirects followed: ${MAX_REDIRECTS}`,
+  ]);
+}

@@ -1,0 +1,199 @@
+/**
+ * Manifests: HEAD first (on Docker Hub a HEAD spends no pull), recording Docker-Content-Digest;
+ * GET only when the body is needed: an index or list for the platform check, or a manifest for
+ * its config blob. Every body fetched is checked against its digest.
+ */
+import { createHash } from 'node:crypto';
+import { DigestMismatchError, PlatformMissingError, ProtocolError, RegistryHttpError } from './errors.ts';
+import type { HttpExchange } from './http.ts';
+import { redactUrl } from './redact.ts';
+import type { RegistryClient } from './registry-client.ts';
+
+export const MEDIA_TYPES = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+} as const;
+
+/** Every type the probe understands. Without an index type a multi-arch tag answers 404; without any, Docker Hub serves schema1. */
+export const MANIFEST_ACCEPT = [
+  MEDIA_TYPES.ociIndex,
+  MEDIA_TYPES.dockerList,
+  MEDIA_TYPES.ociManifest,
+  MEDIA_TYPES.dockerManifest,
+].join(', ');
+
+/** Manifests are read up to 4 MiB, the limit registries themselves apply. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size: number;
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+
+export type Manifest =
+  | { kind: 'index'; mediaType: string; manifests: Descriptor[] }
+  | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] };
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string | null;
+  /** The GET a 404/405 HEAD was repeated with (to read the error body, or for registries without HEAD). */
+  fetched: FetchedManifest | null;
+}
+
+export interface FetchedManifest {
+  digest: string;
+  manifest: Manifest;
+}
+
+/** HEAD the manifest. A HEAD that fails without a body is repeated as GET, whose body names the error. */
+export async function headManifest(registry: RegistryClient, reference: string): Promise<ManifestHead> {
+  const url = registry.repositoryUrl(`manifests/${reference}`);
+  let exchange: HttpExchange;
+  try {
+    exchange = await registry.send('manifest-head', 'HEAD', url, { accept: MANIFEST_ACCEPT });
+  } catch (error) {
+    // A HEAD answer has no body, so NAME_UNKNOWN and MANIFEST_UNKNOWN look the same; the GET tells them apart.
+    if (error instanceof RegistryHttpError && (error.status === 404 || error.status === 405)) {
+      const fetched = await getManifest(registry, reference, 'manifest-get');
+      return { digest: fetched.digest, mediaType: fetched.manifest.mediaType, fetched };
+    }
+    throw error;
+  }
+  const digest = exchange.headers['docker-content-digest'] ?? (isDigest(reference) ? reference : undefined);
+  if (!digest) {
+    throw new ProtocolError(`HEAD ${redactUrl(url)}: response did not include Docker-Content-Digest header`, [
+      `status: ${exchange.status}`,
+      'Docker-Content-Digest: (missing)',
+    ]);
+  }
+  return { digest, mediaType: mediaTypeOf(exchange.headers['content-type']), fetched: null };
+}
+
+/** GET and parse a manifest, checking its bytes against the digest the registry declared or the reference pins. */
+export async function getManifest(
+  registry: RegistryClient,
+  reference: string,
+  step: 'manifest-get' | 'platform-manifest',
+  expectedDigest?: string,
+): Promise<FetchedManifest> {
+  const url = registry.repositoryUrl(`manifests/${reference}`);
+  const exchange = await registry.send(step, 'GET', url, {
+    accept: MANIFEST_ACCEPT,
+    maxBodyBytes: MAX_MANIFEST_BYTES,
+    bodyOverflow: 'error',
+  });
+  const declared = exchange.headers['docker-content-digest'];
+  const expected = expectedDigest ?? (isDigest(reference) ? reference : declared);
+  const actual = digestOf(exchange.body, expected);
+  if (expected && actual !== expected) throw new DigestMismatchError(redactUrl(url), expected, actual);
+  const manifest = parseManifest(
+    exchange.body,
+    mediaTypeOf(exchange.headers['content-type']),
+    redactUrl(url),
+  );
+  return { digest: expected ?? actual, manifest };
+}
+
+export function parseManifest(body: Buffer, contentType: string | null, where: string): Manifest {
+  let json: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    json = parsed as Record<string, unknown>;
+  } catch (cause) {
+    throw new ProtocolError(
+      `GET ${where}: the manifest is not a JSON object`,
+      [`content-type: ${contentType ?? '(none)'}`],
+      {
+        cause,
+      },
+    );
+  }
+  const mediaType = (typeof json['mediaType'] === 'string' ? json['mediaType'] : null) ?? contentType ?? '';
+  // Only Docker's schema1 types; the OCI manifest type also contains "manifest.v1".
+  if (
+    json['schemaVersion'] === 1 ||
+    mediaType.startsWith('application/vnd.docker.distribution.manifest.v1')
+  ) {
+    throw new ProtocolError(
+      `GET ${where}: the registry served a schema1 manifest, which docker no longer pulls`,
+      [`mediaType: ${mediaType}`],
+    );
+  }
+  if (Array.isArray(json['manifests'])) {
+    return { kind: 'index', mediaType, manifests: json['manifests'].filter(isDescriptor) };
+  }
+  const config = json['config'];
+  if (isDescriptor(config)) {
+    const layers = Array.isArray(json['layers']) ? json['layers'].filter(isDescriptor) : [];
+    return { kind: 'image', mediaType, config, layers };
+  }
+  throw new ProtocolError(
+    `GET ${where}: the manifest is neither an index (manifests) nor an image (config)`,
+    [`mediaType: ${mediaType || '(none)'}`],
+  );
+}
+
+/** os/arch[/variant] of every image in an index, skipping attestations (unknown/unknown). */
+export function platformsOf(manifests: Descriptor[]): string[] {
+  return manifests.map(platformString).filter((p): p is string => p !== null);
+}
+
+/**
+ * The index entry for each required platform, in order. A requirement without a variant matches
+ * any variant; arm64 without a variant means v8, as docker normalises it.
+ * Throws PlatformMissingError listing what the index has.
+ */
+export function selectPlatforms(manifests: Descriptor[], required: string[]): Descriptor[] {
+  const missing: string[] = [];
+  const selected: Descriptor[] = [];
+  for (const want of required) {
+    const match = manifests.find((m) => platformMatches(m, want));
+    if (match) selected.push(match);
+    else missing.push(want);
+  }
+  if (missing.length > 0) throw new PlatformMissingError(missing, platformsOf(manifests));
+  return selected;
+}
+
+function platformMatches(descriptor: Descriptor, want: string): boolean {
+  const [os, arch, variant] = want.toLowerCase().split('/');
+  const p = descriptor.platform;
+  if (!p || p.os?.toLowerCase() !== os || p.architecture?.toLowerCase() !== arch) return false;
+  if (variant === undefined) return true;
+  const have = p.variant?.toLowerCase() ?? (arch === 'arm64' ? 'v8' : undefined);
+  return have === variant;
+}
+
+function platformString(descriptor: Descriptor): string | null {
+  const p = descriptor.platform;
+  if (!p?.os || !p.architecture || p.os === 'unknown') return null;
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+function isDescriptor(value: unknown): value is Descriptor {
+  if (typeof value !== 'object' || value === null) return false;
+  const d = value as Record<string, unknown>;
+  return typeof d['digest'] === 'string' && typeof d['size'] === 'number';
+}
+
+export function isDigest(reference: string): boolean {
+  return /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(reference);
+}
+
+/** The digest of `bytes` in the algorithm of `like` (sha256 unless it names sha512). */
+export function digestOf(bytes: Buffer, like?: string): string {
+  const algorithm = like?.startsWith('sha512:') ? 'sha512' : 'sha256';
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+}
+
+function mediaTypeOf(contentType: string | undefined): string | null {
+  if (!contentType) return null;
+  return contentType.split(';')[0]!.trim() || null;
+}

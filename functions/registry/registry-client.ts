@@ -1,0 +1,159 @@
+/**
+ * Requests to one repository of one registry, with the authorization the handshake produced.
+ * This is where two rules that matter for security and diagnosis live:
+ * - Authorization goes only to the registry's own origin. A redirect to blob storage (S3,
+ *   CloudFront, GCS...) must not receive it: the distribution spec says clients MUST NOT forward
+ *   it, it would hand a registry token to a third party, and S3 rejects such requests anyway
+ *   ("Only one auth mechanism allowed").
+ * - Every answer that the pull path cannot continue from becomes a named error carrying the
+ *   status, the registry's error codes from the body and the headers that explain it.
+ */
+import type { RateLimit, StepName, TlsInfo } from '../probe/result.ts';
+import {
+  AuthenticationError,
+  MAX_ERROR_BODY_BYTES,
+  type RegistryErrorDetail,
+  RegistryHttpError,
+} from './errors.ts';
+import type { HttpClient, HttpExchange } from './http.ts';
+import { rateLimitFromHeaders } from './ratelimit.ts';
+import { redactUrl } from './redact.ts';
+
+/** Response headers kept on errors because they explain failures. */
+const EVIDENCE_HEADERS = [
+  'www-authenticate',
+  'retry-after',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'docker-ratelimit-source',
+  'content-type',
+  'docker-distribution-api-version',
+  'server',
+  'location',
+];
+
+export interface SendOptions {
+  accept?: string;
+  maxBodyBytes?: number;
+  bodyOverflow?: 'truncate' | 'error';
+  /** Return 3xx answers instead of failing, for following redirects by hand. */
+  allowRedirect?: boolean;
+}
+
+export class RegistryClient {
+  /** The latest rate limit any response declared; null while none has. */
+  rateLimit: RateLimit | null = null;
+  /** The certificate of the first TLS connection to the registry itself. */
+  tls: TlsInfo | null = null;
+  /** The value of the Authorization header for the registry's origin, or null for anonymous access. */
+  authorization: string | null = null;
+  /** Whether credentials went into `authorization` (decides AUTH_FAILED from AUTH_REQUIRED). */
+  credentialsGiven = false;
+
+  constructor(
+    readonly http: HttpClient,
+    /** scheme://host[:port] of the registry. */
+    readonly baseUrl: URL,
+    readonly repository: string,
+  ) {}
+
+  /** The URL of a path under /v2/<repository>/. */
+  repositoryUrl(suffix: string): URL {
+    return new URL(`/v2/${this.repository}/${suffix}`, this.baseUrl);
+  }
+
+  async send(
+    step: StepName,
+    method: 'GET' | 'HEAD',
+    url: URL,
+    options: SendOptions = {},
+  ): Promise<HttpExchange> {
+    const headers: Record<string, string> = {};
+    if (options.accept) headers['accept'] = options.accept;
+    // Never to another origin: see the module comment.
+    if (this.authorization && url.origin === this.baseUrl.origin)
+      headers['authorization'] = this.authorization;
+    const exchange = await this.http.send({
+      step,
+      method,
+      url,
+      headers,
+      maxBodyBytes: options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES,
+      bodyOverflow: options.bodyOverflow ?? 'truncate',
+    });
+    this.observe(exchange, url);
+    const { status } = exchange;
+    if (status >= 200 && status < 300) return exchange;
+    if (options.allowRedirect && status >= 300 && status < 400) return exchange;
+    const error = httpErrorFrom(exchange, step, method, url);
+    if (status === 401 && url.origin === this.baseUrl.origin) {
+      throw new AuthenticationError(
+        this.credentialsGiven
+          ? `${method} ${error.url}: the registry rejected the credentials (401)`
+          : `${method} ${error.url}: the registry requires authentication (401) and no credentials were given`,
+        this.credentialsGiven,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+
+  /** Keeps the registry's certificate and rate limit from any response of the registry's own origin. */
+  observe(exchange: HttpExchange, url: URL): void {
+    if (url.origin !== this.baseUrl.origin) return;
+    if (this.tls === null && exchange.tls !== null) this.tls = exchange.tls;
+    const rateLimit = rateLimitFromHeaders(exchange.headers);
+    if (rateLimit) this.rateLimit = rateLimit;
+  }
+}
+
+/** A RegistryHttpError from a response, with the registry's error codes parsed from the body when it is JSON. */
+export function httpErrorFrom(
+  exchange: HttpExchange,
+  step: StepName,
+  method: string,
+  url: URL,
+): RegistryHttpError {
+  const body = exchange.body.subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
+  const headers: Record<string, string> = {};
+  for (const name of EVIDENCE_HEADERS) {
+    const value = exchange.headers[name];
+    if (value !== undefined) headers[name] = name === 'location' ? redactUrl(safeUrl(value, url)) : value;
+  }
+  return new RegistryHttpError(
+    step,
+    method,
+    redactUrl(url),
+    exchange.status,
+    parseErrorBody(body),
+    body,
+    headers,
+  );
+}
+
+/** The `errors` of a registry error body, or [] when the body is HTML, empty or not the registry format. */
+export function parseErrorBody(body: string): RegistryErrorDetail[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    .map((e) => ({
+      code: typeof e['code'] === 'string' ? e['code'] : 'UNKNOWN',
+      message: typeof e['message'] === 'string' ? e['message'] : '',
+      ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}),
+    }));
+}
+
+function safeUrl(value: string, base: URL): string {
+  try {
+    return new URL(value, base).toString();
+  } catch {
+    return value;
+  }
+}

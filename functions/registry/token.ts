@@ -1,0 +1,181 @@
+/**
+ * Step 2c of the handshake: a Bearer token from the realm the registry named,
+ * GET realm?service=...&scope=repository:NAME:pull, anonymously or with Basic credentials.
+ * Replies carry `token` or `access_token` (OAuth2 name) and `expires_in`, which the distribution
+ * spec says to treat as at least 60 s. Tokens are cached for their life, keyed by realm, service,
+ * scope and credential identity, so warm Lambda runs and repeated CLI probes do not ask again.
+ */
+import { createHash } from 'node:crypto';
+import type { RegistryCredentials } from '../credentials/types.ts';
+import {
+  AuthenticationError,
+  MAX_ERROR_BODY_BYTES,
+  type RegistryHttpError,
+  TimeoutError,
+  TokenServiceError,
+  TransportError,
+} from './errors.ts';
+import type { HttpClient } from './http.ts';
+import { describeUrl, redactUrl } from './redact.ts';
+import { httpErrorFrom } from './registry-client.ts';
+
+/** The distribution spec's minimum (and default) token lifetime. */
+export const MIN_TOKEN_LIFETIME_SECONDS = 60;
+
+export interface TokenRequest {
+  realm: URL;
+  service: string | null;
+  /** e.g. repository:library/alpine:pull */
+  scope: string;
+  credentials: Extract<RegistryCredentials, { kind: 'basic' }> | null;
+}
+
+export interface Token {
+  token: string;
+  /** Absolute expiry on the cache's clock (ms). */
+  expiresAt: number;
+}
+
+/** Token cache for the tokens' lives. The clock is injectable so tests can move time. */
+export class TokenCache {
+  private readonly entries = new Map<string, Token>();
+
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  get(key: string): Token | null {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return null;
+    }
+    return entry;
+  }
+
+  set(key: string, token: string, expiresInSeconds: number): Token {
+    const lifetimeMs = expiresInSeconds * 1000;
+    // Give a little back so a token is not used in the second it expires.
+    const margin = Math.min(5_000, lifetimeMs * 0.1);
+    const entry = { token, expiresAt: this.now() + lifetimeMs - margin };
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Cache key. The password is never stored: its hash stands for the identity. */
+export function tokenCacheKey(request: TokenRequest): string {
+  const identity = request.credentials
+    ? `basic:${request.credentials.username}:${createHash('sha256').update(request.credentials.password).digest('hex').slice(0, 32)}`
+    : 'anonymous';
+  return [
+    describeUrl(request.realm),
+    request.realm.search,
+    request.service ?? '',
+    request.scope,
+    identity,
+  ].join('|');
+}
+
+/** The URL a token is requested from: the realm's own query plus service and scope. */
+export function tokenUrl(request: TokenRequest): URL {
+  const url = new URL(request.realm.toString());
+  if (request.service !== null) url.searchParams.set('service', request.service);
+  url.searchParams.set('scope', request.scope);
+  return url;
+}
+
+/** A token from the cache, or from the realm. Returns whether it came from the cache (no step recorded then). */
+export async function obtainToken(
+  http: HttpClient,
+  request: TokenRequest,
+  cache: TokenCache,
+): Promise<{ token: string; fromCache: boolean }> {
+  const key = tokenCacheKey(request);
+  const cached = cache.get(key);
+  if (cached) return { token: cached.token, fromCache: true };
+
+  const url = tokenUrl(request);
+  const realm = describeUrl(request.realm);
+  const headers: Record<string, string> = {};
+  if (request.credentials) {
+    const { username, password } = request.credentials;
+    headers['authorization'] = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  }
+  let exchange: Awaited<ReturnType<HttpClient['send']>>;
+  try {
+    exchange = await http.send({
+      step: 'token',
+      method: 'GET',
+      url,
+      headers,
+      maxBodyBytes: MAX_ERROR_BODY_BYTES,
+    });
+  } catch (error) {
+    if (error instanceof TimeoutError || error instanceof TransportError) throw error;
+    throw new TokenServiceError(`GET ${redactUrl(url)}: ${(error as Error).message}`, realm, null, {
+      cause: error,
+    });
+  }
+  const { status } = exchange;
+  if (status === 401) {
+    const error = httpErrorFrom(exchange, 'token', 'GET', url);
+    throw new AuthenticationError(
+      request.credentials
+        ? `the token service ${realm} rejected the credentials (401)`
+        : `the token service ${realm} requires credentials (401) and none were given`,
+      request.credentials !== null,
+      { cause: error },
+    );
+  }
+  // 403 (denied) and 429 (rate limited) mean the same from the token service as from the registry.
+  if (status === 403 || status === 429) throw httpErrorFrom(exchange, 'token', 'GET', url);
+  if (status < 200 || status >= 300) {
+    const cause: RegistryHttpError = httpErrorFrom(exchange, 'token', 'GET', url);
+    throw new TokenServiceError(`the token service ${realm} answered ${status}`, realm, status, { cause });
+  }
+  const { token, expiresIn } = parseTokenReply(exchange.body.toString('utf8'), realm, status);
+  cache.set(key, token, expiresIn);
+  return { token, fromCache: false };
+}
+
+/** `token` or `access_token`, and `expires_in` (at least 60 s). Anything else is a TokenServiceError. */
+export function parseTokenReply(
+  body: string,
+  realm: string,
+  status: number,
+): { token: string; expiresIn: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (cause) {
+    throw new TokenServiceError(
+      `the token service ${realm} answered ${status} with a body that is not JSON`,
+      realm,
+      status,
+      {
+        cause,
+      },
+    );
+  }
+  const reply = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const token = [reply['token'], reply['access_token']].find(
+    (t): t is string => typeof t === 'string' && t !== '',
+  );
+  if (!token) {
+    throw new TokenServiceError(
+      `the token service ${realm} answered without a token or access_token`,
+      realm,
+      status,
+    );
+  }
+  const expires = reply['expires_in'];
+  const expiresIn =
+    typeof expires === 'number' && Number.isFinite(expires) && expires > MIN_TOKEN_LIFETIME_SECONDS
+      ? expires
+      : MIN_TOKEN_LIFETIME_SECONDS;
+  return { token, expiresIn };
+}
