@@ -1,1 +1,244 @@
-export async function main(argv: string[]): Promise<number> { console.log('hello', argv); return 0; }
+/**
+ * The registry-canary command line. Subcommands are dispatched through one table (SUBCOMMANDS),
+ * so adding one (e.g. `cost`) is one entry. Exit codes: 0 when every probe is healthy or degraded,
+ * 1 when any is failing, 2 on bad usage (with a message naming the problem).
+ *
+ * Everything the CLI touches outside itself (stdout, stderr, stdin, files, the probe) comes in
+ * through CliIo, so tests drive it without a terminal or a network.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import pLimit from 'p-limit';
+import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/factory.ts';
+import type { CredentialProvider } from '../functions/credentials/types.ts';
+import { formatResult } from '../functions/probe/format.ts';
+import type { ProbeOptions } from '../functions/probe/options.ts';
+import { probeImage } from '../functions/probe/probe.ts';
+import type { ProbeResult } from '../functions/probe/result.ts';
+import { InvalidReferenceError } from '../functions/registry/errors.ts';
+import { parseReference } from '../functions/registry/reference.ts';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** All of stdin, for --password-stdin. */
+  readStdin(): Promise<string>;
+  readFile(path: string): Promise<string>;
+  probe(ref: string, options: Partial<ProbeOptions>): Promise<ProbeResult>;
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+  readFile: (path) => readFile(path, 'utf8'),
+  probe: probeImage,
+};
+
+export interface Subcommand {
+  /** One line for the top-level help. */
+  summary: string;
+  usage: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** A mistake in how the command was called: printed with a pointer to --help, exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const EXIT = { ok: 0, failing: 1, usage: 2 } as const;
+
+/** How many refs are probed at once. */
+const PROBE_CONCURRENCY = 8;
+
+const PROBE_USAGE = `Usage: registry-canary probe <ref>... [options]
+
+Walks the docker pull path for each image reference (ping, token, manifest, platform, config blob),
+times every phase and diagnoses what failed.
+
+Options:
+  --json                 print a JSON array, one ProbeResult per ref
+  --platform os/arch     a platform the index must hold (repeatable; default linux/amd64)
+  --username USER        with --password-stdin: Basic credentials (password or access token on stdin)
+  --password-stdin       read the password from stdin (never from the command line)
+  --auth SOURCE          where credentials come from:
+${CLI_AUTH_USAGE.split('\n')
+  .map((l) => `                           ${l}`)
+  .join('\n')}
+  --ca-file PATH         extra trusted CA certificates (PEM), added to the system ones
+  --plain-http           talk HTTP instead of HTTPS to the registry
+  --timeout MS           overall deadline per probe (default 10000)
+  --verify-blob          download the smallest layer (up to 5 MiB) and verify its sha256
+  -h, --help             show this help
+
+Exit codes: 0 healthy or degraded, 1 any failing, 2 bad usage.`;
+
+const probeCommand: Subcommand = {
+  summary: 'probe image references the way docker pull would, and diagnose failures',
+  usage: PROBE_USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseProbeArgs(args);
+    if (values.help) {
+      io.stdout(PROBE_USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length === 0) throw new UsageError('probe needs at least one image reference.');
+    for (const ref of positionals) {
+      try {
+        parseReference(ref);
+      } catch (error) {
+        if (error instanceof InvalidReferenceError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
+    const options = await probeOptionsFromCli(values, io);
+    const limit = pLimit(PROBE_CONCURRENCY);
+    const results = await Promise.all(positionals.map((ref) => limit(() => io.probe(ref, options))));
+    if (values.json) io.stdout(JSON.stringify(results, null, 2));
+    else io.stdout(results.map(formatResult).join('\n\n'));
+    return results.some((r) => r.status === 'failing') ? EXIT.failing : EXIT.ok;
+  },
+};
+
+/**
+ * The subcommands. Each is one entry; the `cost` subcommand is added here as
+ * `cost: costCommand` by the cost engineer.
+ */
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  probe: probeCommand,
+};
+
+function topUsage(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
+  return [
+    'Usage: registry-canary <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run registry-canary <command> --help for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(topUsage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = SUBCOMMANDS[name];
+  if (!command) {
+    io.stderr(`registry-canary: unknown command ${JSON.stringify(name)}.\n\n${topUsage()}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CliAuthError) {
+      io.stderr(`registry-canary ${name}: ${error.message}\nRun registry-canary ${name} --help for usage.`);
+      return EXIT.usage;
+    }
+    // Not a usage problem and not a probe result: say what happened, without a stack trace.
+    io.stderr(`registry-canary ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.failing;
+  }
+}
+
+type ProbeValues = ReturnType<typeof parseProbeArgs>['values'];
+
+function parseProbeArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        platform: { type: 'string', multiple: true },
+        username: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        auth: { type: 'string' },
+        'ca-file': { type: 'string' },
+        'plain-http': { type: 'boolean' },
+        timeout: { type: 'string' },
+        'verify-blob': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    // parseArgs names the offending option in its message.
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function probeOptionsFromCli(values: ProbeValues, io: CliIo): Promise<Partial<ProbeOptions>> {
+  const options: Partial<ProbeOptions> = {
+    plainHttp: values['plain-http'] ?? false,
+    verifyBlob: values['verify-blob'] ?? false,
+    credentials: await credentialsFromCli(values, io),
+  };
+  if (values.platform?.length) {
+    for (const p of values.platform) {
+      if (!/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(p)) {
+        throw new UsageError(
+          `--platform ${JSON.stringify(p)}: expected os/arch or os/arch/variant, e.g. linux/arm64.`,
+        );
+      }
+    }
+    options.platforms = values.platform;
+  }
+  if (values.timeout !== undefined) {
+    const ms = Number(values.timeout);
+    if (!/^\d+$/.test(values.timeout) || ms < 1 || ms > 600_000) {
+      throw new UsageError(
+        `--timeout ${JSON.stringify(values.timeout)}: expected milliseconds from 1 to 600000.`,
+      );
+    }
+    options.timeoutMs = ms;
+    // A single request may use the whole deadline when the deadline is short.
+    options.requestTimeoutMs = Math.min(5_000, ms);
+  }
+  if (values['ca-file'] !== undefined) {
+    let pem: string;
+    try {
+      pem = await io.readFile(values['ca-file']);
+    } catch (error) {
+      throw new UsageError(`--ca-file ${values['ca-file']}: ${(error as Error).message}`);
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new UsageError(`--ca-file ${values['ca-file']}: no PEM certificate in the file.`);
+    }
+    options.caCertificates = [pem];
+  }
+  return options;
+}
+
+/**
+ * The credential provider the flags ask for. --username/--password-stdin alone mean `--auth basic`;
+ * without any flag, credentialsFromCliAuth uses docker's config.json when it exists, else anonymous.
+ */
+export async function credentialsFromCli(values: ProbeValues, io: CliIo): Promise<CredentialProvider> {
+  const basicFlags = values.username !== undefined || values['password-stdin'] === true;
+  if (values['password-stdin'] && values.username === undefined) {
+    throw new UsageError('--password-stdin needs --username.');
+  }
+  if (values.username !== undefined && !values['password-stdin']) {
+    throw new UsageError(
+      '--username needs --password-stdin (a password is never read from the command line).',
+    );
+  }
+  const auth = values.auth ?? (basicFlags ? 'basic' : undefined);
+  if (basicFlags && auth !== 'basic') {
+    throw new UsageError(`--username and --password-stdin go with --auth basic, not --auth ${auth}.`);
+  }
+  return credentialsFromCliAuth(auth, {
+    ...(values.username !== undefined ? { username: values.username } : {}),
+    ...(values['password-stdin'] ? { readPasswordStdin: () => io.readStdin() } : {}),
+    readFile: (path) => io.readFile(path),
+  });
+}
