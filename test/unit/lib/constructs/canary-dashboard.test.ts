@@ -1,0 +1,111 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CanaryDashboard } from '../../../../lib/constructs/canary-dashboard.ts';
+import { CanaryMetrics } from '../../../../lib/constructs/canary-metrics.ts';
+
+interface Widget {
+  type: string;
+  properties: {
+    title?: string;
+    region?: string;
+    markdown?: string;
+    metrics?: unknown[][];
+    alarms?: unknown[];
+  };
+}
+
+let widgets: Widget[];
+let dashboard: CanaryDashboard;
+
+beforeAll(() => {
+  const stack = new Stack(new App(), 'Home', { env: { account: '111111111111', region: 'us-east-1' } });
+  const period = Duration.minutes(5);
+  const regions = ['us-east-1', 'eu-west-1'];
+  const alarm = new Alarm(stack, 'A', {
+    metric: new Metric({ namespace: 'N', metricName: 'M' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+  dashboard = new CanaryDashboard(stack, 'Dashboard', {
+    dashboardName: 'RegistryCanary-us-east-1',
+    homeRegion: 'us-east-1',
+    probeRegions: regions,
+    targets: [
+      { name: 'hub', regions, rateLimited: true, metrics: new CanaryMetrics(period, regions) },
+      {
+        name: 'ghcr',
+        regions: ['eu-west-1'],
+        rateLimited: false,
+        metrics: new CanaryMetrics(period, ['eu-west-1']),
+      },
+    ],
+    alarms: [alarm],
+    period,
+  });
+  const template = Template.fromStack(stack);
+  const [resource] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
+    Properties: { DashboardBody: unknown };
+  }[];
+  // The body is a Fn::Join of strings and tokens; resolve the tokens into placeholders and parse.
+  const body = stack.resolve(resource!.Properties.DashboardBody) as { 'Fn::Join': [string, unknown[]] };
+  const text = body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  widgets = (JSON.parse(text) as { widgets: Widget[] }).widgets;
+});
+
+const titles = () => widgets.map((w) => w.properties.title).filter(Boolean);
+
+describe('CanaryDashboard', () => {
+  it('starts with the global view: alarm status and availability per target and region', () => {
+    expect(widgets[1]).toMatchObject({ type: 'alarm', properties: { title: 'Alarms' } });
+    expect(titles()).toEqual(
+      expect.arrayContaining(['hub: availability (%) by region', 'ghcr: availability (%) by region']),
+    );
+    const hub = widgets.find((w) => w.properties.title === 'hub: availability (%) by region')!;
+    const expressions = hub.properties.metrics!.filter((m) => JSON.stringify(m).includes('expression'));
+    expect(expressions).toHaveLength(2);
+  });
+
+  it('charts latency, certificate days and the pull budget of rate-limited targets only', () => {
+    expect(titles()).toEqual(
+      expect.arrayContaining([
+        'Probe duration, slowest region (ms)',
+        'Certificate days left (lowest over regions)',
+        'Pull budget left (%, lowest over regions)',
+        "Latency per phase: dns (ms, sum over the probe's requests)",
+        "Latency per phase: ttfb (ms, sum over the probe's requests)",
+      ]),
+    );
+    const budget = widgets.find((w) => w.properties.title === 'Pull budget left (%, lowest over regions)')!;
+    expect(JSON.stringify(budget)).toContain('hub: pull budget left');
+    expect(JSON.stringify(budget)).not.toContain('ghcr');
+  });
+
+  it("has a detail section per region whose widgets read that region's metrics", () => {
+    const eu = widgets.filter((w) => w.properties.title?.startsWith('eu-west-1:'));
+    expect(eu.map((w) => w.properties.title)).toEqual([
+      'eu-west-1: success (1 = passed)',
+      'eu-west-1: failures by diagnosis code',
+      'eu-west-1: dns (ms)',
+      'eu-west-1: connect (ms)',
+      'eu-west-1: tls (ms)',
+      'eu-west-1: ttfb (ms)',
+      'eu-west-1: probe duration (ms)',
+      'eu-west-1: pull budget (remaining / limit)',
+      'eu-west-1: run (targets probed, run duration ms)',
+    ]);
+    expect(eu.every((w) => w.properties.region === 'eu-west-1')).toBe(true);
+    expect(JSON.stringify(eu[1])).toContain('SEARCH(\'{RegistryCanary,Code} MetricName=\\"Failure\\"\'');
+    // Only targets probed from the region appear in its section.
+    expect(JSON.stringify(widgets.filter((w) => w.properties.title?.startsWith('us-east-1:')))).not.toContain(
+      'ghcr',
+    );
+  });
+
+  it('gives other constructs the console URL of the dashboard', () => {
+    expect(dashboard.url).toBe(
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=RegistryCanary-us-east-1',
+    );
+  });
+});

@@ -1,0 +1,38 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, it } from 'vitest';
+import { EncryptedTopic } from '../../../../lib/constructs/encrypted-topic.ts';
+
+describe('EncryptedTopic', () => {
+  it('encrypts the topic with its own rotating key that CloudWatch alarms may use, and subscribes emails', () => {
+    const stack = new Stack(new App(), 'S');
+    new EncryptedTopic(stack, 'Ops', { displayName: 'ops', emails: ['oncall@example.com'] });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('OpsKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  }, 30_000); // the first synth in a process loads much of aws-cdk-lib
+});
