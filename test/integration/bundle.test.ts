@@ -1,0 +1,204 @@
+/**
+ * The probe Lambda's bundle is self-contained: esbuild bundles the handler the way the CDK app
+ * does (ESM, everything inlined, the `require` banner), and the bundle runs in a fresh Node process
+ * in an empty temp directory, with no node_modules anywhere above it, against a real registry
+ * (token auth over TLS with the suite's CA) and a server that never answers. CloudWatch is a local
+ * endpoint, so nothing leaves 127.0.0.1.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeRuntimeConfig } from '../../functions/handlers/probe-config.ts';
+import { ESM_REQUIRE_BANNER, PROBE_HANDLER_ENTRY } from '../../lib/constructs/scheduled-probe.ts';
+import { createTestCertificates, type TestCertificates } from './harness/certs.ts';
+import { buildMultiArchImage, pushImage } from './harness/fixture.ts';
+import { type RunningRegistry, registryTestsEnabled, startRegistry } from './harness/registry.ts';
+import {
+  type RecordingServer,
+  type StoppableServer,
+  startHttpServer,
+  startSilentServer,
+} from './harness/servers.ts';
+import { startTokenServer, type TokenServer } from './harness/token-server.ts';
+
+const RUNNER = `
+import { handler } from './index.mjs';
+const context = {
+  functionName: 'registry-canary-probe', functionVersion: '$LATEST', memoryLimitInMB: '512',
+  awsRequestId: 'bundle-test', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:probe',
+  getRemainingTimeInMillis: () => 60000,
+};
+const summary = await handler({}, context);
+console.log('SUMMARY ' + JSON.stringify(summary));
+`;
+
+describe.runIf(registryTestsEnabled())('the bundled probe handler', () => {
+  let dir: string;
+  let certs: TestCertificates;
+  let tokens: TokenServer;
+  let registry: RunningRegistry;
+  let silent: StoppableServer & { connections(): number };
+  let cloudWatch: RecordingServer;
+  const putMetricBodies: { MetricData: unknown[] }[] = [];
+  let bundleBytes = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'canary-bundle-'));
+    certs = await createTestCertificates();
+    tokens = await startTokenServer({ users: { pusher: 'pusher-pw' }, tls: certs.leaves.valid });
+    [registry, silent, cloudWatch] = await Promise.all([
+      startRegistry({ mode: 'token', tokenAuthority: tokens, tls: true, certificates: certs }),
+      startSilentServer(),
+      // CloudWatch speaks AWS JSON 1.0: POST / with X-Amz-Target; PutMetricData answers an empty object.
+      startHttpServer(async (req, res) => {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        putMetricBodies.push(JSON.parse(body));
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end('{}');
+      }),
+    ]);
+    await pushImage(
+      { ...registry, credentials: { username: 'pusher', password: 'pusher-pw' } },
+      'canary/app',
+      'v1',
+      buildMultiArchImage(),
+    );
+
+    // The same esbuild settings as ScheduledProbe's NodejsFunction (target lowered to the test's Node).
+    await build({
+      entryPoints: [PROBE_HANDLER_ENTRY],
+      outfile: path.join(dir, 'index.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      mainFields: ['module', 'main'],
+      minify: true,
+      banner: { js: ESM_REQUIRE_BANNER },
+      logLevel: 'silent',
+    });
+    bundleBytes = statSync(path.join(dir, 'index.mjs')).size;
+    writeFileSync(path.join(dir, 'runner.mjs'), RUNNER);
+    const config: ProbeRuntimeConfig = {
+      region: 'eu-west-1',
+      homeRegion: 'us-east-1',
+      concurrency: 4,
+      deadlineGraceMs: 1_000,
+      caCertificates: [certs.ca.certPem],
+      targets: [
+        target('local-registry', `${registry.host}/canary/app:v1`, 'canary/app', 'v1'),
+        target('never-answers', `${silent.host}/canary/app:v1`, 'canary/app', 'v1'),
+      ],
+    };
+    writeFileSync(path.join(dir, 'probe-config.json'), JSON.stringify(config));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([registry?.stop(), silent?.stop(), cloudWatch?.stop()]);
+    await tokens?.stop();
+    certs?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs in a fresh Node process with no node_modules, probes every target and copies the results home', async () => {
+    expect(ancestorsWithNodeModules(dir)).toEqual([]);
+
+    const run = await runNode(dir, {
+      PROBE_CONFIG_FILE: 'probe-config.json',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST',
+      AWS_SECRET_ACCESS_KEY: 'bundle-test-secret',
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
+      POWERTOOLS_SERVICE_NAME: 'registry-canary-probe',
+    });
+
+    expect(run.stderr).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND|Dynamic require/);
+    expect(run.code).toBe(0);
+    const lines = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const results = lines.filter((l) => l.message === 'probe result');
+    const byTarget = Object.fromEntries(results.map((r) => [r.target, r]));
+
+    expect(byTarget['local-registry']).toMatchObject({
+      status: 'healthy',
+      region: 'eu-west-1',
+      registry: registry.host,
+      digest: expect.stringMatching(/^sha256:/),
+      steps: expect.arrayContaining([expect.objectContaining({ name: 'token' })]),
+    });
+    expect(byTarget['never-answers']).toMatchObject({
+      status: 'failing',
+      diagnosis: expect.objectContaining({ code: 'TIMEOUT' }),
+    });
+    // EMF: one metrics line per target, in the RegistryCanary namespace.
+    const emf = lines.filter((l) => l._aws && l.Target);
+    expect(emf.map((l) => l.Target).sort()).toEqual(['local-registry', 'never-answers']);
+    // The home-region copy reached the (local) CloudWatch endpoint.
+    const copied = putMetricBodies.flatMap((b) => b.MetricData) as {
+      MetricName: string;
+      Dimensions: unknown[];
+    }[];
+    expect(copied.filter((d) => d.MetricName === 'Success')).toHaveLength(2);
+    expect(run.stdout).toMatch(
+      /SUMMARY \{"region":"eu-west-1","probed":2,"healthy":1,"degraded":0,"failing":1,"homeCopy":\{"sent":\d+,"unsent":0\}\}/,
+    );
+    // Well inside its Lambda timeout: one 3 s deadline plus start-up.
+    expect(run.ms).toBeLessThan(15_000);
+    console.log(`bundle ${bundleBytes} bytes; fresh-process run ${run.ms} ms`);
+  }, 60_000);
+});
+
+function target(name: string, image: string, repository: string, reference: string) {
+  return {
+    name,
+    image,
+    registry: image.split('/')[0]!,
+    repository,
+    reference,
+    credentials: { type: 'anonymous' as const },
+    platforms: ['linux/amd64', 'linux/arm64'],
+    timeoutMs: 3_000,
+    slowMs: 5_000,
+    certExpiryDays: 14,
+    rateLimitRatio: 0.2,
+    verifyBlob: false,
+  };
+}
+
+function ancestorsWithNodeModules(start: string): string[] {
+  const found: string[] = [];
+  for (let d = start; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'node_modules'))) found.push(d);
+    if (path.dirname(d) === d) return found;
+  }
+}
+
+function runNode(
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    // A clean environment: no NODE_PATH, no NODE_OPTIONS, nothing from the test runner.
+    const child = spawn(process.execPath, ['runner.mjs'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+  });
+}
