@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
+import { DIAGNOSIS_CODES, type DiagnosisCode } from '../../../functions/probe/codes.ts';
+import { classify, type DiagnoseContext, diagnose } from '../../../functions/probe/diagnose.ts';
+import { nextStepsFor } from '../../../functions/probe/next-steps.ts';
+import {
+  AuthenticationError,
+  ChallengeParseError,
+  DigestMismatchError,
+  PlatformMissingError,
+  ProtocolError,
+  RealmRefusedError,
+  RegistryHttpError,
+  TimeoutError,
+  TokenServiceError,
+  TransportError,
+} from '../../../functions/registry/errors.ts';
+import { profileForHost } from '../../../functions/registry/profiles.ts';
+
+const ctx: DiagnoseContext = {
+  registry: 'registry.example.com',
+  repository: 'team/app',
+  reference: 'v1',
+  plainHttp: false,
+  profile: profileForHost('registry.example.com'),
+  runbookBaseUrl: 'https://runbooks.example/rb',
+  credentialSource: 'basic',
+  platforms: ['linux/amd64'],
+};
+
+function transport(code: string, proxy: string | null = null) {
+  const cause = Object.assign(new Error(`boom ${code}`), { code });
+  return new TransportError('ping', 'GET', 'https://registry.example.com/v2/', code, proxy, { cause });
+}
+
+function http(
+  status: number,
+  step: RegistryHttpError['step'] = 'manifest-head',
+  errors: RegistryHttpError['errors'] = [],
+  headers = {},
+) {
+  return new RegistryHttpError(
+    step,
+    'GET',
+    'https://registry.example.com/v2/team/app/manifests/v1',
+    status,
+    errors,
+    '',
+    headers,
+  );
+}
+
+describe('classify', () => {
+  it.each<[string, DiagnosisCode]>([
+    ['ENOTFOUND', 'DNS_FAILURE'],
+    ['EAI_AGAIN', 'DNS_FAILURE'],
+    ['ECONNREFUSED', 'CONNECTION_REFUSED'],
+    ['ECONNRESET', 'CONNECTION_RESET'],
+    ['UND_ERR_SOCKET', 'CONNECTION_RESET'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'TIMEOUT'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'TIMEOUT'],
+    ['CERT_HAS_EXPIRED', 'TLS_EXPIRED'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'TLS_UNTRUSTED'],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'TLS_UNTRUSTED'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'TLS_UNTRUSTED'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'TLS_HOSTNAME_MISMATCH'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'TLS_ERROR'],
+    ['EPROTO', 'TLS_ERROR'],
+    ['HPE_INVALID_CONSTANT', 'PROTOCOL_ERROR'],
+    ['UND_ERR_PRX_TLS', 'PROXY_ERROR'],
+  ])('maps the transport code %s to %s', (code, expected) => {
+    const c = classify(transport(code), ctx);
+    expect(c.code).toBe(expected);
+    expect(c.evidence).toContain(`errno: ${code}`);
+  });
+
+  it('blames the proxy for a connection failure through it, but not for the registry certificate', () => {
+    expect(classify(transport('ECONNREFUSED', 'http://proxy:3128/'), ctx).code).toBe('PROXY_ERROR');
+    expect(classify(transport('UND_ERR_ABORTED', 'http://proxy:3128/'), ctx).code).toBe('PROXY_ERROR');
+    expect(classify(transport('CERT_HAS_EXPIRED', 'http://proxy:3128/'), ctx).code).toBe('TLS_EXPIRED');
+  });
+
+  it.each<[number, RegistryHttpError['step'], string | undefined, DiagnosisCode]>([
+    [404, 'manifest-get', 'NAME_UNKNOWN', 'NAME_UNKNOWN'],
+    [404, 'manifest-get', 'MANIFEST_UNKNOWN', 'MANIFEST_UNKNOWN'],
+    [404, 'manifest-head', undefined, 'MANIFEST_UNKNOWN'],
+    [404, 'blob-head', 'BLOB_UNKNOWN', 'BLOB_UNKNOWN'],
+    [404, 'blob-head', undefined, 'BLOB_UNKNOWN'],
+    [403, 'manifest-head', 'DENIED', 'DENIED'],
+    [429, 'manifest-head', 'TOOMANYREQUESTS', 'RATE_LIMITED'],
+    [500, 'manifest-head', undefined, 'REGISTRY_UNAVAILABLE'],
+    [502, 'blob-redirect', undefined, 'REGISTRY_UNAVAILABLE'],
+    [503, 'ping', 'UNAVAILABLE', 'REGISTRY_UNAVAILABLE'],
+    [407, 'ping', undefined, 'PROXY_ERROR'],
+    [400, 'manifest-head', 'NAME_INVALID', 'PROTOCOL_ERROR'],
+    [405, 'manifest-head', 'UNSUPPORTED', 'PROTOCOL_ERROR'],
+  ])('maps HTTP %i at %s (%s) to %s', (status, step, code, expected) => {
+    const errors = code ? [{ code, message: 'm' }] : [];
+    expect(classify(http(status, step, errors), ctx).code).toBe(expected);
+  });
+
+  it('puts Retry-After and the pull-limit message in the evidence of RATE_LIMITED', () => {
+    const error = http(
+      429,
+      'manifest-head',
+      [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }],
+      {
+        'retry-after': '3600',
+      },
+    );
+    const c = classify(error, ctx);
+    expect(c.summary).toContain('pull rate limit');
+    expect(c.evidence).toContain('retry-after: 3600');
+    expect(c.evidence).toContain('registry error: TOOMANYREQUESTS You have reached your pull rate limit.');
+  });
+
+  it('tells AUTH_REQUIRED from AUTH_FAILED by whether credentials were given', () => {
+    expect(classify(new AuthenticationError('x', false, { cause: http(401) }), ctx).code).toBe(
+      'AUTH_REQUIRED',
+    );
+    expect(classify(new AuthenticationError('x', true, { cause: http(401) }), ctx).code).toBe('AUTH_FAILED');
+  });
+
+  it.each<[unknown, DiagnosisCode]>([
+    [new CredentialsUnavailableError('denied', 'AccessDeniedException'), 'CREDENTIALS_UNAVAILABLE'],
+    [new RealmRefusedError('http://169.254.169.254/', 'metadata'), 'TOKEN_SERVICE_ERROR'],
+    [new TokenServiceError('bad', 'https://auth.example/token', 502), 'TOKEN_SERVICE_ERROR'],
+    [new TimeoutError('slow', 'manifest-head', 'deadline', 10_000), 'TIMEOUT'],
+    [new PlatformMissingError(['linux/arm64'], ['linux/amd64']), 'PLATFORM_MISSING'],
+    [new DigestMismatchError('u', 'sha256:a', 'sha256:b'), 'DIGEST_MISMATCH'],
+    [new ChallengeParseError('Bearer x', 'bad'), 'PROTOCOL_ERROR'],
+    [new ProtocolError('not a registry'), 'PROTOCOL_ERROR'],
+    [new TypeError('Cannot read properties of undefined'), 'PROTOCOL_ERROR'],
+    ['a thrown string', 'PROTOCOL_ERROR'],
+  ])('maps %s to %s', (error, expected) => {
+    expect(classify(error, ctx).code).toBe(expected);
+  });
+
+  it('keeps the provider code in the evidence of CREDENTIALS_UNAVAILABLE', () => {
+    const c = classify(new CredentialsUnavailableError('denied', 'AccessDeniedException'), ctx);
+    expect(c.evidence).toContain('providerCode: AccessDeniedException');
+  });
+});
+
+describe('diagnose', () => {
+  it('links the runbook page for the code under the configured base URL', () => {
+    expect(diagnose(transport('ENOTFOUND'), ctx).runbook).toBe('https://runbooks.example/rb/DNS_FAILURE.md');
+  });
+
+  it('gives pasteable next steps for every diagnosis code', () => {
+    for (const code of DIAGNOSIS_CODES) {
+      const steps = nextStepsFor({ code }, ctx);
+      expect(steps.length, code).toBeGreaterThan(0);
+    }
+  });
+
+  it('suggests curl of /v2/ and openssl s_client where they confirm the diagnosis', () => {
+    expect(nextStepsFor({ code: 'CONNECTION_REFUSED' }, ctx)).toContain(
+      'curl -sI https://registry.example.com/v2/',
+    );
+    expect(nextStepsFor({ code: 'TLS_UNTRUSTED' }, ctx)[0]).toBe(
+      'openssl s_client -connect registry.example.com:443 -servername registry.example.com -showcerts </dev/null',
+    );
+    expect(nextStepsFor({ code: 'MANIFEST_UNKNOWN' }, ctx)[0]).toBe(
+      'skopeo list-tags docker://registry.example.com/team/app',
+    );
+  });
+
+  it('appends the profile next steps after the generic ones', () => {
+    const hub = {
+      ...ctx,
+      registry: 'registry-1.docker.io',
+      repository: 'library/alpine',
+      profile: profileForHost('registry-1.docker.io'),
+    };
+    const d = diagnose(http(429, 'manifest-head', [{ code: 'TOOMANYREQUESTS', message: 'x' }]), hub);
+    expect(d.nextSteps.some((s) => s.includes('mirror.gcr.io'))).toBe(true);
+  });
+});
