@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImage, type FakeServer, serveImage, startFakeServer } from '../probe/fake-registry.ts';
+
+const run = promisify(execFile);
+let server: FakeServer;
+
+beforeAll(async () => {
+  server = await startFakeServer();
+  server.routes.set('GET /v2/', (_req, res) => res.end('{}'));
+  serveImage(server, 'app', buildImage());
+});
+afterAll(() => server.close());
+
+async function cli(args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', ['bin/registry-canary.mjs', ...args], {
+      env: { ...process.env, DOCKER_CONFIG: '/nonexistent', HTTPS_PROXY: '', HTTP_PROXY: '' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('bin/registry-canary.mjs', () => {
+  it('prints exactly the JSON contract for a healthy probe and exits 0', async () => {
+    const { code, stdout } = await cli(['probe', `${server.host}/app:v1`, '--plain-http', '--json']);
+    expect(code).toBe(0);
+    const [result] = JSON.parse(stdout);
+    expect(Object.keys(result).sort()).toEqual(
+      [
+        'ref',
+        'registry',
+        'repository',
+        'reference',
+        'status',
+        'diagnosis',
+        'warnings',
+        'digest',
+        'platforms',
+        'rateLimit',
+        'tls',
+        'steps',
+        'durationMs',
+      ].sort(),
+    );
+    expect(Object.keys(result.steps[0]).sort()).toEqual(
+      ['name', 'method', 'url', 'status', 'host', 'timings', 'reusedConnection'].sort(),
+    );
+    expect(Object.keys(result.steps[0].timings).sort()).toEqual(
+      ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'totalMs'].sort(),
+    );
+    expect(result.status).toBe('healthy');
+  }, 20_000);
+
+  it('prints a diagnosis without a stack trace and exits 1 when the registry is unreachable', async () => {
+    const { code, stdout, stderr } = await cli(['probe', '127.0.0.1:1/app:v1', '--plain-http']);
+    expect(code).toBe(1);
+    expect(stdout).toContain('CONNECTION_REFUSED');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 20_000);
+
+  it('exits 2 with the reason for an invalid reference', async () => {
+    const { code, stderr } = await cli(['probe', 'library/Alpine']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('must be lowercase');
+  }, 20_000);
+});
