@@ -8,6 +8,8 @@ import type { CanaryConfig } from '../../lib/config/schema.ts';
 import { targetsForRegion } from '../../lib/config/sizing.ts';
 import { targetTraits } from './target-traits.ts';
 
+const NOTIFIER_DEAD_LETTER_ALARMS = 1;
+
 export interface AlarmCounts {
   standardMetrics: number;
   highResolutionMetrics: number;
@@ -20,6 +22,7 @@ export interface AlarmCounts {
  * regions (only when R > 1), certificate expiring, latency degraded, and rate-limit budget low when
  * the registry announces limits. Per target and region, a no-data alarm (RegionSilent, 1 metric).
  * Per probe region, one alarm on the Lambda's dead-letter queue (lib/constructs/scheduled-probe.ts).
+ * In the home region, one alarm on the notifier's dead-letter queue (lib/constructs/alerting.ts).
  */
 export function countAlarms(config: CanaryConfig): AlarmCounts {
   let standardMetrics = 0;
@@ -31,6 +34,6 @@ export function countAlarms(config: CanaryConfig): AlarmCounts {
     const mathAlarms = 3 + (regions > 1 ? 1 : 0) + (targetTraits(target).rateLimited ? 1 : 0);
     standardMetrics += mathAlarms * regions + regions;
   }
-  standardMetrics += config.probeRegions.length;
+  standardMetrics += config.probeRegions.length + NOTIFIER_DEAD_LETTER_ALARMS;
   return { standardMetrics, highResolutionMetrics: 0, composite: 0 };
 }

@@ -20,6 +20,7 @@ import { createWriteMemory, recordResults } from '../publish/state.ts';
 import { createStateClient, STATE_TABLE_ENV } from '../publish/state-client.ts';
 import { type ProbeTarget, PUBLISH_RESERVE_MS, readProbeConfig } from './probe-config.ts';
 import { type RunSummary, runScheduledProbes, type TargetOutcome } from './probe-run.ts';
+import { shardFromEvent, targetsOfShard } from './shard.ts';
 
 const config = readProbeConfig();
 const logger = new Logger({ serviceName: 'registry-canary-probe' });
@@ -70,12 +71,16 @@ async function recordState(outcomes: TargetOutcome[]): Promise<void> {
   logger.info('state of record', { ...summary, failed: summary.failed.length });
 }
 
-export async function probeScheduled(_event: unknown, context: Context): Promise<RunSummary> {
+export async function probeScheduled(event: unknown, context: Context): Promise<RunSummary> {
+  // A sharded region invokes this function once per shard, each with its own `{ shard, shards }`.
+  const selector = shardFromEvent(event);
+  const shardConfig =
+    selector.shards === 1 ? config : { ...config, targets: targetsOfShard(config.targets, selector) };
   const summary = await runScheduledProbes(
-    { config, probe: probeImage, credentialsFor, logger, metrics, cloudWatch, recordState },
+    { config: shardConfig, probe: probeImage, credentialsFor, logger, metrics, cloudWatch, recordState },
     () => context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS,
   );
-  logger.info('run finished', { summary });
+  logger.info('run finished', { summary, ...(selector.shards > 1 ? selector : {}) });
   return summary;
 }
 

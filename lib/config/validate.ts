@@ -7,7 +7,7 @@ import { parseEcrHost } from '../../functions/registry/profiles.ts';
 import { ConfigError, formatPath } from './errors.ts';
 import { checkImageReference, type ImageReferenceCheck } from './image-reference.ts';
 import { type CanaryConfig, canaryConfigSchema } from './schema.ts';
-import { probeSizing } from './sizing.ts';
+import { planShards } from './shards.ts';
 
 export function validateConfig(
   input: unknown,
@@ -82,11 +82,13 @@ function crossFieldProblems(config: CanaryConfig, checkRef: (ref: string) => Ima
   if (!config.targets.some((t) => t.enabled)) problems.push('targets: every target is disabled');
 
   for (const region of config.probeRegions) {
-    const sizing = probeSizing(config, region);
+    // A large region is split into shards (lib/config/shards.ts); only a shard that still cannot
+    // finish between two runs is a problem.
+    const { sizing, shards } = planShards(config, region);
     const periodSeconds = config.schedule.everyMinutes * 60;
     if (sizing.timeoutSeconds > periodSeconds) {
       problems.push(
-        `schedule.everyMinutes: a run in ${region} may take ${sizing.timeoutSeconds} s (${sizing.targetCount} targets, concurrency ${config.concurrency}), longer than the ${periodSeconds} s between runs; raise concurrency or the interval`,
+        `schedule.everyMinutes: a run in ${region} may take ${sizing.timeoutSeconds} s (${sizing.targetCount} targets per shard in ${shards} shards, concurrency ${config.concurrency}), longer than the ${periodSeconds} s between runs; raise concurrency or the interval`,
       );
     }
   }

@@ -17,7 +17,7 @@ import { Architecture, type IFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -56,6 +56,11 @@ export interface ScheduledProbeProps {
   alarmAction: IAlarmAction;
   /** Run inside a VPC, for registries only reachable from it. @default no VPC */
   vpc?: VpcPlacement;
+  /**
+   * Split the targets into this many shards, each invoked by its own schedule with `{ shard, shards }`
+   * (functions/handlers/shard.ts); size memory and timeout for one shard. @default 1
+   */
+  shards?: number;
 }
 
 export class ScheduledProbe extends Construct {
@@ -63,7 +68,10 @@ export class ScheduledProbe extends Construct {
   readonly logGroup: LogGroup;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
+  /** The first shard's schedule (the only one unless the region is sharded). */
   readonly schedule: Schedule;
+  /** One schedule per shard. */
+  readonly schedules: Schedule[] = [];
   readonly role: Role;
   /** The role EventBridge Scheduler invokes the function with. */
   readonly schedulerRole: Role;
@@ -152,16 +160,26 @@ export class ScheduledProbe extends Construct {
       }),
       description: `Invokes the registry-canary probe in ${region} on its schedule`,
     });
-    this.schedule = new Schedule(this, 'Schedule', {
-      schedule: ScheduleExpression.rate(period),
-      description: `registry-canary probe run every ${props.everyMinutes} min`,
-      target: new LambdaInvoke(fn, {
-        role: this.schedulerRole,
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 0,
-        maxEventAge,
-      }),
-    });
+    const shards = props.shards ?? 1;
+    for (let shard = 0; shard < shards; shard++) {
+      // Shard 0 keeps the id 'Schedule', so an unsharded region's template does not change.
+      const schedule = new Schedule(this, shard === 0 ? 'Schedule' : `Schedule${shard}`, {
+        schedule: ScheduleExpression.rate(period),
+        description:
+          shards === 1
+            ? `registry-canary probe run every ${props.everyMinutes} min`
+            : `registry-canary probe run every ${props.everyMinutes} min, shard ${shard + 1} of ${shards}`,
+        target: new LambdaInvoke(fn, {
+          role: this.schedulerRole,
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 0,
+          maxEventAge,
+          ...(shards > 1 ? { input: ScheduleTargetInput.fromObject({ shard, shards }) } : {}),
+        }),
+      });
+      this.schedules.push(schedule);
+    }
+    this.schedule = this.schedules[0]!;
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
       alarmDescription: [

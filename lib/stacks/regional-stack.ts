@@ -9,7 +9,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { runtimeConfigFor } from '../config/runtime-config.ts';
 import type { CanaryConfig } from '../config/schema.ts';
-import { probeSizing } from '../config/sizing.ts';
+import { planShards } from '../config/shards.ts';
 import {
   STATE_TABLE_NAME,
   StateTableEnv,
@@ -41,11 +41,13 @@ export class RegionalProbeStack extends Stack {
       emails: config.notifications.emails,
     });
 
-    const sizing = probeSizing(config, region);
+    // A large region runs as several shards of one function (lib/config/shards.ts), each sized for one shard.
+    const { sizing, shards } = planShards(config, region);
     this.probe = new ScheduledProbe(this, 'Probe', {
       runtimeConfig: runtimeConfigFor(config, region),
       memoryMb: sizing.memoryMb,
       timeoutSeconds: sizing.timeoutSeconds,
+      shards,
       everyMinutes: config.schedule.everyMinutes,
       logRetention: config.logRetentionDays as RetentionDays,
       alarmAction: this.operationsTopic.alarmAction,

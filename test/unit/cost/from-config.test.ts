@@ -60,15 +60,16 @@ describe('fleetFromConfig', () => {
 });
 
 describe('countAlarms', () => {
-  it('bills each metric-math alarm once per region it reads, plus a silent-region alarm per region and a DLQ alarm per region', () => {
-    // hub: (any, many, cert, latency, rate limit) × 2 regions + 2 silent = 12; ghcr: 4 × 2 + 2 = 10; DLQs: 2.
-    expect(countAlarms(small)).toEqual({ standardMetrics: 24, highResolutionMetrics: 0, composite: 0 });
+  it('bills each metric-math alarm once per region it reads, plus a silent-region alarm per region and the dead-letter alarms', () => {
+    // hub: (any, many, cert, latency, rate limit) × 2 regions + 2 silent = 12; ghcr: 4 × 2 + 2 = 10;
+    // probe DLQs: 2; notifier DLQ: 1.
+    expect(countAlarms(small)).toEqual({ standardMetrics: 25, highResolutionMetrics: 0, composite: 0 });
   });
 
   it('has no many-regions alarm for a single-region target', () => {
     const one = validateConfig({ ...small, probeRegions: ['us-east-1'] });
-    // hub: (any, cert, latency, rate limit) + silent = 5; ghcr: 3 + 1 = 4; DLQ: 1.
-    expect(countAlarms(one).standardMetrics).toBe(10);
+    // hub: (any, cert, latency, rate limit) + silent = 5; ghcr: 3 + 1 = 4; DLQs: 1 + 1.
+    expect(countAlarms(one).standardMetrics).toBe(11);
   });
 });
 
