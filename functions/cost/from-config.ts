@@ -5,7 +5,8 @@
  */
 
 import type { CanaryConfig, TargetConfig } from '../../lib/config/schema.ts';
-import { probeSizing, targetsForRegion } from '../../lib/config/sizing.ts';
+import { planShards } from '../../lib/config/shards.ts';
+import { targetsForRegion } from '../../lib/config/sizing.ts';
 import type { HomeMetric, RegionalMetric } from '../publish/metrics-catalog.ts';
 import { type AlarmCounts, countAlarms } from './alarms.ts';
 import { type FleetProfile, runsPerMonth } from './fleet.ts';
@@ -106,9 +107,13 @@ export function fleetFromConfig(
   const targetRegions = pairs.length;
   const perPair = (f: (t: TargetConfig) => number) =>
     targetRegions === 0 ? 0 : pairs.reduce((sum, t) => sum + f(t), 0) / targetRegions;
-  const sizings = regions.map((region) => probeSizing(config, region));
-  // Regions of different sizes: the average memory, weighted by invocations (one per region per tick).
-  const memoryMb = sizings.reduce((sum, s) => sum + s.memoryMb, 0) / Math.max(1, sizings.length);
+  // A large region runs as several shards of one function (lib/config/shards.ts), each sized for one shard.
+  const plans = regions.map((region) => planShards(config, region));
+  const invocationsPerTick = plans.reduce((sum, p) => sum + p.shards, 0) / Math.max(1, plans.length);
+  // Regions of different sizes: the average memory, weighted by invocations.
+  const memoryMb =
+    plans.reduce((sum, p) => sum + p.sizing.memoryMb * p.shards, 0) /
+    Math.max(1, invocationsPerTick * plans.length);
   const ticks = runsPerMonth(config.schedule.everyMinutes);
   const heartbeats = runsPerMonth(Math.max(config.schedule.everyMinutes, assumptions.heartbeatMinutes));
   const alarms: AlarmCounts = countAlarms(config);
@@ -121,7 +126,7 @@ export function fleetFromConfig(
       memoryMb,
       architecture: 'arm64',
       invocationSeconds: assumptions.invocationSeconds,
-      invocationsPerTick: 1,
+      invocationsPerTick,
     },
     metrics: {
       perTargetPerRegion: perPair(regionalMetricsForTarget),

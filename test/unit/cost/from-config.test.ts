@@ -73,6 +73,19 @@ describe('countAlarms', () => {
   });
 });
 
+describe('a fleet large enough to shard', () => {
+  it('bills one invocation per shard per run, each at the memory of one shard', () => {
+    const config = validateConfig({
+      homeRegion: 'us-east-1',
+      probeRegions: ['us-east-1'],
+      schedule: { everyMinutes: 15 },
+      targets: Array.from({ length: 250 }, (_, i) => ({ name: `t${i}`, image: `ghcr.io/team/app${i}:1` })),
+    });
+    // 3 shards of at most 84 targets: 256 + 16 × 16 slots + 84 = 596, rounded up to 640 MB.
+    expect(fleetFromConfig(config).lambda).toMatchObject({ invocationsPerTick: 3, memoryMb: 640 });
+  });
+});
+
 describe('the reference fleet', () => {
   const fleet = fleetFromConfig(validateConfig(referenceFleet));
 
