@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
+import { COST_USAGE, defaultCostDeps, runCostCommand } from '../functions/cost/command.ts';
 import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/factory.ts';
 import type { CredentialProvider } from '../functions/credentials/types.ts';
 import { formatResult } from '../functions/probe/format.ts';
@@ -109,8 +110,16 @@ const probeCommand: Subcommand = {
  * The subcommands. Each is one entry; the `cost` subcommand is added here as
  * `cost: costCommand` by the cost engineer.
  */
+const costCommand: Subcommand = {
+  summary: 'estimate the monthly AWS cost of a config, beside CloudWatch Synthetics',
+  usage: COST_USAGE,
+  run: (args, io) =>
+    runCostCommand(args, { ...defaultCostDeps, stdout: io.stdout, stderr: io.stderr, readFile: io.readFile }),
+};
+
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   probe: probeCommand,
+  cost: costCommand,
 };
 
 function topUsage(): string {
