@@ -12,6 +12,8 @@ export type StepName =
   | 'token'
   | 'manifest-head'
   | 'manifest-get'
+  /** Only after MANIFEST_UNKNOWN: tells a missing repository (NAME_UNKNOWN) from a missing tag. */
+  | 'tags-list'
   | 'platform-manifest'
   | 'blob-head'
   | 'blob-redirect'

@@ -59,7 +59,12 @@ export async function headManifest(registry: RegistryClient, reference: string):
   } catch (error) {
     // A HEAD answer has no body, so NAME_UNKNOWN and MANIFEST_UNKNOWN look the same; the GET tells them apart.
     if (error instanceof RegistryHttpError && (error.status === 404 || error.status === 405)) {
-      const fetched = await getManifest(registry, reference, 'manifest-get');
+      let fetched: FetchedManifest;
+      try {
+        fetched = await getManifest(registry, reference, 'manifest-get');
+      } catch (getError) {
+        throw await missingRepositoryOr(registry, getError);
+      }
       return { digest: fetched.digest, mediaType: fetched.manifest.mediaType, fetched };
     }
     throw error;
@@ -72,6 +77,27 @@ export async function headManifest(registry: RegistryClient, reference: string):
     ]);
   }
   return { digest, mediaType: mediaTypeOf(exchange.headers['content-type']), fetched: null };
+}
+
+/**
+ * The distribution registry (and registries built on it) answers MANIFEST_UNKNOWN for any tag of a
+ * repository that does not exist; only tags/list says NAME_UNKNOWN. One extra GET, made only when
+ * the manifest is missing, tells "wrong tag" from "wrong repository" for the person on call.
+ */
+async function missingRepositoryOr(registry: RegistryClient, error: unknown): Promise<unknown> {
+  if (
+    !(error instanceof RegistryHttpError) ||
+    error.status !== 404 ||
+    error.registryCode !== 'MANIFEST_UNKNOWN'
+  ) {
+    return error;
+  }
+  try {
+    await registry.send('tags-list', 'GET', registry.repositoryUrl('tags/list?n=1'));
+  } catch (listError) {
+    if (listError instanceof RegistryHttpError && listError.registryCode === 'NAME_UNKNOWN') return listError;
+  }
+  return error;
 }
 
 /** GET and parse a manifest, checking its bytes against the digest the registry declared or the reference pins. */

@@ -281,6 +281,10 @@ describe('probeImage', () => {
           : JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }),
       );
     });
+    // The repository exists: after MANIFEST_UNKNOWN the probe asks tags/list to be sure.
+    s.routes.set('GET /v2/app/tags/list', (_req, res) =>
+      res.end(JSON.stringify({ name: 'app', tags: ['v1'] })),
+    );
     const missingTag = await probeImage(`${s.host}/app:nope`, base);
     expect(missingTag.diagnosis?.code).toBe('MANIFEST_UNKNOWN');
     const missingRepo = await probeImage(`${s.host}/other:v1`, base);
