@@ -144,6 +144,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
       status: 404,
     });
     expect(result.digest).toBeNull();
+    expect(result.steps.at(-1)).toMatchObject({ name: 'tags-list', status: 200 });
   });
 
   it('fails with NAME_UNKNOWN when the repository does not exist', async () => {
@@ -152,7 +153,8 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
     // distribution answers MANIFEST_UNKNOWN on the manifest endpoint even for a missing repository;
     // only tags/list says NAME_UNKNOWN, so telling the two apart takes that extra look.
     expectDiagnosis(result, 'NAME_UNKNOWN');
-    expect(result.diagnosis!.summary).toContain('team/no-such-repository');
+    expect(result.diagnosis!.nextSteps.join('\n')).toContain('team/no-such-repository');
+    expect(result.steps.at(-1)).toMatchObject({ name: 'tags-list', method: 'GET', status: 404 });
   });
 
   it('fails with BLOB_UNKNOWN when the config blob is gone from storage', async () => {
