@@ -23,10 +23,11 @@ import {
   selectPlatforms,
 } from '../registry/manifest.ts';
 import { profileForHost } from '../registry/profiles.ts';
-import { proxySettingsFromEnv } from '../registry/proxy.ts';
+import { proxyFor, proxySettingsFromEnv } from '../registry/proxy.ts';
 import { SecretScrubber } from '../registry/redact.ts';
 import { type ImageReference, parseReference } from '../registry/reference.ts';
 import { RegistryClient } from '../registry/registry-client.ts';
+import { inspectCertificate } from '../registry/tls-inspect.ts';
 import { TokenCache } from '../registry/token.ts';
 import { type DiagnoseContext, diagnose } from './diagnose.ts';
 import { type ProbeOptions, withProbeDefaults } from './options.ts';
@@ -45,6 +46,18 @@ const CLOSE_GRACE_MS = 500;
  */
 const DEADLINE_GRACE_MS = 150;
 
+/** Diagnoses for which the failing certificate is read (without trusting it) and shown as evidence. */
+const CERTIFICATE_CODES = new Set(['TLS_EXPIRED', 'TLS_UNTRUSTED', 'TLS_HOSTNAME_MISMATCH']);
+const CERT_INSPECT_MS = 2_000;
+
+function certificateEvidence(tls: NonNullable<ProbeResult['tls']>): string[] {
+  return [
+    `certificate subject: ${tls.subject}`,
+    `certificate issuer: ${tls.issuer}`,
+    `certificate valid to: ${tls.validTo} (${tls.daysRemaining} days)`,
+  ];
+}
+
 interface WalkState {
   digest: string | null;
   platforms: string[];
@@ -61,11 +74,12 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
   const scrubber = new SecretScrubber();
   const profile = profileForHost(image.registry);
   const deadline = new Deadline(opts.timeoutMs);
+  const proxy = opts.proxy ?? proxySettingsFromEnv();
   const http = new HttpClient({
     deadline,
     requestTimeoutMs: opts.requestTimeoutMs,
     caCertificates: opts.caCertificates,
-    proxy: opts.proxy ?? proxySettingsFromEnv(),
+    proxy,
     onStep: (step) => steps.push(step),
   });
   const baseUrl = new URL(`${opts.plainHttp ? 'http' : 'https'}://${image.registry}`);
@@ -92,13 +106,25 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     credentialSource: opts.credentials.source,
     platforms: opts.platforms,
   };
-  const diagnosis = failure === null ? null : scrubDiagnosis(safeDiagnose(failure, ctx), scrubber);
-  const warnings = warningsFor({ rateLimit: registry.rateLimit, tls: registry.tls, durationMs }, opts).map(
-    (w) => ({
-      ...w,
-      summary: scrubber.scrub(w.summary),
-    }),
-  );
+  let diagnosis = failure === null ? null : scrubDiagnosis(safeDiagnose(failure, ctx), scrubber);
+  let tls = registry.tls;
+  // Within the deadline, and only directly: through a proxy the registry may not be reachable at all.
+  const inspectMs = Math.min(CERT_INSPECT_MS, deadline.remainingMs());
+  if (
+    diagnosis &&
+    CERTIFICATE_CODES.has(diagnosis.code) &&
+    tls === null &&
+    inspectMs > 50 &&
+    !proxyFor(baseUrl, proxy)
+  ) {
+    const hostname = baseUrl.hostname.replace(/^\[|\]$/g, '');
+    tls = await inspectCertificate(hostname, Number(baseUrl.port || 443), inspectMs);
+    if (tls) diagnosis = { ...diagnosis, evidence: [...diagnosis.evidence, ...certificateEvidence(tls)] };
+  }
+  const warnings = warningsFor({ rateLimit: registry.rateLimit, tls, durationMs }, opts).map((w) => ({
+    ...w,
+    summary: scrubber.scrub(w.summary),
+  }));
   return {
     ref,
     registry: image.registry,
@@ -110,7 +136,7 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     digest: state.digest,
     platforms: state.platforms,
     rateLimit: registry.rateLimit,
-    tls: registry.tls,
+    tls,
     steps: steps.map((s) => ({ ...s, url: scrubber.scrub(s.url) })),
     durationMs,
     ...(state.verifiedBlob ? { verifiedBlob: state.verifiedBlob } : {}),

@@ -142,6 +142,9 @@ describe('TLS', () => {
     const result = await probeImage(`127.0.0.1:${ipPort}/app:v1`, { tokenCache });
     expect(result.diagnosis?.code).toBe('TLS_UNTRUSTED');
     expect(result.diagnosis?.evidence).toContain('errno: DEPTH_ZERO_SELF_SIGNED_CERT');
+    // The certificate that failed is read without trusting it, for the evidence.
+    expect(result.diagnosis?.evidence).toContain('certificate subject: CN=loopback-registry');
+    expect(result.tls?.subject).toBe('CN=loopback-registry');
   });
 
   it('diagnoses TLS_HOSTNAME_MISMATCH for a certificate issued to another name', async () => {
