@@ -105,7 +105,8 @@ function expectContract(result: Json): void {
   }
 }
 
-describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', () => {
+// Each run is a separate process that spends most of its second loading modules: run them side by side.
+describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', { concurrent: true }, () => {
   const image = buildMultiArchImage();
   let certificates: TestCertificates;
   let plain: RunningRegistry;

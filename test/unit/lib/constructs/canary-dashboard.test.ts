@@ -52,7 +52,7 @@ beforeAll(() => {
   const body = stack.resolve(resource!.Properties.DashboardBody) as { 'Fn::Join': [string, unknown[]] };
   const text = body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
   widgets = (JSON.parse(text) as { widgets: Widget[] }).widgets;
-});
+}, 60_000); // the first synth in a process loads much of aws-cdk-lib, slow on a busy machine
 
 const titles = () => widgets.map((w) => w.properties.title).filter(Boolean);
 

@@ -34,5 +34,5 @@ describe('EncryptedTopic', () => {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
     });
-  }, 30_000); // the first synth in a process loads much of aws-cdk-lib
+  }, 60_000); // the first synth in a process loads much of aws-cdk-lib
 });

@@ -33,7 +33,7 @@ beforeAll(() => {
     alarmAction: new SnsAction(topic),
   });
   template = Template.fromStack(stack);
-});
+}, 60_000); // the first synth in a process loads much of aws-cdk-lib, slow on a busy machine
 
 function alarm(name: string) {
   const found = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } });
