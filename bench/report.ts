@@ -5,7 +5,7 @@ import type { BundleResult } from './scenarios/bundle.ts';
 import type { CliVsSkopeoResult } from './scenarios/cli-vs-skopeo.ts';
 import type { OverheadResult } from './scenarios/overhead.ts';
 import type { PingVsBlackboxResult } from './scenarios/ping-vs-blackbox.ts';
-import type { ScalePoint } from './scenarios/scale.ts';
+import type { ScalePoint, ShardedFleet } from './scenarios/scale.ts';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -36,6 +36,7 @@ export interface BenchResults {
   overhead: OverheadResult[];
   scale: ScalePoint[];
   sizing: ScaleSizing[];
+  sharded: ShardedFleet | null;
   bundle: BundleResult | null;
   /** Scenarios that could not run, with the reason. */
   notDone: string[];
@@ -208,6 +209,28 @@ export function renderResults(r: BenchResults): string {
       }),
     ),
   );
+
+  if (r.sharded) {
+    const f = r.sharded;
+    out.push(
+      `The same ${f.targets} targets every ${f.everyMinutes} min, as deployed: lib/config/shards.ts splits them into ${f.shards} shards, one schedule each, one function sized ${f.memoryMb} MB / ${f.timeoutSeconds} s. Each shard ran as its own fresh process with its \`{ shard, shards }\` event; on Lambda they run at once, so the fleet takes as long as its slowest shard: **${(f.fleetWallMs / 1000).toFixed(2)} s** (vs ${f.everyMinutes * 60} s between runs), highest shard peak RSS **${f.maxShardRssMb.toFixed(0)} MB** (vs ${f.memoryMb} MB).`,
+      '',
+    );
+    out.push(
+      ...table(
+        ['Shard', 'targets', 'wall', 'slowest target', 'wall / slowest', 'peak RSS', 'healthy / failing'],
+        f.perShard.map((p, i) => [
+          String(i),
+          String(p.targets),
+          p.wallMs.toFixed(0),
+          p.slowestTargetMs.toFixed(0),
+          `${p.wallOverSlowest.toFixed(2)}×`,
+          `${p.maxRssMb.toFixed(0)} MB`,
+          `${p.healthy} / ${p.failing}`,
+        ]),
+      ),
+    );
+  }
 
   if (r.bundle) {
     const b = r.bundle;

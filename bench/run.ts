@@ -23,7 +23,7 @@ import { benchBundle } from './scenarios/bundle.ts';
 import { benchCliVsSkopeo } from './scenarios/cli-vs-skopeo.ts';
 import { benchOverhead } from './scenarios/overhead.ts';
 import { benchPingVsBlackbox } from './scenarios/ping-vs-blackbox.ts';
-import { benchScalePoint } from './scenarios/scale.ts';
+import { benchScalePoint, benchShardedFleet } from './scenarios/scale.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -88,20 +88,26 @@ function machine(loadBefore: number[]): MachineInfo {
   };
 }
 
-/** A sized Lambda for N targets at the default concurrency, from the CDK app's own sizing. */
-function sizingFor(targets: number) {
-  const config = validateConfig({
+function benchFleet(targets: number, everyMinutes: number) {
+  return validateConfig({
     homeRegion: 'us-east-1',
     probeRegions: ['us-east-1'],
-    schedule: { everyMinutes: 60 },
+    schedule: { everyMinutes },
     targets: Array.from({ length: targets }, (_, i) => ({
       name: `t${i}`,
       image: `example.com/bench/t${i}:latest`,
     })),
   });
-  const { memoryMb, timeoutSeconds } = probeSizing(config, 'us-east-1');
+}
+
+/** What the CDK app would size one unsharded invocation of N targets at (default concurrency). */
+function sizingFor(targets: number) {
+  const { memoryMb, timeoutSeconds } = probeSizing(benchFleet(targets, 60), 'us-east-1');
   return { targets, memoryMb, timeoutSeconds };
 }
+
+/** The largest fleet at the reference fleet's schedule (every minute), sharded as deployed. */
+const SHARDED_FLEET = { targets: 500, everyMinutes: 1 };
 
 async function step<T>(name: string, notDone: string[], fn: () => Promise<T>): Promise<T | undefined> {
   const started = Date.now();
@@ -150,6 +156,7 @@ async function main(): Promise<void> {
     overhead: [],
     scale: [],
     sizing: SCALE_SIZES.map(sizingFor),
+    sharded: null,
     bundle: null,
     notDone,
   };
@@ -191,6 +198,13 @@ async function main(): Promise<void> {
         benchScalePoint(repoRoot, registries.forScale, targets, SCALE_CONCURRENCY),
       );
       if (r) results.scale.push(r);
+    }
+    if (only.has('scale')) {
+      const { targets, everyMinutes } = SHARDED_FLEET;
+      results.sharded =
+        (await step(`scale: ${targets} targets every ${everyMinutes} min, sharded`, notDone, () =>
+          benchShardedFleet(repoRoot, registries.forScale, benchFleet(targets, everyMinutes)),
+        )) ?? null;
     }
   } finally {
     await registries.stop();

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     getRemainingTimeInMillis: () => deadline - Date.now(),
   } as unknown as Context;
   const started = performance.now();
-  const summary = await probeScheduled({}, context);
+  const summary = await probeScheduled(input.shard ?? {}, context);
   const wallMs = performance.now() - started;
   process.stderr.write(
     `${RESULT_MARKER}${JSON.stringify({

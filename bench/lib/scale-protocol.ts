@@ -15,6 +15,8 @@ export interface ScaleInput {
   concurrency: number;
   timeoutSeconds: number;
   registries: ScaleRegistry[];
+  /** Invoke the handler as one shard of a sharded region: its event is { shard, shards }. */
+  shard?: { shard: number; shards: number };
 }
 
 /** The child's one result line on stderr starts with this. */

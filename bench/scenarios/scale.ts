@@ -4,6 +4,9 @@
  * app would give a Lambda probing that many targets.
  */
 import path from 'node:path';
+import { targetsOfShard } from '../../functions/handlers/shard.ts';
+import type { CanaryConfig } from '../../lib/config/schema.ts';
+import { planShards } from '../../lib/config/shards.ts';
 import { timeProcess } from '../lib/process.ts';
 import { RESULT_MARKER, type ScaleInput, type ScaleRegistry } from '../lib/scale-protocol.ts';
 
@@ -50,8 +53,16 @@ export async function benchScalePoint(
   registries: ScaleRegistry[],
   targets: number,
   concurrency: number,
+  shard?: { shard: number; shards: number },
 ): Promise<ScalePoint> {
-  const input: ScaleInput = { targets, concurrency, timeoutSeconds: 900, registries };
+  const input: ScaleInput = {
+    targets,
+    concurrency,
+    timeoutSeconds: 900,
+    registries,
+    ...(shard ? { shard } : {}),
+  };
+  const expected = shard ? targetsOfShard(Array.from({ length: targets }), shard).length : targets;
   const run = await timeProcess(
     process.execPath,
     ['--import', 'tsx', path.join(repoRoot, 'bench', 'scale-child.ts')],
@@ -87,12 +98,12 @@ export async function benchScalePoint(
       emfBytes += bytes;
     }
   }
-  if (durations.length !== targets) {
-    throw new Error(`scale child logged ${durations.length} results for ${targets} targets`);
+  if (durations.length !== expected) {
+    throw new Error(`scale child logged ${durations.length} results for ${expected} targets`);
   }
   const slowest = Math.max(...durations);
   return {
-    targets,
+    targets: expected,
     concurrency,
     wallMs: child.wallMs,
     slowestTargetMs: slowest,
@@ -104,8 +115,55 @@ export async function benchScalePoint(
     healthy: child.summary.healthy,
     failing: child.summary.failing,
     putMetricDataCalls: child.putMetricDataCalls,
-    logBytesPerTarget: (resultBytes + emfBytes) / targets,
+    logBytesPerTarget: (resultBytes + emfBytes) / expected,
     failures,
     firstFailure,
+  };
+}
+
+export interface ShardedFleet {
+  targets: number;
+  everyMinutes: number;
+  shards: number;
+  /** Memory and timeout the CDK app gives the function (sized for one shard). */
+  memoryMb: number;
+  timeoutSeconds: number;
+  perShard: ScalePoint[];
+  /** Shards run side by side in separate containers: the fleet takes as long as its slowest shard. */
+  fleetWallMs: number;
+  maxShardRssMb: number;
+}
+
+/**
+ * A fleet too large for one invocation, run the way the CDK app deploys it: as planShards' shards,
+ * each a fresh process given its `{ shard, shards }` event, one after another (on Lambda they run
+ * at once, each in its own container, so the fleet's time is the slowest shard's).
+ */
+export async function benchShardedFleet(
+  repoRoot: string,
+  registries: ScaleRegistry[],
+  config: CanaryConfig,
+): Promise<ShardedFleet> {
+  const region = config.probeRegions[0]!;
+  const plan = planShards(config, region);
+  const targets = config.targets.length;
+  const perShard: ScalePoint[] = [];
+  for (let shard = 0; shard < plan.shards; shard++) {
+    perShard.push(
+      await benchScalePoint(repoRoot, registries, targets, config.concurrency, {
+        shard,
+        shards: plan.shards,
+      }),
+    );
+  }
+  return {
+    targets,
+    everyMinutes: config.schedule.everyMinutes,
+    shards: plan.shards,
+    memoryMb: plan.sizing.memoryMb,
+    timeoutSeconds: plan.sizing.timeoutSeconds,
+    perShard,
+    fleetWallMs: Math.max(...perShard.map((p) => p.wallMs)),
+    maxShardRssMb: Math.max(...perShard.map((p) => p.maxRssMb)),
   };
 }
