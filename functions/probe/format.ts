@@ -83,7 +83,11 @@ function stepTable(steps: ProbeStep[]): string[] {
 
 function formatRateLimit(result: ProbeResult): string {
   const r = result.rateLimit;
-  if (!r) return 'none declared (not limited)';
+  if (!r) {
+    // Registries announce limits on manifest responses: without one, absence means nothing yet.
+    const manifestAnswered = result.steps.some((s) => s.name.startsWith('manifest') && s.status !== null);
+    return manifestAnswered ? 'none declared (not limited)' : 'not read (no manifest response)';
+  }
   const window = r.windowSeconds ? ` per ${r.windowSeconds} s` : '';
   const source = r.source ? ` (source ${r.source})` : '';
   return `${r.remaining ?? '?'} of ${r.limit ?? '?'} remaining${window}${source}`;
