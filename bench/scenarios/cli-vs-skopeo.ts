@@ -67,11 +67,13 @@ export async function benchCliVsSkopeo(
               cwd: options.repoRoot,
               input: registry.password ? `${registry.password}\n` : '',
             });
-            const json = JSON.parse(run.stdout) as {
+            // --json prints an array with one result per reference; we probe one.
+            const [json] = JSON.parse(run.stdout) as {
               status: string;
               durationMs: number;
               steps: { name: string }[];
-            };
+            }[];
+            if (!json) throw new Error(`probe of ${registry.ref} printed no result`);
             if (json.status === 'failing')
               throw new Error(`probe of ${registry.ref} failed: ${run.stdout.slice(0, 1500)}`);
             inProcess.push(json.durationMs);

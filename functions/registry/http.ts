@@ -6,7 +6,7 @@
  * connection (and so which phases it paid for) is predictable, and so that the TLS certificate is
  * read from a fresh handshake rather than a resumed session.
  */
-import { rootCertificates } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { buildConnector, Client, type Dispatcher, ProxyAgent } from 'undici';
 import type { ProbeStep, StepName, TlsInfo } from '../probe/result.ts';
 import type { Deadline } from './deadline.ts';
@@ -14,6 +14,7 @@ import { BodyTooLargeError, MAX_ERROR_BODY_BYTES, TimeoutError, TransportError }
 import { type ProxySettings, proxyFor } from './proxy.ts';
 import { redactUrl } from './redact.ts';
 import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
+import { trustedContext } from './trust.ts';
 
 export interface HttpClientOptions {
   deadline: Deadline;
@@ -65,14 +66,13 @@ export class HttpClient {
    * unpredictable; a Client simply reconnects. */
   private readonly direct = new Map<string, Client>();
   private readonly proxies = new Map<string, ProxyAgent>();
-  private readonly tlsOptions: { ca?: string[] };
+  private readonly tlsOptions: { secureContext?: SecureContext };
 
   constructor(private readonly options: HttpClientOptions) {
     this.now = options.now ?? (() => performance.now());
     this.log = new ConnectionLog(this.now, options.wallClock ?? (() => Date.now()));
-    this.tlsOptions = options.caCertificates?.length
-      ? { ca: [...rootCertificates, ...options.caCertificates] }
-      : {};
+    const secureContext = trustedContext(options.caCertificates);
+    this.tlsOptions = secureContext ? { secureContext } : {};
     this.connector = this.log.wrap(
       buildConnector({ ...this.tlsOptions, maxCachedSessions: 0, timeout: options.requestTimeoutMs }),
     );
