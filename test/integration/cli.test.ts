@@ -4,6 +4,10 @@
  * field names are asserted exactly; the exit codes are part of the contract too.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificates, type TestCertificates } from './harness/certs.ts';
@@ -13,6 +17,13 @@ import { type RunningRegistry, registryTestsEnabled, startRegistry } from './har
 
 const CLI = fileURLToPath(new URL('../../bin/registry-canary.mjs', import.meta.url));
 const PASSWORD = `cli-${crypto.randomUUID()}`;
+const DOCKER_PASSWORD = `dckr_pat_${crypto.randomUUID()}`;
+
+// Hermetic: without --auth the CLI reads ~/.docker/config.json (or $DOCKER_CONFIG), so a config on
+// the machine running the tests would otherwise change what the CLI sends and how it fails.
+const HOME = mkdtempSync(join(tmpdir(), 'canary-cli-home-'));
+const DOCKER_CONFIG = join(HOME, '.docker');
+mkdirSync(DOCKER_CONFIG);
 
 /** The JSON contract of issue 2, field for field (functions/probe/result.ts). */
 const RESULT_FIELDS = [
@@ -50,6 +61,8 @@ function runCli(args: string[], stdin?: string): Promise<Run> {
       env: {
         ...process.env,
         NO_COLOR: '1',
+        HOME,
+        DOCKER_CONFIG,
         HTTPS_PROXY: '',
         HTTP_PROXY: '',
         https_proxy: '',
@@ -117,7 +130,7 @@ describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', { concurre
     certificates = await createTestCertificates();
     [plain, secured] = await Promise.all([
       startRegistry({ mode: 'plain' }),
-      startRegistry({ mode: 'tls-basic', certificates, users: { AWS: PASSWORD } }),
+      startRegistry({ mode: 'tls-basic', certificates, users: { AWS: PASSWORD, hubuser: DOCKER_PASSWORD } }),
     ]);
     await Promise.all([
       pushImage(plain, 'team/app', 'v1', image),
@@ -136,6 +149,7 @@ describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', { concurre
     await proxy?.stop();
     await Promise.all([plain?.stop(), secured?.stop()]);
     await certificates?.remove();
+    rmSync(HOME, { recursive: true, force: true });
   });
 
   it('prints the exact JSON contract for a healthy image and exits 0', async () => {
@@ -251,6 +265,43 @@ describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', { concurre
     expect(result!['status']).toBe('healthy');
     expect((result!['tls'] as Json)['issuer']).toContain('registry-canary test CA');
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+  });
+
+  it('logs in with --auth docker-config=PATH from the auths entry of that file', async () => {
+    // Not in $DOCKER_CONFIG: the flag's PATH must be what is read.
+    const path = join(HOME, 'elsewhere-config.json');
+    const auth = Buffer.from(`hubuser:${DOCKER_PASSWORD}`).toString('base64');
+    await writeFile(path, JSON.stringify({ auths: { [secured.host]: { auth } } }));
+
+    const run = await runCli([
+      'probe',
+      `${secured.host}/team/app:v1`,
+      '--json',
+      '--ca-file',
+      certificates.ca.certPath,
+      '--auth',
+      `docker-config=${path}`,
+    ]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const [result] = parseResults(run);
+    expectContract(result!);
+    expect(result!['status']).toBe('healthy');
+    expect(run.stdout + run.stderr).not.toContain(DOCKER_PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(auth);
+  });
+
+  it('is anonymous without --auth when the (empty) HOME has no docker config', async () => {
+    const run = await runCli([
+      'probe',
+      `${secured.host}/team/app:v1`,
+      '--json',
+      '--ca-file',
+      certificates.ca.certPath,
+    ]);
+
+    expect(run.code).toBe(1);
+    expect((parseResults(run)[0]!['diagnosis'] as Json)['code']).toBe('AUTH_REQUIRED');
   });
 
   it('never prints a rejected password, in JSON or human output or on stderr', async () => {
