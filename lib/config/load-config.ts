@@ -17,7 +17,8 @@ export async function loadConfig(
 ): Promise<CanaryConfig> {
   const absolute = path.resolve(cwd, configPath);
   const raw = await readModule(absolute, configPath);
-  return validateConfig(raw, configPath);
+  // A relative caBundle.path is relative to the config file, as people read it, not to the cwd.
+  return validateConfig(raw, configPath, { baseDir: path.dirname(absolute) });
 }
 
 async function readModule(absolute: string, shown: string): Promise<unknown> {

@@ -1,11 +1,12 @@
 /**
  * Turns the deployment config into what one region's probe Lambda reads at cold start
  * (functions/handlers/probe-config.ts): that region's enabled targets, each with its thresholds
- * resolved, its reference split, and the CA bundle inlined (read from its path at synth).
+ * resolved, its reference split, and the CA bundle's certificates (read at validation).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeRuntimeConfig } from '../../functions/handlers/probe-config.ts';
+import { pemCertificates } from './ca-bundle.ts';
 import { splitReference } from './image-reference.ts';
 import type { CanaryConfig } from './schema.ts';
 import { PROBE_DEADLINE_GRACE_MS, targetsForRegion } from './sizing.ts';
@@ -42,12 +43,15 @@ export function runtimeConfigFor(
   };
 }
 
-/** Splits a PEM bundle into its certificates; fails synth when a path holds none. */
+/**
+ * Splits the PEM bundle into its certificates. validateConfig has already read a `path` bundle
+ * into `pem` and checked it; a `path` here comes from a caller that skipped validation.
+ */
 function caCertificates(config: CanaryConfig, readFile: (file: string) => string): string[] {
   const bundle = config.caBundle;
   if (!bundle) return [];
   const pem = 'pem' in bundle ? bundle.pem : readFile(bundle.path);
-  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const certs = pemCertificates(pem);
   if (certs.length === 0) {
     throw new Error(`caBundle: ${'path' in bundle ? bundle.path : 'pem'} holds no PEM certificate`);
   }

@@ -109,6 +109,15 @@ export const notificationsSchema = z
   })
   .loose();
 
+/**
+ * The only retention periods CloudWatch Logs accepts (PutRetentionPolicy); any other number passes
+ * synth and fails the deploy. Written out rather than read from aws-cdk-lib's RetentionDays so the
+ * command-line tool can validate a config without loading the CDK.
+ */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
 export const scheduleSchema = z
   .object({
     /** Run the probes every N minutes. One minute is the fastest CloudWatch period we alarm on. @default 5 */
@@ -155,8 +164,14 @@ export const canaryConfigSchema = z
     caBundle: caBundleSchema.optional(),
     /** Targets probed at once in one invocation. @default 16 */
     concurrency: z.number().int().min(1).max(128).default(16),
-    /** @default 30 */
-    logRetentionDays: z.number().int().positive().default(30),
+    /** Retention of the probe's (and the notifier's) log group, in days: one of LOG_RETENTION_DAYS. @default 30 */
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((days) => LOG_RETENTION_DAYS.includes(days), {
+        message: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')} days`,
+      })
+      .default(30),
   })
   .strict();
 

@@ -1,19 +1,38 @@
 /**
- * Validates a config: first its shape (zod), then the rules that span fields (unique target names,
- * regions that exist, ECR credentials on ECR hosts, a schedule the Lambda can keep). Every problem
- * is reported at once, each as `field.path: problem`, so one synth shows the whole list.
+ * Validates a config: first its shape (zod), then the rules that span fields (unique target names
+ * and metric ids, regions that exist, ECR credentials on ECR hosts, alarm windows CloudWatch
+ * accepts, a schedule the Lambda can keep, a CA bundle that can be read). Every problem is reported
+ * at once, each as `field.path: problem`, so one synth shows the whole list.
  */
+import { readFileSync } from 'node:fs';
 import { parseEcrHost } from '../../functions/registry/profiles.ts';
+import { type CaBundleDeps, checkCaBundle } from './ca-bundle.ts';
 import { ConfigError, formatPath } from './errors.ts';
 import { checkImageReference, type ImageReferenceCheck } from './image-reference.ts';
+import { metricIdStem } from './metric-id.ts';
 import { type CanaryConfig, canaryConfigSchema } from './schema.ts';
 import { planShards } from './shards.ts';
 
+export interface ValidateDeps extends CaBundleDeps {
+  checkRef: (ref: string) => ImageReferenceCheck;
+}
+
+/** CloudWatch's limit on period × evaluationPeriods for periods under one hour (PutMetricAlarm). */
+const MAX_ALARM_WINDOW_SHORT_PERIOD_S = 86_400;
+/** ... and for periods of one hour or more. */
+const MAX_ALARM_WINDOW_S = 7 * 86_400;
+
+/**
+ * @param source how the config is named in the error message (its path)
+ * @param deps `baseDir` defaults to the working directory; loadConfig passes the config file's own
+ */
 export function validateConfig(
   input: unknown,
   source = 'config',
-  checkRef = checkImageReference,
+  deps: Partial<ValidateDeps> = {},
 ): CanaryConfig {
+  const { checkRef = checkImageReference, baseDir = process.cwd() } = deps;
+  const readFile = deps.readFile ?? ((file: string) => readFileSync(file, 'utf8'));
   const parsed = canaryConfigSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
@@ -22,9 +41,13 @@ export function validateConfig(
       { cause: parsed.error },
     );
   }
-  const problems = crossFieldProblems(parsed.data, checkRef);
+  const config = parsed.data;
+  const problems = crossFieldProblems(config, checkRef);
+  // The bundle is read here, once: what was checked is what the stacks ship (inlined as pem).
+  const ca = config.caBundle ? checkCaBundle(config.caBundle, { baseDir, readFile }) : undefined;
+  if (ca && !ca.ok) problems.push(ca.problem);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return parsed.data;
+  return ca?.ok ? { ...config, caBundle: ca.bundle } : config;
 }
 
 function crossFieldProblems(config: CanaryConfig, checkRef: (ref: string) => ImageReferenceCheck): string[] {
@@ -39,6 +62,14 @@ function crossFieldProblems(config: CanaryConfig, checkRef: (ref: string) => Ima
       `alarms.datapointsToAlarm: ${datapointsToAlarm} is more than alarms.evaluationPeriods (${evaluationPeriods})`,
     );
   }
+  // CloudWatch refuses (at deploy, not at synth) an alarm that looks back further than this.
+  const periodSeconds = config.schedule.everyMinutes * 60;
+  const maxWindow = periodSeconds < 3_600 ? MAX_ALARM_WINDOW_SHORT_PERIOD_S : MAX_ALARM_WINDOW_S;
+  if (periodSeconds * evaluationPeriods > maxWindow) {
+    problems.push(
+      `alarms.evaluationPeriods: ${evaluationPeriods} periods of ${config.schedule.everyMinutes} min look back ${(periodSeconds * evaluationPeriods) / 60} min; CloudWatch allows at most ${maxWindow / 60} min (${Math.floor(maxWindow / periodSeconds)} periods) for this period`,
+    );
+  }
   if (outageRegions !== undefined && outageRegions > config.probeRegions.length) {
     problems.push(
       `alarms.outageRegions: ${outageRegions} is more than the ${config.probeRegions.length} probe regions`,
@@ -50,16 +81,24 @@ function crossFieldProblems(config: CanaryConfig, checkRef: (ref: string) => Ima
   }
 
   const seen = new Map<string, number>();
+  const stems = new Map<string, number>();
   config.targets.forEach((target, i) => {
     const at = `targets[${i}]`;
     const first = seen.get(target.name.toLowerCase());
+    const sameStem = stems.get(metricIdStem(target.name));
     if (first !== undefined) {
       problems.push(
         `${at}.name: "${target.name}" is already the name of targets[${first}] (names are case-insensitive)`,
       );
-    } else {
-      seen.set(target.name.toLowerCase(), i);
+    } else if (sameStem !== undefined) {
+      // Dashboard graphs hold every target's metric-math ids; CloudWatch refuses two with one id.
+      const other = config.targets[sameStem]!.name;
+      problems.push(
+        `${at}.name: "${target.name}" and targets[${sameStem}].name "${other}" differ only in ".", "_" or "-", which metric ids cannot tell apart (both become "${metricIdStem(target.name)}"); rename one`,
+      );
     }
+    seen.set(target.name.toLowerCase(), first ?? i);
+    stems.set(metricIdStem(target.name), sameStem ?? i);
 
     const ref = checkRef(target.image);
     if (!ref.ok) {
@@ -85,7 +124,6 @@ function crossFieldProblems(config: CanaryConfig, checkRef: (ref: string) => Ima
     // A large region is split into shards (lib/config/shards.ts); only a shard that still cannot
     // finish between two runs is a problem.
     const { sizing, shards } = planShards(config, region);
-    const periodSeconds = config.schedule.everyMinutes * 60;
     if (sizing.timeoutSeconds > periodSeconds) {
       problems.push(
         `schedule.everyMinutes: a run in ${region} may take ${sizing.timeoutSeconds} s (${sizing.targetCount} targets per shard in ${shards} shards, concurrency ${config.concurrency}), longer than the ${periodSeconds} s between runs; raise concurrency or the interval`,

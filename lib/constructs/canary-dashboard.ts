@@ -17,7 +17,8 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { Dimension, METRICS_NAMESPACE, RegionalMetric } from '../../functions/publish/metrics-catalog.ts';
-import { type CanaryMetrics, metricId } from './canary-metrics.ts';
+import { metricId } from '../config/metric-id.ts';
+import type { CanaryMetrics } from './canary-metrics.ts';
 
 export interface DashboardTarget {
   name: string;

@@ -13,6 +13,7 @@ import {
   type NetworkPhase,
   RegionalMetric,
 } from '../../functions/publish/metrics-catalog.ts';
+import { metricId } from '../config/metric-id.ts';
 
 export class CanaryMetrics {
   constructor(
@@ -143,9 +144,4 @@ export class CanaryMetrics {
       period: this.period,
     });
   }
-}
-
-/** A metric-math id (lower-case start, letters, digits, underscores) unique per target, kind and region index. */
-export function metricId(target: string, kind: string, index: number): string {
-  return `${kind}_${target.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${index}`.replace(/^([^a-z])/, 'x$1');
 }

@@ -1,8 +1,12 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import defaultConfig from '../../../../config/default.ts';
 import { ConfigError } from '../../../../lib/config/errors.ts';
 import { loadConfig } from '../../../../lib/config/load-config.ts';
-import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';
+import { type CanaryConfigInput, LOG_RETENTION_DAYS } from '../../../../lib/config/schema.ts';
 import { probeSizing } from '../../../../lib/config/sizing.ts';
 import { validateConfig } from '../../../../lib/config/validate.ts';
 
@@ -19,9 +23,11 @@ const base: CanaryConfigInput = {
   ],
 };
 
-function problemsOf(input: unknown): string[] {
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+function problemsOf(input: unknown, deps: Parameters<typeof validateConfig>[2] = {}): string[] {
   try {
-    validateConfig(input, 'test.ts');
+    validateConfig(input, 'test.ts', deps);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return [...(error as ConfigError).problems];
@@ -136,6 +142,98 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('refuses a log retention CloudWatch Logs does not offer', () => {
+    expect(problemsOf({ ...base, logRetentionDays: 45 })).toEqual([
+      expect.stringMatching(
+        /^logRetentionDays: must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, .*, 3653 days$/,
+      ),
+    ]);
+  });
+
+  it('accepts only retentions that are RetentionDays values, so the cast in the stacks is sound', () => {
+    const cdkValues = Object.values(RetentionDays).filter((v) => typeof v === 'number');
+    for (const days of LOG_RETENTION_DAYS) expect(cdkValues).toContain(days);
+    expect(validateConfig({ ...base, logRetentionDays: 731 }).logRetentionDays).toBe(731);
+  });
+
+  it('refuses two target names that become the same metric id, naming both', () => {
+    const input = {
+      ...base,
+      targets: [
+        { name: 'app.v1', image: 'alpine' },
+        { name: 'hub', image: 'busybox' },
+        { name: 'app-v1', image: 'nginx' },
+      ],
+    };
+    expect(problemsOf(input)).toEqual([
+      'targets[2].name: "app-v1" and targets[0].name "app.v1" differ only in ".", "_" or "-", which metric ids cannot tell apart (both become "app_v1"); rename one',
+    ]);
+  });
+
+  it('refuses an alarm window longer than the one day CloudWatch allows for periods under an hour', () => {
+    expect(validateConfig({ ...base, alarms: { evaluationPeriods: 288 } }).alarms.evaluationPeriods).toBe(
+      288,
+    );
+    expect(problemsOf({ ...base, alarms: { evaluationPeriods: 289 } })).toEqual([
+      'alarms.evaluationPeriods: 289 periods of 5 min look back 1445 min; CloudWatch allows at most 1440 min (288 periods) for this period',
+    ]);
+  });
+
+  it('allows up to seven days of hourly periods, as CloudWatch does', () => {
+    const hourly = { ...base, schedule: { everyMinutes: 60 } };
+    expect(validateConfig({ ...hourly, alarms: { evaluationPeriods: 168 } }).alarms.evaluationPeriods).toBe(
+      168,
+    );
+    expect(problemsOf({ ...hourly, alarms: { evaluationPeriods: 169 } })).toEqual([
+      'alarms.evaluationPeriods: 169 periods of 60 min look back 10140 min; CloudWatch allows at most 10080 min (168 periods) for this period',
+    ]);
+  });
+
+  it('refuses a CA bundle path that cannot be read, naming caBundle.path and where it looked', () => {
+    const readFile = (file: string): string => {
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
+    };
+    expect(
+      problemsOf({ ...base, caBundle: { path: 'ca.pem' } }, { baseDir: '/etc/canary', readFile }),
+    ).toEqual([
+      "caBundle.path: cannot read ca.pem (/etc/canary/ca.pem): ENOENT: no such file or directory, open '/etc/canary/ca.pem'",
+    ]);
+  });
+
+  it('refuses an empty CA bundle file', () => {
+    expect(
+      problemsOf({ ...base, caBundle: { path: 'ca.pem' } }, { baseDir: '/etc/canary', readFile: () => '\n' }),
+    ).toEqual(['caBundle.path: ca.pem (/etc/canary/ca.pem) is empty']);
+  });
+
+  it('refuses a CA bundle file that holds no certificate', () => {
+    const readFile = () => '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n';
+    expect(
+      problemsOf({ ...base, caBundle: { path: 'ca.pem' } }, { baseDir: '/etc/canary', readFile }),
+    ).toEqual([
+      'caBundle.path: ca.pem (/etc/canary/ca.pem) holds no PEM certificate (BEGIN ... END CERTIFICATE)',
+    ]);
+  });
+
+  it('refuses an inline CA bundle whose certificate is cut short', () => {
+    expect(problemsOf({ ...base, caBundle: { pem: '-----BEGIN CERTIFICATE-----\nMIIB' } })).toEqual([
+      'caBundle.pem: holds no complete PEM certificate (BEGIN ... END CERTIFICATE)',
+    ]);
+  });
+
+  it('reads the CA bundle once, relative to baseDir, and inlines it', () => {
+    const read: string[] = [];
+    const config = validateConfig({ ...base, caBundle: { path: '../certs/ca.pem' } }, 'test.ts', {
+      baseDir: '/etc/canary',
+      readFile: (file) => {
+        read.push(file);
+        return PEM;
+      },
+    });
+    expect(read).toEqual(['/etc/certs/ca.pem']);
+    expect(config.caBundle).toEqual({ pem: PEM });
+  });
+
   it('lists every problem at once', () => {
     const input = { ...base, homeRegion: 'mars-1', targets: [{ name: 'bad name', image: 'alpine' }] };
     expect(problemsOf(input)).toEqual([
@@ -161,6 +259,32 @@ describe('loadConfig', () => {
   it('loads the default TypeScript config', async () => {
     const config = await loadConfig('config/default.ts');
     expect(config.targets.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("reads a relative caBundle.path from the config file's directory, not the working directory", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'canary-config-'));
+    mkdirSync(path.join(dir, 'certs'));
+    writeFileSync(path.join(dir, 'certs', 'ca.pem'), PEM);
+    writeFileSync(
+      path.join(dir, 'canary.json'),
+      JSON.stringify({ ...base, caBundle: { path: 'certs/ca.pem' } }),
+    );
+
+    const config = await loadConfig(path.join(dir, 'canary.json'), tmpdir());
+
+    expect(config.caBundle).toEqual({ pem: PEM });
+  });
+
+  it('fails with a ConfigError naming caBundle.path when the file is missing next to the config', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'canary-config-'));
+    writeFileSync(path.join(dir, 'canary.json'), JSON.stringify({ ...base, caBundle: { path: 'ca.pem' } }));
+
+    const loading = loadConfig(path.join(dir, 'canary.json'));
+
+    await expect(loading).rejects.toBeInstanceOf(ConfigError);
+    await expect(loading).rejects.toThrow(
+      `caBundle.path: cannot read ca.pem (${path.join(dir, 'ca.pem')}): ENOENT: no such file or directory`,
+    );
   });
 
   it('says which file could not be loaded', async () => {
