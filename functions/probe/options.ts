@@ -1,4 +1,5 @@
 import { anonymous, type CredentialProvider } from '../credentials/types.ts';
+import type { ManifestCache } from '../registry/manifest-cache.ts';
 import type { TokenCache } from '../registry/token.ts';
 import { DEFAULT_RUNBOOK_BASE_URL } from './codes.ts';
 
@@ -35,23 +36,29 @@ export interface ProbeOptions {
    * process, so warm Lambda invocations and repeated probes reuse tokens.
    */
   tokenCache?: TokenCache;
+  /**
+   * Where verified manifests are kept by digest, so a digest already read is not fetched again
+   * (a manifest GET spends a Docker Hub pull). @default one cache shared by every probe in the process
+   */
+  manifestCache?: ManifestCache;
 }
 
 /** The probe's defaults, as documented on each option. */
-export const PROBE_DEFAULTS: Readonly<Omit<ProbeOptions, 'proxy' | 'tokenCache'>> = Object.freeze({
-  platforms: ['linux/amd64'],
-  timeoutMs: 10_000,
-  requestTimeoutMs: 5_000,
-  plainHttp: false,
-  caCertificates: [],
-  verifyBlob: false,
-  verifyBlobMaxBytes: 5 * 1024 * 1024,
-  credentials: anonymous,
-  slowThresholdMs: 5_000,
-  certExpiryWarningDays: 14,
-  rateLimitWarningRatio: 0.2,
-  runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
-});
+export const PROBE_DEFAULTS: Readonly<Omit<ProbeOptions, 'proxy' | 'tokenCache' | 'manifestCache'>> =
+  Object.freeze({
+    platforms: ['linux/amd64'],
+    timeoutMs: 10_000,
+    requestTimeoutMs: 5_000,
+    plainHttp: false,
+    caCertificates: [],
+    verifyBlob: false,
+    verifyBlobMaxBytes: 5 * 1024 * 1024,
+    credentials: anonymous,
+    slowThresholdMs: 5_000,
+    certExpiryWarningDays: 14,
+    rateLimitWarningRatio: 0.2,
+    runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
+  });
 
 /** Fills every option that was not given (or given as undefined) with its default. */
 export function withProbeDefaults(options: Partial<ProbeOptions> = {}): ProbeOptions {

@@ -4,8 +4,9 @@
  * every other failure, including an unforeseen exception, becomes a diagnosis, and the overall
  * deadline always holds.
  *
- * The walk: credentials -> handshake (ping, token) -> manifest HEAD -> manifest GET -> the
- * required platform's manifest -> config blob HEAD (redirects by hand) -> optionally one layer,
+ * The walk: credentials -> handshake (ping, token) -> manifest HEAD -> manifest GET (only for a
+ * digest not read before) -> each required platform's manifest (HEAD when already read) -> each
+ * one's config blob HEAD (redirects by hand) -> optionally one layer of the first platform,
  * downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
@@ -16,12 +17,12 @@ import { ProtocolError } from '../registry/errors.ts';
 import { HttpClient } from '../registry/http.ts';
 import {
   type Descriptor,
-  getManifest,
   headManifest,
   type Manifest,
   platformsOf,
   selectPlatforms,
 } from '../registry/manifest.ts';
+import { CachedManifestReader, ManifestCache } from '../registry/manifest-cache.ts';
 import { profileForHost } from '../registry/profiles.ts';
 import { proxyFor, proxySettingsFromEnv } from '../registry/proxy.ts';
 import { SecretScrubber } from '../registry/redact.ts';
@@ -36,6 +37,10 @@ import { warningsFor } from './warnings.ts';
 
 /** Tokens are cached across probes in one process (a warm Lambda, a CLI probing several refs). */
 const sharedTokenCache = new TokenCache();
+/** So are verified manifests, so that an unchanged image costs no Docker Hub pull (manifest-cache.ts). */
+const sharedManifestCache = new ManifestCache();
+
+type ImageManifest = Extract<Manifest, { kind: 'image' }>;
 
 /** How long closing connections may take before the result is returned anyway. */
 const CLOSE_GRACE_MS = 500;
@@ -162,27 +167,38 @@ async function walk(
     scrubber,
   });
 
+  const manifests = new CachedManifestReader(
+    registry,
+    opts.manifestCache ?? sharedManifestCache,
+    image.registry,
+    image.repository,
+  );
   const head = await headManifest(registry, image.reference);
   state.digest = head.digest;
-  // A tag may move between HEAD and GET; the GET is checked against its own declared digest.
-  const top = head.fetched ?? (await getManifest(registry, image.reference, 'manifest-get'));
+  const top = await manifests.resolved(image.reference, head);
   state.digest = top.digest;
 
-  let manifest: Manifest = top.manifest;
-  if (manifest.kind === 'index') {
-    state.platforms = platformsOf(manifest.manifests);
-    const [primary] = selectPlatforms(manifest.manifests, opts.platforms) as [Descriptor];
-    const resolved = await getManifest(registry, primary.digest, 'platform-manifest', primary.digest);
-    manifest = resolved.manifest;
-    if (manifest.kind !== 'image') {
-      throw new ProtocolError(
-        `the index entry ${primary.digest} for ${opts.platforms[0]} is itself an index`,
-        [`mediaType: ${manifest.mediaType}`],
-      );
+  // Every required platform is walked to its config blob: a broken arm64 manifest breaks arm64 nodes
+  // even when amd64 pulls fine.
+  const images: ImageManifest[] = [];
+  if (top.manifest.kind === 'index') {
+    state.platforms = platformsOf(top.manifest.manifests);
+    for (const [i, entry] of selectPlatforms(top.manifest.manifests, opts.platforms).entries()) {
+      const manifest = await manifests.byDigest(entry.digest);
+      if (manifest.kind !== 'image') {
+        throw new ProtocolError(
+          `the index entry ${entry.digest} for ${opts.platforms[i]} is itself an index`,
+          [`mediaType: ${manifest.mediaType}`],
+        );
+      }
+      images.push(manifest);
     }
+  } else {
+    images.push(top.manifest);
   }
 
-  await headBlob(registry, manifest.config.digest);
+  for (const manifest of images) await headBlob(registry, manifest.config.digest);
+  const manifest = images[0]!;
 
   if (opts.verifyBlob) {
     const blob = smallestBlob(manifest, opts.verifyBlobMaxBytes);
@@ -225,7 +241,7 @@ function guard<T>(work: Promise<T>, deadline: Deadline, graceMs: number): Promis
 }
 
 /** The smallest layer under the cap; the config blob when no layer fits (it is a blob like any other). */
-function smallestBlob(manifest: Extract<Manifest, { kind: 'image' }>, maxBytes: number): Descriptor | null {
+function smallestBlob(manifest: ImageManifest, maxBytes: number): Descriptor | null {
   const fitting = manifest.layers.filter((l) => l.size <= maxBytes).sort((a, b) => a.size - b.size);
   if (fitting[0]) return fitting[0];
   return manifest.config.size <= maxBytes ? manifest.config : null;

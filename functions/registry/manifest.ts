@@ -48,6 +48,8 @@ export interface ManifestHead {
 export interface FetchedManifest {
   digest: string;
   manifest: Manifest;
+  /** Size of the manifest's bytes as served. */
+  bytes: number;
 }
 
 /** HEAD the manifest. A HEAD that fails without a body is repeated as GET, whose body names the error. */
@@ -122,7 +124,7 @@ export async function getManifest(
     mediaTypeOf(exchange.headers['content-type']),
     redactUrl(url),
   );
-  return { digest: expected ?? actual, manifest };
+  return { digest: expected ?? actual, manifest, bytes: exchange.body.length };
 }
 
 export function parseManifest(body: Buffer, contentType: string | null, where: string): Manifest {

@@ -5,7 +5,6 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basicCredentials } from '../../../functions/credentials/types.ts';
-import { probeImage } from '../../../functions/probe/probe.ts';
 import { TokenCache } from '../../../functions/registry/token.ts';
 import {
   DOCKER_HUB_LOW_RATE_LIMIT,
@@ -19,6 +18,7 @@ import { buildMultiArchImage, pushImage, smallestLayer } from '../harness/fixtur
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
 import type { RecordingServer } from '../harness/servers.ts';
 import { startTokenServer, type TokenServer } from '../harness/token-server.ts';
+import { probeCold } from './cold-probe.ts';
 import { expectDiagnosis, expectHealthy, expectNoSecret, stepNames } from './expectations.ts';
 
 const PASSWORD = `dckr_pat_${crypto.randomUUID()}`;
@@ -47,7 +47,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   });
 
   it('reports the image as healthy through the proxy when no fault is set', async () => {
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectHealthy(result);
     expect(result.digest).toBe(image.digest);
@@ -56,7 +56,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   it('fails with RATE_LIMITED on a Docker Hub pull-limit 429 and keeps Retry-After as evidence', async () => {
     proxy.setFaults({ match: MANIFESTS, status: tooManyRequests(3600) });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectDiagnosis(result, 'RATE_LIMITED');
     expect(result.diagnosis!.evidence.join('\n')).toContain('3600');
@@ -66,7 +66,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   it('reads the exhausted budget from the headers of the 429', async () => {
     proxy.setFaults({ match: MANIFESTS, status: tooManyRequests() });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expect(result.rateLimit).toEqual({ limit: 100, remaining: 0, windowSeconds: 21600, source: '1.2.3.4' });
   });
@@ -74,7 +74,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   it('fails with RATE_LIMITED on a bare 429 without a body', async () => {
     proxy.setFaults({ match: MANIFESTS, status: { code: 429 } });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectDiagnosis(result, 'RATE_LIMITED');
   });
@@ -82,7 +82,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   it('fails with REGISTRY_UNAVAILABLE when the registry answers 503', async () => {
     proxy.setFaults({ status: serviceUnavailable() });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectDiagnosis(result, 'REGISTRY_UNAVAILABLE');
     expect(result.steps[0]).toMatchObject({ name: 'ping', status: 503 });
@@ -91,7 +91,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   it('fails with REGISTRY_UNAVAILABLE when only the manifest endpoint answers 503', async () => {
     proxy.setFaults({ match: MANIFESTS, status: serviceUnavailable() });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectDiagnosis(result, 'REGISTRY_UNAVAILABLE');
   });
@@ -108,7 +108,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
       },
     });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectDiagnosis(result, 'DENIED');
   });
@@ -116,7 +116,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   it('parses the rate-limit headers and warns RATE_LIMIT_LOW with 5 of 100 pulls left', async () => {
     proxy.setFaults({ match: MANIFESTS, addHeaders: DOCKER_HUB_LOW_RATE_LIMIT });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expect(result.status).toBe('degraded');
     expect(result.diagnosis).toBeNull();
@@ -130,7 +130,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
       addHeaders: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600' },
     });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectHealthy(result);
     expect(result.rateLimit).toMatchObject({ limit: 100, remaining: 76, windowSeconds: 21600, source: null });
@@ -142,7 +142,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
       addHeaders: { 'ratelimit-limit': ';w=21600', 'ratelimit-remaining': '' },
     });
 
-    const result = await probeImage(ref(), plain);
+    const result = await probeCold(ref(), plain);
 
     expectHealthy(result);
   });
@@ -150,7 +150,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
   it('warns SLOW and reports degraded when the probe takes longer than the threshold', async () => {
     proxy.setFaults({ delayMs: 60 });
 
-    const result = await probeImage(ref(), { ...plain, slowThresholdMs: 150 });
+    const result = await probeCold(ref(), { ...plain, slowThresholdMs: 150 });
 
     expect(result.status).toBe('degraded');
     expect(result.warnings.map((w) => w.code)).toEqual(['SLOW']);
@@ -161,7 +161,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
     proxy.setFaults({ match: MANIFESTS, hang: true });
     const started = performance.now();
 
-    const result = await probeImage(ref(), { ...plain, timeoutMs: 1_500 });
+    const result = await probeCold(ref(), { ...plain, timeoutMs: 1_500 });
 
     expectDiagnosis(result, 'TIMEOUT');
     expect(performance.now() - started).toBeLessThan(1_500 + 750);
@@ -172,7 +172,7 @@ describe.runIf(registryTestsEnabled())('probe through a fault-injecting proxy', 
     proxy.setFaults({ match: MANIFESTS, drip: { chunkBytes: 1, intervalMs: 300 } });
     const started = performance.now();
 
-    const result = await probeImage(ref(), { ...plain, timeoutMs: 2_000 });
+    const result = await probeCold(ref(), { ...plain, timeoutMs: 2_000 });
 
     expectDiagnosis(result, 'TIMEOUT');
     expect(performance.now() - started).toBeLessThan(2_000 + 750);
@@ -186,7 +186,7 @@ describe.runIf(registryTestsEnabled())('probe following a blob redirect to anoth
   let proxy: FaultProxy;
   let store: RecordingServer;
   const probe = (verifyBlob: boolean) =>
-    probeImage(`${proxy.host}/team/app:v1`, {
+    probeCold(`${proxy.host}/team/app:v1`, {
       plainHttp: true,
       verifyBlob,
       tokenCache: new TokenCache(),

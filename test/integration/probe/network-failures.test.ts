@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerConfigCredentials } from '../../../functions/credentials/docker-config.ts';
-import { probeImage } from '../../../functions/probe/probe.ts';
 import {
   closedPort,
   type RecordingServer,
@@ -19,6 +18,7 @@ import {
   startResettingServer,
   startSilentServer,
 } from '../harness/servers.ts';
+import { probeCold } from './cold-probe.ts';
 import { expectDiagnosis } from './expectations.ts';
 
 describe('probe against peers that are not a working registry', () => {
@@ -68,7 +68,7 @@ describe('probe against peers that are not a working registry', () => {
   it('fails with CONNECTION_REFUSED when nothing listens on the port', async () => {
     const port = await closedPort();
 
-    const result = await probeImage(`127.0.0.1:${port}/team/app:v1`, { plainHttp: true });
+    const result = await probeCold(`127.0.0.1:${port}/team/app:v1`, { plainHttp: true });
 
     expectDiagnosis(result, 'CONNECTION_REFUSED');
     expect(result.diagnosis!.evidence.join('\n')).toContain('ECONNREFUSED');
@@ -79,7 +79,7 @@ describe('probe against peers that are not a working registry', () => {
     const deadlineMs = 1_500;
     const started = performance.now();
 
-    const result = await probeImage(`${silent.host}/team/app:v1`, { plainHttp: true, timeoutMs: deadlineMs });
+    const result = await probeCold(`${silent.host}/team/app:v1`, { plainHttp: true, timeoutMs: deadlineMs });
     const elapsed = performance.now() - started;
 
     expectDiagnosis(result, 'TIMEOUT');
@@ -91,7 +91,7 @@ describe('probe against peers that are not a working registry', () => {
   it('fails with TIMEOUT at the per-request timeout when it is shorter than the deadline', async () => {
     const started = performance.now();
 
-    const result = await probeImage(`${silent.host}/team/app:v1`, {
+    const result = await probeCold(`${silent.host}/team/app:v1`, {
       plainHttp: true,
       timeoutMs: 5_000,
       requestTimeoutMs: 800,
@@ -103,20 +103,20 @@ describe('probe against peers that are not a working registry', () => {
   });
 
   it('fails with CONNECTION_RESET when the server resets the connection', async () => {
-    const result = await probeImage(`${resetting.host}/team/app:v1`, { plainHttp: true });
+    const result = await probeCold(`${resetting.host}/team/app:v1`, { plainHttp: true });
 
     expectDiagnosis(result, 'CONNECTION_RESET');
   });
 
   it('fails with PROTOCOL_ERROR when the host is a web server that answers /v2/ with an HTML 404', async () => {
-    const result = await probeImage(`${webServer.host}/team/app:v1`, { plainHttp: true });
+    const result = await probeCold(`${webServer.host}/team/app:v1`, { plainHttp: true });
 
     expectDiagnosis(result, 'PROTOCOL_ERROR');
     expect(result.steps[0]).toMatchObject({ name: 'ping', status: 404 });
   });
 
   it('fails with PROTOCOL_ERROR when a catch-all server answers 200 without a Docker-Content-Digest', async () => {
-    const result = await probeImage(`${landingPage.host}/team/app:v1`, { plainHttp: true });
+    const result = await probeCold(`${landingPage.host}/team/app:v1`, { plainHttp: true });
 
     expectDiagnosis(result, 'PROTOCOL_ERROR');
   });
@@ -124,7 +124,7 @@ describe('probe against peers that are not a working registry', () => {
   it('fails with PROXY_ERROR when the configured HTTPS proxy refuses connections', async () => {
     const port = await closedPort();
 
-    const result = await probeImage('registry.canary.invalid/team/app:v1', {
+    const result = await probeCold('registry.canary.invalid/team/app:v1', {
       proxy: { httpsProxy: `http://127.0.0.1:${port}` },
     });
 
@@ -132,7 +132,7 @@ describe('probe against peers that are not a working registry', () => {
   });
 
   it('fails with PROXY_ERROR when the proxy answers CONNECT with 407 Proxy Authentication Required', async () => {
-    const result = await probeImage('registry.canary.invalid/team/app:v1', {
+    const result = await probeCold('registry.canary.invalid/team/app:v1', {
       proxy: { httpsProxy: `http://127.0.0.1:${refusingProxyPort}` },
     });
 
@@ -142,7 +142,7 @@ describe('probe against peers that are not a working registry', () => {
   it('fails with CREDENTIALS_UNAVAILABLE when the docker config file cannot be read', async () => {
     const port = await closedPort();
 
-    const result = await probeImage(`127.0.0.1:${port}/team/app:v1`, {
+    const result = await probeCold(`127.0.0.1:${port}/team/app:v1`, {
       plainHttp: true,
       credentials: dockerConfigCredentials({ path: join(dir, 'missing', 'config.json') }),
     });
@@ -156,7 +156,7 @@ describe('probe against peers that are not a working registry', () => {
     const secret = `secret-${crypto.randomUUID()}`;
     await writeFile(path, `{"auths": {"x": {"auth": "${secret}"`);
 
-    const result = await probeImage('127.0.0.1:1/team/app:v1', {
+    const result = await probeCold('127.0.0.1:1/team/app:v1', {
       plainHttp: true,
       credentials: dockerConfigCredentials({ path }),
     });

@@ -6,14 +6,17 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeImage } from '../../../functions/probe/probe.ts';
+import { ManifestCache } from '../../../functions/registry/manifest-cache.ts';
 import {
   blobPath,
   buildMultiArchImage,
   buildSingleArchImage,
   corruptBlob,
+  type PlatformImage,
   pushImage,
 } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
+import { probeCold } from './cold-probe.ts';
 import { expectDiagnosis, expectHealthy, expectPlausibleTimings, stepNames } from './expectations.ts';
 
 describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', () => {
@@ -22,6 +25,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   const singleArch = buildSingleArchImage({ layerBytes: 3000 });
   const toCorrupt = buildSingleArchImage({ layerBytes: 3100 });
   const toBreak = buildSingleArchImage({ layerBytes: 3200 });
+  const armBroken = buildMultiArchImage({ layerBytes: 3300 });
   let registry: RunningRegistry;
   const ref = (path: string): string => `${registry.host}/${path}`;
   const plain = { plainHttp: true };
@@ -34,6 +38,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
       pushImage(registry, 'team/single', 'v1', singleArch),
       pushImage(registry, 'team/corrupt', 'v1', toCorrupt),
       pushImage(registry, 'team/broken', 'v1', toBreak),
+      pushImage(registry, 'team/arm-broken', 'v1', armBroken),
     ]);
   });
 
@@ -42,7 +47,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('reports a multi-arch image as healthy with its index digest and platforms', async () => {
-    const result = await probeImage(ref('team/app:v1'), plain);
+    const result = await probeCold(ref('team/app:v1'), plain);
 
     expectHealthy(result);
     expect(result).toMatchObject({
@@ -57,7 +62,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('walks ping, manifest HEAD, manifest GET, the platform manifest and the config blob in order', async () => {
-    const result = await probeImage(ref('team/app:v1'), plain);
+    const result = await probeCold(ref('team/app:v1'), plain);
 
     expect(stepNames(result)).toEqual([
       'ping',
@@ -73,27 +78,87 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('measures plausible phase timings for every step on loopback', async () => {
-    const result = await probeImage(ref('team/app:v1'), { ...plain, timeoutMs: 10_000 });
+    const result = await probeCold(ref('team/app:v1'), { ...plain, timeoutMs: 10_000 });
 
     expectHealthy(result);
     expectPlausibleTimings(result, 10_000);
     expect(result.steps.every((s) => s.timings.tlsMs === null)).toBe(true);
   });
 
-  it('finds linux/arm64 when it is required too and resolves the first platform', async () => {
-    const result = await probeImage(ref('team/app:v1'), {
+  it('walks every required platform to its own manifest and config blob', async () => {
+    const [amd64, arm64] = multiArch.images as [PlatformImage, PlatformImage];
+
+    const result = await probeCold(ref('team/app:v1'), {
       ...plain,
       platforms: ['linux/amd64', 'linux/arm64'],
     });
 
     expectHealthy(result);
-    expect(result.platforms).toContain('linux/arm64');
+    const urlsOf = (name: string) => result.steps.filter((s) => s.name === name).map((s) => s.url);
+    expect(urlsOf('platform-manifest')).toEqual([
+      expect.stringContaining(amd64.manifest.digest),
+      expect.stringContaining(arm64.manifest.digest),
+    ]);
+    expect(urlsOf('blob-head')).toEqual([
+      expect.stringContaining(amd64.config.digest),
+      expect.stringContaining(arm64.config.digest),
+    ]);
+  });
+
+  it('fails with BLOB_UNKNOWN when only the arm64 config blob is gone, though amd64 still pulls', async () => {
+    const arm64 = armBroken.images.find((i) => i.platform === 'linux/arm64')!;
+    await rm(blobPath(registry.storageDir, arm64.config.digest));
+    try {
+      expectHealthy(await probeCold(ref('team/arm-broken:v1'), plain));
+
+      const result = await probeCold(ref('team/arm-broken:v1'), {
+        ...plain,
+        platforms: ['linux/amd64', 'linux/arm64'],
+      });
+
+      expectDiagnosis(result, 'BLOB_UNKNOWN');
+      expect(result.steps.at(-1)).toMatchObject({ name: 'blob-head', status: 404 });
+      expect(result.steps.at(-1)!.url).toContain(arm64.config.digest);
+    } finally {
+      await writeFile(blobPath(registry.storageDir, arm64.config.digest), arm64.config.bytes);
+    }
+  });
+
+  it('sends no manifest GET for digests an earlier probe already read, only HEADs', async () => {
+    const manifestCache = new ManifestCache();
+    const first = await probeImage(ref('team/app:v1'), { ...plain, manifestCache });
+
+    const second = await probeImage(ref('team/app:v1'), { ...plain, manifestCache });
+
+    expectHealthy(first);
+    expectHealthy(second);
+    expect(stepNames(first)).toContain('manifest-get');
+    expect(stepNames(second)).toEqual(['ping', 'manifest-head', 'platform-manifest', 'blob-head']);
+    expect(second.steps.filter((s) => s.name !== 'ping').every((s) => s.method === 'HEAD')).toBe(true);
+    expect(second.digest).toBe(multiArch.digest);
+    expect(second.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+
+  it('GETs the manifest again when the tag moves to a digest it has not read', async () => {
+    const manifestCache = new ManifestCache();
+    const before = buildSingleArchImage({ layerBytes: 3400 });
+    const after = buildSingleArchImage({ layerBytes: 3500 });
+    await pushImage(registry, 'team/moving', 'v1', before);
+    await probeImage(ref('team/moving:v1'), { ...plain, manifestCache });
+    await pushImage(registry, 'team/moving', 'v1', after);
+
+    const result = await probeImage(ref('team/moving:v1'), { ...plain, manifestCache });
+
+    expectHealthy(result);
+    expect(stepNames(result)).toContain('manifest-get');
+    expect(result.digest).toBe(after.digest);
+    expect(result.steps.find((s) => s.name === 'blob-head')!.url).toContain(after.images[0]!.config.digest);
   });
 
   it('resolves linux/arm64 alone to the arm64 manifest and its config blob', async () => {
     const arm64 = multiArch.images.find((i) => i.platform === 'linux/arm64')!;
 
-    const result = await probeImage(ref('team/app:v1'), { ...plain, platforms: ['linux/arm64'] });
+    const result = await probeCold(ref('team/app:v1'), { ...plain, platforms: ['linux/arm64'] });
 
     expectHealthy(result);
     expect(result.steps.find((s) => s.name === 'platform-manifest')!.url).toContain(arm64.manifest.digest);
@@ -101,7 +166,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('fails with PLATFORM_MISSING when the index has no linux/s390x image', async () => {
-    const result = await probeImage(ref('team/app:v1'), {
+    const result = await probeCold(ref('team/app:v1'), {
       ...plain,
       platforms: ['linux/amd64', 'linux/s390x'],
     });
@@ -113,14 +178,14 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('reports a Docker manifest list as healthy too', async () => {
-    const result = await probeImage(ref('team/docker-list:v1'), { ...plain, platforms: ['linux/arm64'] });
+    const result = await probeCold(ref('team/docker-list:v1'), { ...plain, platforms: ['linux/arm64'] });
 
     expectHealthy(result);
     expect(result.digest).toBe(dockerList.digest);
   });
 
   it('reports a single-arch image as healthy without a platform manifest step', async () => {
-    const result = await probeImage(ref('team/single:v1'), plain);
+    const result = await probeCold(ref('team/single:v1'), plain);
 
     expectHealthy(result);
     expect(result.digest).toBe(singleArch.digest);
@@ -128,7 +193,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('probes by digest as well as by tag', async () => {
-    const result = await probeImage(ref(`team/app@${multiArch.digest}`), plain);
+    const result = await probeCold(ref(`team/app@${multiArch.digest}`), plain);
 
     expectHealthy(result);
     expect(result.reference).toBe(multiArch.digest);
@@ -136,7 +201,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('fails with MANIFEST_UNKNOWN when the tag does not exist', async () => {
-    const result = await probeImage(ref('team/app:no-such-tag'), plain);
+    const result = await probeCold(ref('team/app:no-such-tag'), plain);
 
     expectDiagnosis(result, 'MANIFEST_UNKNOWN');
     expect(result.steps.find((s) => s.name === 'manifest-head')).toMatchObject({
@@ -148,7 +213,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('fails with NAME_UNKNOWN when the repository does not exist', async () => {
-    const result = await probeImage(ref('team/no-such-repository:v1'), plain);
+    const result = await probeCold(ref('team/no-such-repository:v1'), plain);
 
     // distribution answers MANIFEST_UNKNOWN on the manifest endpoint even for a missing repository;
     // only tags/list says NAME_UNKNOWN, so telling the two apart takes that extra look.
@@ -161,7 +226,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
     const config = toBreak.images[0]!.config;
     await rm(blobPath(registry.storageDir, config.digest));
     try {
-      const result = await probeImage(ref('team/broken:v1'), plain);
+      const result = await probeCold(ref('team/broken:v1'), plain);
 
       expectDiagnosis(result, 'BLOB_UNKNOWN');
       expect(result.steps.at(-1)).toMatchObject({ name: 'blob-head', status: 404 });
@@ -173,7 +238,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   it('verifies the smallest layer and reports its size and throughput', async () => {
     const layer = singleArch.images[0]!.layers[0]!;
 
-    const result = await probeImage(ref('team/single:v1'), { ...plain, verifyBlob: true });
+    const result = await probeCold(ref('team/single:v1'), { ...plain, verifyBlob: true });
 
     expectHealthy(result);
     expect(result.verifiedBlob).toMatchObject({ digest: layer.digest, bytes: layer.bytes.length });
@@ -184,7 +249,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   it('fails with DIGEST_MISMATCH when the registry serves a layer whose bytes do not match its digest', async () => {
     const restore = await corruptBlob(registry.storageDir, toCorrupt.images[0]!.layers[0]!);
     try {
-      const result = await probeImage(ref('team/corrupt:v1'), { ...plain, verifyBlob: true });
+      const result = await probeCold(ref('team/corrupt:v1'), { ...plain, verifyBlob: true });
 
       expectDiagnosis(result, 'DIGEST_MISMATCH');
       expect(result.diagnosis!.evidence.join('\n')).toContain(toCorrupt.images[0]!.layers[0]!.digest);
@@ -197,7 +262,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   it('does not download any layer without verifyBlob, so a corrupt layer goes unnoticed', async () => {
     const restore = await corruptBlob(registry.storageDir, toCorrupt.images[0]!.layers[0]!);
     try {
-      const result = await probeImage(ref('team/corrupt:v1'), plain);
+      const result = await probeCold(ref('team/corrupt:v1'), plain);
 
       expectHealthy(result);
       expect(stepNames(result)).not.toContain('blob-get');
@@ -207,7 +272,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
   });
 
   it('fails with TLS_ERROR when it speaks TLS to a registry that only speaks plain HTTP', async () => {
-    const result = await probeImage(ref('team/app:v1'), { plainHttp: false });
+    const result = await probeCold(ref('team/app:v1'), { plainHttp: false });
 
     expectDiagnosis(result, 'TLS_ERROR');
   });

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicCredentials } from '../../../functions/credentials/types.ts';
-import { probeImage } from '../../../functions/probe/probe.ts';
 import { createTestCertificates, type TestCertificates } from '../harness/certs.ts';
 import { buildMultiArchImage, pushImage } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
+import { probeCold } from './cold-probe.ts';
 import { expectDiagnosis, expectHealthy, expectNoSecret, expectPlausibleTimings } from './expectations.ts';
 
 const ECR_PASSWORD = `eyJwYXlsb2FkIjoi${crypto.randomUUID()}`;
@@ -49,7 +49,7 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
   });
 
   it('reports the image as healthy with the ECR-style user AWS and the suite CA trusted', async () => {
-    const result = await probeImage(ref(), {
+    const result = await probeCold(ref(), {
       ...trusted(),
       credentials: basicCredentials('AWS', ECR_PASSWORD),
     });
@@ -59,7 +59,7 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
   });
 
   it('accepts a service-account JSON key as the password of _json_key', async () => {
-    const result = await probeImage(ref(), {
+    const result = await probeCold(ref(), {
       ...trusted(),
       credentials: basicCredentials('_json_key', JSON_KEY),
     });
@@ -68,7 +68,7 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
   });
 
   it('accepts an OAuth access token as the password of oauth2accesstoken', async () => {
-    const result = await probeImage(ref(), {
+    const result = await probeCold(ref(), {
       ...trusted(),
       credentials: basicCredentials('oauth2accesstoken', ACCESS_TOKEN),
     });
@@ -77,7 +77,7 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
   });
 
   it('reads subject, issuer, expiry and protocol from the served certificate', async () => {
-    const result = await probeImage(ref(), {
+    const result = await probeCold(ref(), {
       ...trusted(),
       credentials: basicCredentials('AWS', ECR_PASSWORD),
     });
@@ -92,7 +92,7 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
   });
 
   it('measures a TLS handshake on the first connection', async () => {
-    const result = await probeImage(ref(), {
+    const result = await probeCold(ref(), {
       ...trusted(),
       credentials: basicCredentials('AWS', ECR_PASSWORD),
     });
@@ -105,14 +105,14 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
   it('fails with AUTH_FAILED when the password is wrong, and never shows it', async () => {
     const wrong = `wrong-${crypto.randomUUID()}`;
 
-    const result = await probeImage(ref(), { ...trusted(), credentials: basicCredentials('AWS', wrong) });
+    const result = await probeCold(ref(), { ...trusted(), credentials: basicCredentials('AWS', wrong) });
 
     expectDiagnosis(result, 'AUTH_FAILED');
     expectNoSecret(JSON.stringify(result), wrong, 'AWS');
   });
 
   it('never shows a correct password anywhere in a healthy result', async () => {
-    const result = await probeImage(ref(), {
+    const result = await probeCold(ref(), {
       ...trusted(),
       credentials: basicCredentials('AWS', ECR_PASSWORD),
     });
@@ -121,7 +121,7 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
   });
 
   it('fails with AUTH_REQUIRED when the registry asks for credentials and none were given', async () => {
-    const result = await probeImage(ref(), trusted());
+    const result = await probeCold(ref(), trusted());
 
     expectDiagnosis(result, 'AUTH_REQUIRED');
     expect(result.steps[0]).toMatchObject({ name: 'ping', status: 401 });
@@ -137,7 +137,7 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
       users: { AWS: ECR_PASSWORD },
     });
     try {
-      const result = await probeImage(`${expiring.host}/team/app:v1`, {
+      const result = await probeCold(`${expiring.host}/team/app:v1`, {
         ...trusted(),
         credentials: basicCredentials('AWS', ECR_PASSWORD),
       });
@@ -156,7 +156,7 @@ describe.runIf(registryTestsEnabled())('probe against a registry with a bad cert
   let certificates: TestCertificates;
   const registries: Partial<Record<'expired' | 'wrong-host' | 'unknown-ca', RunningRegistry>> = {};
   const probe = (kind: keyof typeof registries) =>
-    probeImage(`${registries[kind]!.host}/team/app:v1`, { caCertificates: [certificates.ca.certPem] });
+    probeCold(`${registries[kind]!.host}/team/app:v1`, { caCertificates: [certificates.ca.certPem] });
 
   beforeAll(async () => {
     certificates = await createTestCertificates();
@@ -195,7 +195,7 @@ describe.runIf(registryTestsEnabled())('probe against a registry with a bad cert
   it('fails with TLS_UNTRUSTED against a valid certificate when the suite CA is not trusted', async () => {
     const valid = await startRegistry({ mode: 'tls-basic', certificates, users: {} });
     try {
-      const result = await probeImage(`${valid.host}/team/app:v1`);
+      const result = await probeCold(`${valid.host}/team/app:v1`);
 
       expectDiagnosis(result, 'TLS_UNTRUSTED');
     } finally {

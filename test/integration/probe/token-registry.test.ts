@@ -5,11 +5,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basicCredentials } from '../../../functions/credentials/types.ts';
-import { probeImage } from '../../../functions/probe/probe.ts';
 import { TokenCache } from '../../../functions/registry/token.ts';
 import { buildMultiArchImage, pushImage } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
 import { startTokenServer, type TokenServer } from '../harness/token-server.ts';
+import { probeCold } from './cold-probe.ts';
 import { expectDiagnosis, expectHealthy, expectNoSecret, stepNames } from './expectations.ts';
 
 const PASSWORD = `dckr_pat_${crypto.randomUUID()}`;
@@ -51,7 +51,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   });
 
   it('reports the image as healthy with an anonymous pull token', async () => {
-    const result = await probeImage(`${registry.host}/library/app:v1`, fresh());
+    const result = await probeCold(`${registry.host}/library/app:v1`, fresh());
 
     expectHealthy(result);
     expect(result.digest).toBe(image.digest);
@@ -59,7 +59,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   });
 
   it('asks the token service for repository:NAME:pull of the registry service, without credentials', async () => {
-    await probeImage(`${registry.host}/library/app:v1`, fresh());
+    await probeCold(`${registry.host}/library/app:v1`, fresh());
 
     expect(tokens.requests).toHaveLength(1);
     expect(tokens.requests[0]).toMatchObject({
@@ -71,7 +71,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   });
 
   it('logs in at the token service with Basic credentials when given, and never shows the password', async () => {
-    const result = await probeImage(`${registry.host}/library/app:v1`, {
+    const result = await probeCold(`${registry.host}/library/app:v1`, {
       ...fresh(),
       credentials: basicCredentials('reader', PASSWORD),
     });
@@ -84,8 +84,8 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   it('reuses a cached token for a second probe instead of asking the token service again', async () => {
     const tokenCache = new TokenCache();
 
-    const first = await probeImage(`${registry.host}/library/app:v1`, { plainHttp: true, tokenCache });
-    const second = await probeImage(`${registry.host}/library/app:v1`, { plainHttp: true, tokenCache });
+    const first = await probeCold(`${registry.host}/library/app:v1`, { plainHttp: true, tokenCache });
+    const second = await probeCold(`${registry.host}/library/app:v1`, { plainHttp: true, tokenCache });
 
     expectHealthy(first);
     expectHealthy(second);
@@ -94,7 +94,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   });
 
   it('never puts the token itself into the result', async () => {
-    const result = await probeImage(`${registry.host}/library/app:v1`, fresh());
+    const result = await probeCold(`${registry.host}/library/app:v1`, fresh());
     const issued = await fetch(`${tokens.realm}?service=${tokens.service}&scope=repository:library/app:pull`);
     const { token } = (await issued.json()) as { token: string };
     // The token's header and claims are stable across issues; its signature is not, so check the parts.
@@ -106,7 +106,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   it('fails with AUTH_FAILED when the token service rejects the password', async () => {
     const wrong = `wrong-${crypto.randomUUID()}`;
 
-    const result = await probeImage(`${registry.host}/library/app:v1`, {
+    const result = await probeCold(`${registry.host}/library/app:v1`, {
       ...fresh(),
       credentials: basicCredentials('reader', wrong),
     });
@@ -117,13 +117,13 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   });
 
   it('fails with AUTH_REQUIRED when a private repository gets no anonymous token', async () => {
-    const result = await probeImage(`${privateRegistry.host}/team/secret:v1`, fresh());
+    const result = await probeCold(`${privateRegistry.host}/team/secret:v1`, fresh());
 
     expectDiagnosis(result, 'AUTH_REQUIRED');
   });
 
   it('reports a private repository as healthy with credentials', async () => {
-    const result = await probeImage(`${privateRegistry.host}/team/secret:v1`, {
+    const result = await probeCold(`${privateRegistry.host}/team/secret:v1`, {
       ...fresh(),
       credentials: basicCredentials('pusher', PASSWORD),
     });
@@ -134,7 +134,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   it('fails with TOKEN_SERVICE_ERROR when the token service answers 500', async () => {
     tokens.setFault('status-500');
 
-    const result = await probeImage(`${registry.host}/library/app:v1`, fresh());
+    const result = await probeCold(`${registry.host}/library/app:v1`, fresh());
 
     expectDiagnosis(result, 'TOKEN_SERVICE_ERROR');
     expect(result.steps.at(-1)).toMatchObject({ name: 'token', status: 500 });
@@ -143,7 +143,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   it('fails with TOKEN_SERVICE_ERROR when the token service answers 200 with something that is not JSON', async () => {
     tokens.setFault('garbage');
 
-    const result = await probeImage(`${registry.host}/library/app:v1`, fresh());
+    const result = await probeCold(`${registry.host}/library/app:v1`, fresh());
 
     expectDiagnosis(result, 'TOKEN_SERVICE_ERROR');
   });
@@ -151,7 +151,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
   it('fails with TOKEN_SERVICE_ERROR when the token service answers JSON without a token', async () => {
     tokens.setFault('no-token');
 
-    const result = await probeImage(`${registry.host}/library/app:v1`, fresh());
+    const result = await probeCold(`${registry.host}/library/app:v1`, fresh());
 
     expectDiagnosis(result, 'TOKEN_SERVICE_ERROR');
   });
@@ -165,7 +165,7 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
       tokenAuthority: { ...tokens, realm: `http://127.0.0.1:${port}/token` },
     });
     try {
-      const result = await probeImage(`${orphan.host}/library/app:v1`, fresh());
+      const result = await probeCold(`${orphan.host}/library/app:v1`, fresh());
 
       // Either code is honest (the token service is a separate host that refused); what matters at
       // 3 a.m. is that the diagnosis points at the realm and not at the healthy registry.

@@ -1,0 +1,124 @@
+/**
+ * Manifests the probe has already read, by digest.
+ *
+ * Why: on Docker Hub every manifest GET counts against the pull rate limit, and a HEAD does not.
+ * A manifest is content-addressed, so once its bytes were read and checked against its digest they
+ * can never change: a warm Lambda (or a CLI probing several tags) needs to GET a manifest again
+ * only when the tag's HEAD names a digest it has not seen. Probing an unchanged image then spends
+ * no pulls at all, while the HEADs still prove the registry resolves the tag and serves the digest.
+ *
+ * Entries are keyed by registry and repository as well as digest, so that a manifest read from
+ * one repository never vouches for another; the cache is bounded by entries and by bytes.
+ */
+import { getManifest, MANIFEST_ACCEPT, type Manifest, type ManifestHead } from './manifest.ts';
+import type { RegistryClient } from './registry-client.ts';
+
+/** A fleet of a few hundred targets, each an index and one or two platform manifests. */
+const DEFAULT_MAX_ENTRIES = 1024;
+/** Manifests are usually a few KiB; the cap keeps a pathological registry from growing the heap. */
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+interface Entry {
+  manifest: Manifest;
+  bytes: number;
+}
+
+export class ManifestCache {
+  /** Insertion order is recency order: a hit is deleted and set again. */
+  private readonly entries = new Map<string, Entry>();
+  private totalBytes = 0;
+
+  constructor(
+    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
+    private readonly maxBytes = DEFAULT_MAX_BYTES,
+  ) {}
+
+  get(registry: string, repository: string, digest: string): Manifest | undefined {
+    const key = cacheKey(registry, repository, digest);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.manifest;
+  }
+
+  /** Keeps a manifest whose bytes were verified against `digest`. */
+  set(registry: string, repository: string, digest: string, manifest: Manifest, bytes: number): void {
+    if (bytes > this.maxBytes) return;
+    const key = cacheKey(registry, repository, digest);
+    this.remove(key);
+    this.entries.set(key, { manifest, bytes });
+    this.totalBytes += bytes;
+    while (this.entries.size > this.maxEntries || this.totalBytes > this.maxBytes) {
+      this.remove(this.entries.keys().next().value!);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.totalBytes -= entry.bytes;
+  }
+}
+
+function cacheKey(registry: string, repository: string, digest: string): string {
+  return `${registry}/${repository}@${digest}`;
+}
+
+/** Reads one repository's manifests, GETting only those the cache does not hold. */
+export class CachedManifestReader {
+  constructor(
+    private readonly registry: RegistryClient,
+    private readonly cache: ManifestCache,
+    private readonly registryHost: string,
+    private readonly repository: string,
+  ) {}
+
+  /**
+   * The manifest a tag (or digest) reference resolved to, given its HEAD. A digest the cache holds
+   * needs no GET: the HEAD already proved the registry resolves the reference to it.
+   */
+  async resolved(reference: string, head: ManifestHead): Promise<{ digest: string; manifest: Manifest }> {
+    if (head.fetched) {
+      this.keep(head.fetched.digest, head.fetched.manifest, head.fetched.bytes);
+      return head.fetched;
+    }
+    const cached = this.cache.get(this.registryHost, this.repository, head.digest);
+    if (cached) return { digest: head.digest, manifest: cached };
+    // A tag may move between HEAD and GET; the GET is checked against its own declared digest.
+    const fetched = await getManifest(this.registry, reference, 'manifest-get');
+    this.keep(fetched.digest, fetched.manifest, fetched.bytes);
+    return fetched;
+  }
+
+  /**
+   * A manifest named by digest (an index entry). When cached it is still HEADed, so the probe keeps
+   * proving that the registry serves it, without spending a pull.
+   */
+  async byDigest(digest: string): Promise<Manifest> {
+    const cached = this.cache.get(this.registryHost, this.repository, digest);
+    if (cached) {
+      await this.registry.send(
+        'platform-manifest',
+        'HEAD',
+        this.registry.repositoryUrl(`manifests/${digest}`),
+        {
+          accept: MANIFEST_ACCEPT,
+        },
+      );
+      return cached;
+    }
+    const fetched = await getManifest(this.registry, digest, 'platform-manifest', digest);
+    this.keep(digest, fetched.manifest, fetched.bytes);
+    return fetched.manifest;
+  }
+
+  private keep(digest: string, manifest: Manifest, bytes: number): void {
+    this.cache.set(this.registryHost, this.repository, digest, manifest, bytes);
+  }
+}

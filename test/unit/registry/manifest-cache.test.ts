@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { Manifest } from '../../../functions/registry/manifest.ts';
+import { ManifestCache } from '../../../functions/registry/manifest-cache.ts';
+
+const manifest = (n: number): Manifest => ({
+  kind: 'image',
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  config: { digest: `sha256:${String(n).padStart(64, '0')}`, size: n },
+  layers: [],
+});
+
+describe('ManifestCache', () => {
+  it('returns a manifest only for the registry, repository and digest it was read from', () => {
+    const cache = new ManifestCache();
+    cache.set('r.example', 'team/app', 'sha256:a', manifest(1), 100);
+
+    expect(cache.get('r.example', 'team/app', 'sha256:a')).toEqual(manifest(1));
+    expect(cache.get('r.example', 'team/other', 'sha256:a')).toBeUndefined();
+    expect(cache.get('mirror.example', 'team/app', 'sha256:a')).toBeUndefined();
+    expect(cache.get('r.example', 'team/app', 'sha256:b')).toBeUndefined();
+  });
+
+  it('evicts the least recently used entry beyond its entry limit', () => {
+    const cache = new ManifestCache(2, 1_000_000);
+    cache.set('r', 'app', 'sha256:1', manifest(1), 10);
+    cache.set('r', 'app', 'sha256:2', manifest(2), 10);
+    cache.get('r', 'app', 'sha256:1');
+    cache.set('r', 'app', 'sha256:3', manifest(3), 10);
+
+    expect(cache.size).toBe(2);
+    expect(cache.get('r', 'app', 'sha256:1')).toBeDefined();
+    expect(cache.get('r', 'app', 'sha256:2')).toBeUndefined();
+  });
+
+  it('keeps its bytes under the cap and refuses a manifest larger than the cap', () => {
+    const cache = new ManifestCache(100, 250);
+    cache.set('r', 'app', 'sha256:1', manifest(1), 100);
+    cache.set('r', 'app', 'sha256:2', manifest(2), 100);
+    cache.set('r', 'app', 'sha256:3', manifest(3), 100);
+    cache.set('r', 'app', 'sha256:huge', manifest(4), 251);
+
+    expect(cache.get('r', 'app', 'sha256:1')).toBeUndefined();
+    expect(cache.size).toBe(2);
+    expect(cache.get('r', 'app', 'sha256:huge')).toBeUndefined();
+  });
+});
