@@ -1,7 +1,7 @@
 /**
  * Which proxy, if any, a request goes through: HTTPS_PROXY for https URLs, HTTP_PROXY for http
  * URLs, unless NO_PROXY matches, the way docker (Go's golang.org/x/net/http/httpproxy) decides:
- * - lower-case variables win over upper-case ones, as in Go;
+ * - upper-case variables win over lower-case ones, and empty ones count as unset, as in Go;
  * - localhost and loopback addresses never go through a proxy;
  * - NO_PROXY is a comma-separated list of `*` (no proxy at all), IP addresses, CIDR ranges and
  *   host names with an optional port; `example.com` matches the host and its subdomains,
@@ -17,10 +17,10 @@ export interface ProxySettings {
 
 /** Proxy settings from the environment, like docker reads them. */
 export function proxySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ProxySettings {
-  const pick = (name: string): string | undefined => {
-    const value = env[name.toLowerCase()] ?? env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
+  // As golang.org/x/net/http/httpproxy (what docker uses): the upper-case name first, then the
+  // lower-case one, and an empty value counts as unset, so `https_proxy=` does not hide HTTPS_PROXY.
+  const pick = (name: string): string | undefined =>
+    [env[name], env[name.toLowerCase()]].map((v) => v?.trim()).find((v) => v !== undefined && v !== '');
   const settings: ProxySettings = {};
   const https = pick('HTTPS_PROXY');
   const http = pick('HTTP_PROXY');

@@ -35,12 +35,18 @@ describe('proxy selection', () => {
     expect(matchesNoProxy(host, port, noProxy)).toBe(expected);
   });
 
-  it('reads lower-case variables before upper-case ones, like Go', () => {
+  it('reads upper-case variables before lower-case ones, like Go and so docker', () => {
     expect(
-      proxySettingsFromEnv({ HTTPS_PROXY: 'http://upper', https_proxy: 'http://lower', NO_PROXY: 'x' }),
+      proxySettingsFromEnv({ HTTPS_PROXY: 'http://upper', https_proxy: 'http://lower', no_proxy: 'x' }),
     ).toEqual({
-      httpsProxy: 'http://lower',
+      httpsProxy: 'http://upper',
       noProxy: 'x',
     });
+  });
+
+  it('treats an empty variable as unset, so it does not hide the other spelling', () => {
+    expect(
+      proxySettingsFromEnv({ HTTPS_PROXY: '', https_proxy: 'http://lower', HTTP_PROXY: ' ', http_proxy: '' }),
+    ).toEqual({ httpsProxy: 'http://lower' });
   });
 });
