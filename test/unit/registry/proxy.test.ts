@@ -11,6 +11,13 @@ describe('proxy selection', () => {
     );
   });
 
+  it('goes direct for a host NO_PROXY names, and only for it', () => {
+    const withNoProxy = { ...settings, noProxy: 'registry.test' };
+    expect(proxyFor(new URL('https://registry.test/v2/'), withNoProxy)).toBeNull();
+    expect(proxyFor(new URL('https://mirror.registry.test/v2/'), withNoProxy)).toBeNull();
+    expect(proxyFor(new URL('https://ghcr.io/v2/'), withNoProxy)?.toString()).toBe('http://proxy:3128/');
+  });
+
   it('never proxies localhost or loopback addresses', () => {
     expect(proxyFor(new URL('https://localhost:5000/v2/'), settings)).toBeNull();
     expect(proxyFor(new URL('https://127.0.0.1:5000/v2/'), settings)).toBeNull();
