@@ -18,13 +18,23 @@ export interface AwsCredentials {
   expiration?: Date;
 }
 
+/** How to build the ECR client for one registry. */
+export interface EcrClientOptions {
+  /** Assumed-role credentials; the default credential chain when absent. */
+  credentials?: AwsCredentials;
+  /** Call the ECR API's FIPS endpoint, because the registry host is a FIPS endpoint. */
+  useFipsEndpoint: boolean;
+  /** Call the ECR API's dual-stack endpoint, because the registry host is a dual-stack endpoint. */
+  useDualstackEndpoint: boolean;
+}
+
 export interface EcrProviderOptions {
   /** The registry's region; by default read from the ECR host name. */
   region?: string;
   /** A role to assume first, for a registry in another account. */
   roleArn?: string;
-  /** An ECR client for a region, signed with the given credentials (or the default chain when absent). */
-  ecrClient: (region: string, credentials?: AwsCredentials) => ECRClient;
+  /** An ECR client for a region, with the endpoint variant and credentials of `options`. */
+  ecrClient: (region: string, options: EcrClientOptions) => ECRClient;
   /** An STS client for a region; needed only with roleArn. */
   stsClient?: (region: string) => STSClient;
   /** @default Date.now */
@@ -41,24 +51,44 @@ export function ecrCredentials(options: EcrProviderOptions): CredentialProvider 
   return {
     source: 'ecr',
     async resolve(registryHost) {
-      const region = options.region ?? parseEcrHost(registryHost)?.region;
+      const host = parseEcrHost(registryHost);
+      const region = options.region ?? host?.region;
       if (!region) {
         throw new CredentialsUnavailableError(
           `Cannot tell the AWS region of ${registryHost}: it is not an ECR host name; set the region of the ecr credential source.`,
           'UnknownRegion',
         );
       }
-      // One token per region and role: GetAuthorizationToken's token is valid for every registry
-      // of that region the principal may read.
-      return cache.get(`${region}|${options.roleArn ?? ''}`, () => fetchToken(options, region));
+      // The API is called the way the registry is reached: who pulls from a FIPS endpoint must not
+      // send the token request to a non-FIPS one, and a dual-stack host may be used from an
+      // IPv6-only network, where the IPv4-only API endpoint cannot be reached.
+      const endpoint: Endpoint = {
+        useFipsEndpoint: host?.fips ?? false,
+        useDualstackEndpoint: host?.dualStack ?? false,
+      };
+      // One token per region, role and endpoint: GetAuthorizationToken's token is valid for every
+      // registry of that region the principal may read.
+      const key = [
+        region,
+        options.roleArn ?? '',
+        endpoint.useFipsEndpoint,
+        endpoint.useDualstackEndpoint,
+      ].join('|');
+      return cache.get(key, () => fetchToken(options, region, endpoint));
     },
   };
 }
 
-async function fetchToken(options: EcrProviderOptions, region: string): Promise<CachedToken> {
+type Endpoint = Omit<EcrClientOptions, 'credentials'>;
+
+async function fetchToken(
+  options: EcrProviderOptions,
+  region: string,
+  endpoint: Endpoint,
+): Promise<CachedToken> {
   const credentials = options.roleArn ? await assumeRole(options, options.roleArn, region) : undefined;
   const reply = await options
-    .ecrClient(region, credentials)
+    .ecrClient(region, credentials ? { ...endpoint, credentials } : endpoint)
     .send(new GetAuthorizationTokenCommand({}))
     .catch((error: unknown) => {
       const code = awsErrorName(error);

@@ -9,7 +9,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import { STSClient } from '@aws-sdk/client-sts';
 import { dockerConfigCredentials, dockerConfigPath } from './docker-config.ts';
-import { type AwsCredentials, ecrCredentials } from './ecr.ts';
+import { type EcrClientOptions, ecrCredentials } from './ecr.ts';
 import { ecrPublicCredentials } from './ecr-public.ts';
 import { googleCredentials } from './google.ts';
 import { basicFromSecret } from './secret-sources.ts';
@@ -19,7 +19,7 @@ import { anonymous, basicCredentials, type CredentialProvider } from './types.ts
 
 /** The AWS clients the ECR and ECR Public providers need, per region. */
 export interface AwsClientFactories {
-  ecrClient: (region: string, credentials?: AwsCredentials) => ECRClient;
+  ecrClient: (region: string, options: EcrClientOptions) => ECRClient;
   stsClient: (region: string) => STSClient;
   ecrPublicClient: (region: string) => ECRPUBLICClient;
 }
@@ -64,8 +64,8 @@ export function createCredentialProvider(source: CredentialSource, deps: Credent
 }
 
 /**
- * SDK clients created on first use and reused per region (a warm Lambda keeps them). A client for
- * assumed-role credentials is not reused: those credentials expire.
+ * SDK clients created on first use and reused per region and endpoint variant (a warm Lambda keeps
+ * them). A client for assumed-role credentials is not reused: those credentials expire.
  */
 export function awsClientFactories(): AwsClientFactories {
   const ecr = new Map<string, ECRClient>();
@@ -80,10 +80,11 @@ export function awsClientFactories(): AwsClientFactories {
     return client;
   };
   return {
-    ecrClient: (region, credentials) =>
-      credentials
-        ? new ECRClient({ region, credentials })
-        : memo(ecr, region, () => new ECRClient({ region })),
+    ecrClient: (region, { credentials, useFipsEndpoint, useDualstackEndpoint }) => {
+      const config = { region, useFipsEndpoint, useDualstackEndpoint };
+      if (credentials) return new ECRClient({ ...config, credentials });
+      return memo(ecr, `${region}|${useFipsEndpoint}|${useDualstackEndpoint}`, () => new ECRClient(config));
+    },
     stsClient: (region) => memo(sts, region, () => new STSClient({ region })),
     ecrPublicClient: (region) => memo(ecrPublic, region, () => new ECRPUBLICClient({ region })),
   };

@@ -45,9 +45,11 @@ export interface EcrHost {
   dualStack: boolean;
 }
 
-// <acct>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]  and dual-stack <acct>.dkr-ecr[-fips].<region>.on.aws
+// <acct>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]  and dual-stack <acct>.dkr-ecr[-fips].<region>.on.aws,
+// in the China regions <acct>.dkr-ecr.<region>.on.amazonwebservices.com.cn
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
-const ECR_DUAL_STACK_HOST = /^(\d{12})\.dkr-ecr(-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+const ECR_DUAL_STACK_HOST =
+  /^(\d{12})\.dkr-ecr(-fips)?\.([a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn)$/;
 
 /** Parses an ECR private registry host into account and region, or returns null for any other host. */
 export function parseEcrHost(host: string): EcrHost | null {

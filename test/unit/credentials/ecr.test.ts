@@ -6,7 +6,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type AwsCredentials, ecrCredentials } from '../../../functions/credentials/ecr.ts';
+import { type EcrClientOptions, ecrCredentials } from '../../../functions/credentials/ecr.ts';
 import { ecrPublicCredentials } from '../../../functions/credentials/ecr-public.ts';
 import { CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 
@@ -24,14 +24,14 @@ function awsError(name: string): Error {
 
 describe('ecrCredentials', () => {
   let now = 0;
-  let clientsMade: { region: string; credentials?: AwsCredentials }[] = [];
+  let clientsMade: ({ region: string } & EcrClientOptions)[] = [];
   const stsRegions: string[] = [];
   const provider = (options: { region?: string; roleArn?: string } = {}) =>
     ecrCredentials({
       ...options,
-      ecrClient: (region, credentials) => {
-        clientsMade.push({ region, credentials });
-        return new ECRClient({ region, credentials });
+      ecrClient: (region, clientOptions) => {
+        clientsMade.push({ region, ...clientOptions });
+        return new ECRClient({ region, ...clientOptions });
       },
       stsClient: (region) => {
         stsRegions.push(region);
@@ -59,7 +59,9 @@ describe('ecrCredentials', () => {
     const credentials = await provider().resolve(HOST);
 
     expect(credentials).toEqual({ kind: 'basic', username: 'AWS', password: 'p4ss:with:colons' });
-    expect(clientsMade).toEqual([{ region: 'eu-central-1', credentials: undefined }]);
+    expect(clientsMade).toEqual([
+      { region: 'eu-central-1', useFipsEndpoint: false, useDualstackEndpoint: false },
+    ]);
     expect(ecr.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(1);
   });
 
@@ -136,6 +138,74 @@ describe('ecrCredentials', () => {
     await ecrProvider.resolve('123456789012.dkr.ecr.us-west-2.amazonaws.com');
 
     expect(clientsMade.map((c) => c.region)).toEqual(['eu-central-1', 'us-west-2']);
+  });
+
+  it.each([
+    ['123456789012.dkr.ecr-fips.us-east-1.amazonaws.com', 'us-east-1', true, false],
+    ['123456789012.dkr-ecr.eu-west-1.on.aws', 'eu-west-1', false, true],
+    ['123456789012.dkr-ecr-fips.us-east-2.on.aws', 'us-east-2', true, true],
+    ['123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn', 'cn-north-1', false, true],
+    ['123456789012.dkr.ecr.cn-northwest-1.amazonaws.com.cn', 'cn-northwest-1', false, false],
+  ])(
+    'calls the API of %s in %s with useFipsEndpoint %s and useDualstackEndpoint %s',
+    async (host, region, fips, dual) => {
+      ecr.on(GetAuthorizationTokenCommand).resolves({
+        authorizationData: [{ authorizationToken: token('x'), expiresAt: new Date(now + HOUR) }],
+      });
+
+      await provider().resolve(host);
+
+      expect(clientsMade).toEqual([{ region, useFipsEndpoint: fips, useDualstackEndpoint: dual }]);
+    },
+  );
+
+  it('keeps the endpoint variant of a FIPS host when the region is configured', async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: token('x'), expiresAt: new Date(now + HOUR) }],
+    });
+
+    await provider({ region: 'us-west-2' }).resolve('123456789012.dkr.ecr-fips.us-west-2.amazonaws.com');
+
+    expect(clientsMade).toEqual([
+      { region: 'us-west-2', useFipsEndpoint: true, useDualstackEndpoint: false },
+    ]);
+  });
+
+  it('passes the endpoint variant together with the assumed-role credentials', async () => {
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'ASIAEXAMPLE',
+        SecretAccessKey: 'secret-key',
+        SessionToken: 'session',
+        Expiration: new Date(now + HOUR),
+      },
+    });
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: token('x'), expiresAt: new Date(now + HOUR) }],
+    });
+
+    await provider({ roleArn: 'arn:aws:iam::210987654321:role/canary-pull' }).resolve(
+      '210987654321.dkr-ecr-fips.us-east-1.on.aws',
+    );
+
+    expect(clientsMade[0]).toMatchObject({
+      region: 'us-east-1',
+      useFipsEndpoint: true,
+      useDualstackEndpoint: true,
+      credentials: { accessKeyId: 'ASIAEXAMPLE' },
+    });
+  });
+
+  it('keeps separate tokens for the standard and the FIPS host of one region', async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: token('x'), expiresAt: new Date(now + HOUR) }],
+    });
+    const ecrProvider = provider();
+
+    await ecrProvider.resolve('123456789012.dkr.ecr.us-east-1.amazonaws.com');
+    await ecrProvider.resolve('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com');
+
+    expect(clientsMade.map((c) => c.useFipsEndpoint)).toEqual([false, true]);
   });
 
   it.each([

@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type AwsClientFactories,
+  awsClientFactories,
   CliAuthError,
   createCredentialProvider,
   credentialsFromCliAuth,
@@ -18,9 +19,9 @@ const ecr = mockClient(ECRClient);
 
 const regions: string[] = [];
 const aws: AwsClientFactories = {
-  ecrClient: (region, credentials) => {
+  ecrClient: (region, clientOptions) => {
     regions.push(region);
-    return new ECRClient({ region, credentials });
+    return new ECRClient({ region, ...clientOptions });
   },
   stsClient: (region) => new STSClient({ region }),
   ecrPublicClient: (region) => new ECRPUBLICClient({ region }),
@@ -173,4 +174,67 @@ describe('credentialsFromCliAuth', () => {
       await expect(credentialsFromCliAuth(flag, {})).rejects.toBeInstanceOf(CliAuthError);
     },
   );
+});
+
+describe('awsClientFactories', () => {
+  /** The ECR client that sent the n-th command, and the API endpoint its own config resolves to. */
+  async function sender(n: number): Promise<{ fips: boolean; dualStack: boolean; endpoint: string }> {
+    const client = ecr.send.getCall(n).thisValue as ECRClient;
+    const [region, fips, dualStack] = await Promise.all([
+      client.config.region(),
+      client.config.useFipsEndpoint(),
+      client.config.useDualstackEndpoint(),
+    ]);
+    const endpoint = client.config.endpointProvider({
+      Region: region,
+      UseFIPS: fips,
+      UseDualStack: dualStack,
+    });
+    return { fips, dualStack, endpoint: endpoint.url.host };
+  }
+
+  const reply = () => ({
+    authorizationData: [{ authorizationToken: b64('AWS:x'), expiresAt: new Date(Date.now() + 3_600_000) }],
+  });
+
+  it.each([
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com', false, false, 'api.ecr.us-east-1.amazonaws.com'],
+    [
+      '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com',
+      true,
+      false,
+      'api.ecr-fips.us-east-1.amazonaws.com',
+    ],
+    ['123456789012.dkr-ecr.eu-west-1.on.aws', false, true, 'ecr.eu-west-1.api.aws'],
+    ['123456789012.dkr-ecr-fips.us-east-2.on.aws', true, true, 'ecr-fips.us-east-2.api.aws'],
+    [
+      '123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn',
+      false,
+      true,
+      'ecr.cn-north-1.api.amazonwebservices.com.cn',
+    ],
+  ])(
+    'builds the ECR client for %s with FIPS %s and dual-stack %s (API %s)',
+    async (host, fips, dualStack, api) => {
+      ecr.on(GetAuthorizationTokenCommand).resolves(reply());
+      const source = credentialSourceSchema.parse({ type: 'ecr' });
+      const provider = createCredentialProvider(source, {
+        ...awsClientFactories(),
+        secrets: { read: () => Promise.reject(new Error('no secret is read for ecr')) },
+      });
+
+      await provider.resolve(host);
+
+      expect(await sender(0)).toEqual({ fips, dualStack, endpoint: api });
+    },
+  );
+
+  it('reuses one ECR client per region and endpoint variant', () => {
+    const factories = awsClientFactories();
+    const plain = { useFipsEndpoint: false, useDualstackEndpoint: false };
+    const fips = { useFipsEndpoint: true, useDualstackEndpoint: false };
+
+    expect(factories.ecrClient('us-east-1', plain)).toBe(factories.ecrClient('us-east-1', plain));
+    expect(factories.ecrClient('us-east-1', fips)).not.toBe(factories.ecrClient('us-east-1', plain));
+  });
 });

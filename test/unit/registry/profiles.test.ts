@@ -14,6 +14,9 @@ describe('profileForHost', () => {
     ['123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com', 'ecr'],
     ['123456789012.dkr-ecr.eu-west-1.on.aws', 'ecr'],
     ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', 'ecr'],
+    ['123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn', 'ecr'],
+    ['123456789012.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn:443', 'ecr'],
+    ['123456789012.dkr-ecr-fips.us-gov-east-1.on.aws', 'ecr'],
     ['public.ecr.aws', 'ecr-public'],
     ['gcr.io', 'gcr'],
     ['us.gcr.io', 'gcr'],
@@ -38,6 +41,8 @@ describe('profileForHost', () => {
     ['evilgcr.io', 'generic'],
     ['123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example', 'generic'],
     ['12345.dkr.ecr.us-east-1.amazonaws.com', 'generic'],
+    ['123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn.evil.example', 'generic'],
+    ['123456789012.dkr-ecr.cn-north-1.amazonwebservices.com.cn', 'generic'],
     ['ghcr.io.example', 'generic'],
   ])('recognises %s as %s', (host, expected) => {
     expect(profileForHost(host).name).toBe(expected);
@@ -75,6 +80,14 @@ describe('parseEcrHost', () => {
     [
       '123456789012.dkr.ecr.cn-northwest-1.amazonaws.com.cn',
       { accountId: '123456789012', region: 'cn-northwest-1', fips: false, dualStack: false },
+    ],
+    [
+      '123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn',
+      { accountId: '123456789012', region: 'cn-north-1', fips: false, dualStack: true },
+    ],
+    [
+      '123456789012.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn',
+      { accountId: '123456789012', region: 'cn-northwest-1', fips: false, dualStack: true },
     ],
     [
       '123456789012.dkr.ecr.ap-southeast-2.amazonaws.com:443',
