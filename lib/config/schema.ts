@@ -19,6 +19,26 @@ const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, {
   message: 'must be os/arch or os/arch/variant, e.g. linux/amd64',
 });
 
+/**
+ * Tags go onto the target's alarms (CloudFormation Tags); CloudWatch refuses, at deploy, a key or
+ * value outside these characters or lengths, and keys starting with `aws:`.
+ */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARACTERS_MESSAGE = 'may hold only letters, digits, spaces and _ . : / = + - @';
+/** Why a tag key is refused, or undefined. (A record's key schema would report only "Invalid key in record".) */
+function tagKeyProblem(key: string): string | undefined {
+  if (key.length < 1 || key.length > 128) return 'a tag key must be 1-128 characters';
+  if (!TAG_CHARACTERS.test(key)) return `a tag key ${TAG_CHARACTERS_MESSAGE}`;
+  if (key.toLowerCase().startsWith('aws:')) return 'a tag key must not start with "aws:" (reserved for AWS)';
+  return undefined;
+}
+const tagValue = z
+  .string()
+  .max(256)
+  .regex(TAG_CHARACTERS, { message: `a tag value ${TAG_CHARACTERS_MESSAGE}` });
+/** CloudWatch allows 50 tags per alarm; the owner, when set, takes one (the `Owner` tag). */
+export const MAX_TARGET_TAGS = 49;
+
 export const thresholdsSchema = z
   .object({
     /** A probe slower than this is degraded (SLOW) and, for M of N periods, raises the latency alarm. @default 5000 */
@@ -45,9 +65,32 @@ export const targetSchema = z
     platforms: z.array(platform).min(1).default(['linux/amd64']),
     /** @default the deployment's `defaults` */
     thresholds: thresholdsSchema.partial().optional(),
-    /** Who to ask when this target fails: a team, an email, a Slack handle. Goes into alarm descriptions. */
-    owner: z.string().min(1).optional(),
-    tags: z.record(z.string(), z.string()).default({}),
+    /**
+     * Who to ask when this target fails: a team, an email, a Slack handle. Goes into alarm
+     * descriptions and the alarms' `Owner` tag, so it is held to a tag value's characters.
+     */
+    owner: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(TAG_CHARACTERS, { message: `${TAG_CHARACTERS_MESSAGE} (it is also the alarms' Owner tag)` })
+      .optional(),
+    /** Put on this target's alarms as tags (with `Owner: <owner>`, which a `tags.Owner` overrides). @default {} */
+    tags: z
+      .record(z.string(), tagValue)
+      .superRefine((tags, ctx) => {
+        for (const key of Object.keys(tags)) {
+          const problem = tagKeyProblem(key);
+          if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+        }
+        if (Object.keys(tags).length > MAX_TARGET_TAGS) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `at most ${MAX_TARGET_TAGS} tags (CloudWatch allows 50 per alarm, and the owner takes one)`,
+          });
+        }
+      })
+      .default({}),
     /** A disabled target stays in the config but is neither probed nor alarmed. @default true */
     enabled: z.boolean().default(true),
     /** Probe only from these regions (each must be one of `probeRegions`). @default all probe regions */

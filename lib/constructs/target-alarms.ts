@@ -3,7 +3,7 @@
  * description that says what happened and where the runbook is. They read the home copy of every
  * region's results: CloudWatch alarms cannot read another region's metrics.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -26,8 +26,10 @@ export type AlarmKind =
 export interface TargetAlarmsProps {
   target: string;
   image: string;
-  /** Who owns the target; named in every description. @default unnamed */
+  /** Who owns the target; named in every description and tagged `Owner`. @default unnamed */
   owner?: string;
+  /** CloudFormation tags on every alarm of the target. @default none */
+  tags?: Readonly<Record<string, string>>;
   /** Metrics over the regions this target is probed from. */
   metrics: CanaryMetrics;
   /** Alarm after this many bad periods ... */
@@ -124,6 +126,10 @@ export class TargetAlarms extends Construct {
       what: `Probing ${target} took longer than ${props.slowMs} ms in at least one region in ${this.mOfN()}.`,
       runbook: runbookUrl('SLOW', base),
     });
+
+    // Only alarms live in this construct, so tagging it tags exactly this target's alarms.
+    for (const [key, value] of Object.entries(alarmTags(props.owner, props.tags)))
+      Tags.of(this).add(key, value);
   }
 
   private mOfN(): string {
@@ -170,4 +176,12 @@ export class TargetAlarms extends Construct {
 /** Exported for the docs and tests: the alarm period equals the schedule. */
 export function alarmPeriod(everyMinutes: number): Duration {
   return Duration.minutes(everyMinutes);
+}
+
+/** The tags of a target's alarms: its `tags`, plus `Owner` when it has an owner (an explicit `tags.Owner` wins). */
+export function alarmTags(
+  owner: string | undefined,
+  tags: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { ...(owner ? { Owner: owner } : {}), ...tags };
 }

@@ -64,6 +64,7 @@ export class HomeStack extends Stack {
         target: target.name,
         image: target.image,
         owner: target.owner,
+        tags: target.tags,
         metrics,
         datapointsToAlarm: config.alarms.datapointsToAlarm,
         evaluationPeriods: config.alarms.evaluationPeriods,

@@ -234,6 +234,30 @@ describe('validateConfig', () => {
     expect(config.caBundle).toEqual({ pem: PEM });
   });
 
+  it('refuses tags CloudWatch would refuse on the alarms, naming the target and the tag', () => {
+    const input = {
+      ...base,
+      targets: [{ name: 'x', image: 'alpine', tags: { 'aws:team': 'a', tier: 'gold#1' } }],
+    };
+    expect(problemsOf(input)).toEqual([
+      'targets[0].tags.tier: a tag value may hold only letters, digits, spaces and _ . : / = + - @',
+      'targets[0].tags.aws:team: a tag key must not start with "aws:" (reserved for AWS)',
+    ]);
+  });
+
+  it('refuses more tags than fit on an alarm beside the Owner tag', () => {
+    const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    expect(problemsOf({ ...base, targets: [{ name: 'x', image: 'alpine', tags }] })).toEqual([
+      'targets[0].tags: at most 49 tags (CloudWatch allows 50 per alarm, and the owner takes one)',
+    ]);
+  });
+
+  it('refuses an owner that cannot be the Owner tag of its alarms', () => {
+    expect(problemsOf({ ...base, targets: [{ name: 'x', image: 'alpine', owner: '#payments' }] })).toEqual([
+      "targets[0].owner: may hold only letters, digits, spaces and _ . : / = + - @ (it is also the alarms' Owner tag)",
+    ]);
+  });
+
   it('lists every problem at once', () => {
     const input = { ...base, homeRegion: 'mars-1', targets: [{ name: 'bad name', image: 'alpine' }] };
     expect(problemsOf(input)).toEqual([

@@ -153,3 +153,65 @@ describe('TargetAlarms', () => {
     ]);
   });
 });
+
+describe('TargetAlarms tags', () => {
+  let tagged: Template;
+
+  beforeAll(() => {
+    const stack = new Stack(new App(), 'Tagged');
+    const alarmAction = new SnsAction(new Topic(stack, 'T'));
+    const common = {
+      metrics: new CanaryMetrics(Duration.minutes(5), ['eu-west-1']),
+      datapointsToAlarm: 1,
+      evaluationPeriods: 1,
+      slowMs: 1000,
+      certExpiryDays: 7,
+      rateLimitRatio: 0.1,
+      rateLimited: false,
+      alarmAction,
+    };
+    new TargetAlarms(stack, 'Payments', {
+      ...common,
+      target: 'payments',
+      image: 'ghcr.io/a/payments:1',
+      owner: 'team-payments',
+      tags: { tier: 'critical', 'cost-center': '42' },
+    });
+    new TargetAlarms(stack, 'Search', {
+      ...common,
+      target: 'search',
+      image: 'ghcr.io/a/search:1',
+      owner: 'team-search',
+      tags: { Owner: 'search-oncall' },
+    });
+    new TargetAlarms(stack, 'Plain', { ...common, target: 'plain', image: 'ghcr.io/a/plain:1' });
+    tagged = Template.fromStack(stack);
+  });
+
+  function tagsOf(target: string): unknown[] {
+    const found = Object.values(tagged.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmName: string; Tags?: unknown };
+    }[];
+    const mine = found.filter((a) => a.Properties.AlarmName.startsWith(`RegistryCanary-${target}-`));
+    expect(mine).toHaveLength(4); // any region, region silent, certificate, latency
+    return mine.map((a) => a.Properties.Tags);
+  }
+
+  it("puts the target's tags and its owner on every one of its alarms, and on no other target's", () => {
+    const expected = [
+      { Key: 'cost-center', Value: '42' },
+      { Key: 'Owner', Value: 'team-payments' },
+      { Key: 'tier', Value: 'critical' },
+    ];
+    for (const tags of tagsOf('payments')) expect(tags).toEqual(expect.arrayContaining(expected));
+    for (const tags of tagsOf('payments')) expect(tags).toHaveLength(3);
+  });
+
+  it('lets an explicit Owner tag win over the owner field', () => {
+    for (const tags of tagsOf('search')) expect(tags).toEqual([{ Key: 'Owner', Value: 'search-oncall' }]);
+  });
+
+  it('adds no tags to the alarms of a target with neither tags nor owner', () => {
+    for (const tags of tagsOf('plain')) expect(tags).toBeUndefined();
+  });
+});

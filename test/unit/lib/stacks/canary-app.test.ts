@@ -136,6 +136,23 @@ describe('HomeStack', () => {
     }
   });
 
+  it("tags each target's alarms with the target's tags and owner from the config", () => {
+    app.home.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'RegistryCanary-dockerhub-alpine-FailingInAnyRegion',
+      Tags: [
+        { Key: 'Owner', Value: 'platform-team' },
+        { Key: 'registry', Value: 'docker-hub' },
+      ],
+    });
+    app.home.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'RegistryCanary-gcr-distroless-LatencyDegraded',
+      Tags: [
+        { Key: 'Owner', Value: 'platform-team' },
+        { Key: 'registry', Value: 'gcr' },
+      ],
+    });
+  });
+
   it('publishes the dashboard URL and the alarm topic for other constructs', () => {
     expect(app.stacks.home.dashboardUrl).toBe(
       'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=RegistryCanary-us-east-1',
