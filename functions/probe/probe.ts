@@ -13,12 +13,13 @@ import { CredentialsUnavailableError, type RegistryCredentials } from '../creden
 import { authenticate } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
 import { Deadline } from '../registry/deadline.ts';
-import { ProtocolError } from '../registry/errors.ts';
+import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
 import { HttpClient } from '../registry/http.ts';
 import {
   type Descriptor,
   headManifest,
   type Manifest,
+  type ManifestHead,
   platformsOf,
   selectPlatforms,
 } from '../registry/manifest.ts';
@@ -160,12 +161,9 @@ async function walk(
   if (credentials?.kind === 'basic') scrubber.add(credentials.password, credentials.username);
   if (credentials?.kind === 'identity-token') scrubber.add(credentials.identityToken);
 
-  await authenticate(registry, {
-    credentials,
-    tokenCache: opts.tokenCache ?? sharedTokenCache,
-    profile,
-    scrubber,
-  });
+  const tokenCache = opts.tokenCache ?? sharedTokenCache;
+  const authOptions = { credentials, tokenCache, profile, scrubber };
+  const auth = await authenticate(registry, authOptions);
 
   const manifests = new CachedManifestReader(
     registry,
@@ -173,7 +171,19 @@ async function walk(
     image.registry,
     image.repository,
   );
-  const head = await headManifest(registry, image.reference);
+  let head: ManifestHead;
+  try {
+    head = await headManifest(registry, image.reference);
+  } catch (error) {
+    // A token from the cache can be refused before it expires (revoked, the realm's signing key
+    // rotated). A warm Lambda would report AUTH_FAILED for the token's whole life, where docker
+    // would simply log in again: drop it and redo the handshake once, with a fresh token.
+    if (!(error instanceof AuthenticationError) || !auth.tokenFromCache || !registry.authorization)
+      throw error;
+    tokenCache.forget(registry.authorization.replace(/^Bearer /, ''));
+    await authenticate(registry, authOptions);
+    head = await headManifest(registry, image.reference);
+  }
   state.digest = head.digest;
   const top = await manifests.resolved(image.reference, head);
   state.digest = top.digest;

@@ -61,6 +61,11 @@ export class TokenCache {
     return entry;
   }
 
+  /** Drops every entry holding `token`: the registry no longer accepts it (revoked, signing key rotated). */
+  forget(token: string): void {
+    for (const [key, entry] of this.entries) if (entry.token === token) this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basicCredentials } from '../../../functions/credentials/types.ts';
-import { TokenCache } from '../../../functions/registry/token.ts';
+import { TokenCache, tokenCacheKey } from '../../../functions/registry/token.ts';
 import { buildMultiArchImage, pushImage } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
 import { startTokenServer, type TokenServer } from '../harness/token-server.ts';
@@ -91,6 +91,26 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
     expectHealthy(second);
     expect(tokens.requests).toHaveLength(1);
     expect(stepNames(second)).not.toContain('token');
+  });
+
+  it('logs in again when the registry refuses a cached token before it expires', async () => {
+    const tokenCache = new TokenCache();
+    // A token the registry does not accept, cached as if it had been issued earlier and then revoked.
+    const key = tokenCacheKey({
+      realm: new URL(tokens.realm),
+      service: tokens.service,
+      scope: 'repository:library/app:pull',
+      credentials: null,
+    });
+    tokenCache.set(key, 'revoked-token', 300);
+
+    const result = await probeCold(`${registry.host}/library/app:v1`, { plainHttp: true, tokenCache });
+
+    expectHealthy(result);
+    expect(stepNames(result).slice(0, 4)).toEqual(['ping', 'manifest-head', 'ping', 'token']);
+    expect(result.steps[1]).toMatchObject({ name: 'manifest-head', status: 401 });
+    expect(tokens.requests).toHaveLength(1);
+    expect(tokenCache.get(key)?.token).not.toBe('revoked-token');
   });
 
   it('never puts the token itself into the result', async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { basicCredentials, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 import { probeImage } from '../../../functions/probe/probe.ts';
 import { InvalidReferenceError } from '../../../functions/registry/errors.ts';
-import { TokenCache } from '../../../functions/registry/token.ts';
+import { TokenCache, tokenCacheKey } from '../../../functions/registry/token.ts';
 import { buildImage, type FakeServer, serveImage, startFakeServer } from './fake-registry.ts';
 
 const servers: FakeServer[] = [];
@@ -54,6 +54,39 @@ async function tokenRegistry(
 }
 
 const base = { plainHttp: true, tokenCache: undefined as TokenCache | undefined };
+
+describe('probeImage with a cached token the registry refuses', () => {
+  it('logs in again only once, and reports the refusal when the fresh token is refused too', async () => {
+    const { s } = await tokenRegistry({
+      tokenReply: (res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ token: 'tok-also-refused', expires_in: 300 }));
+      },
+    });
+    const tokenCache = new TokenCache();
+    tokenCache.set(
+      tokenCacheKey({
+        realm: new URL(`${s.url}/token`),
+        service: 'fake-registry',
+        scope: 'repository:team/app:pull',
+        credentials: null,
+      }),
+      'tok-stale',
+      300,
+    );
+
+    const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache });
+
+    expect(result.diagnosis?.code).toBe('AUTH_REQUIRED');
+    expect(result.steps.map((st) => `${st.name} ${st.status}`)).toEqual([
+      'ping 401',
+      'manifest-head 401',
+      'ping 401',
+      'token 200',
+      'manifest-head 401',
+    ]);
+  });
+});
 
 describe('probeImage', () => {
   it('walks the pull path through a token realm and reports a healthy multi-arch image', async () => {
