@@ -232,6 +232,11 @@ describe.runIf(registryTestsEnabled())('probe following a blob redirect to anoth
     expect(hop.host).toBe(store.host);
     expect(hop.status).toBe(200);
     expect(hop.timings.totalMs).toBeGreaterThan(0);
+    // The storage host is a name (localhost), so its lookup is timed; the registry is an IP literal.
+    expect(store.host).toMatch(/^localhost:/);
+    expect(hop.timings.dnsMs).toBeGreaterThanOrEqual(0);
+    expect(hop.timings.connectMs).toBeGreaterThanOrEqual(0);
+    expect(result.steps.find((s) => s.name === 'ping')!.timings.dnsMs).toBeNull();
     expect(result.steps.find((s) => s.name === 'blob-head')!.status).toBe(307);
   });
 
