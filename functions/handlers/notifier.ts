@@ -1,6 +1,7 @@
 /**
  * The notifier Lambda: a thin middy wrapper. Alarm transitions arrive from the alarm queue (SQS
- * batches); a schedule invokes it with `{ "action": "reminders" }` to remind about open incidents.
+ * batches); a schedule invokes it with `{ "action": "reminders" }` to send held-back updates and
+ * remind about open incidents (the action keeps its first name, which the deployed rule sends).
  * Clients, Logger and config are created once per container.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -8,7 +9,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { handleAlarmBatch, type NotifierDeps, sendReminders } from '../publish/notification/notifier.ts';
+import {
+  handleAlarmBatch,
+  type NotifierDeps,
+  type SweepResult,
+  sweep,
+} from '../publish/notification/notifier.ts';
 import { readNotifierConfig } from '../publish/notification/notifier-config.ts';
 import { createStateClient } from '../publish/state-client.ts';
 
@@ -29,15 +35,16 @@ const deps: NotifierDeps = {
     runbookBaseUrl: config.runbookBaseUrl,
   },
   reminderMinutes: config.reminderMinutes,
+  holdBackMs: config.holdBackSeconds * 1000,
   clock: () => new Date(),
   logger,
 };
 
 export type NotifierEvent = SQSEvent | { action: 'reminders' };
 
-export async function notify(event: NotifierEvent): Promise<SQSBatchResponse | { reminders: number }> {
+export async function notify(event: NotifierEvent): Promise<SQSBatchResponse | SweepResult> {
   if ('Records' in event) return handleAlarmBatch(event.Records, deps);
-  if (event.action === 'reminders') return { reminders: await sendReminders(deps) };
+  if (event.action === 'reminders') return sweep(deps);
   throw new Error(`notifier: unexpected event ${JSON.stringify(event).slice(0, 200)}`);
 }
 

@@ -5,6 +5,8 @@
  *
  * Writes use optimistic locking (a `version` attribute and a conditional UpdateItem), so two notifier
  * invocations that race on one registry cannot both open an incident or lose each other's targets.
+ * The write that records a message as sent comes before the publish: of two pollers, only the one
+ * whose write wins sends (see notifier.ts).
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { INCIDENT_PK } from './state-item.ts';
@@ -24,7 +26,33 @@ export interface Incident {
   alarms: Record<string, string[]>;
   /** Every target that was in alarm during this incident, for the recovery message. */
   affected: string[];
+  /** A message decided on but not sent yet: an update held back, or one whose publish failed. */
+  pending: PendingMessage | null;
   version: number;
+}
+
+/** What a transition contributes to a message sent later: enough for its reason, metric and ARN. */
+export interface PendingTransition {
+  alarmName: string;
+  alarmArn: string | null;
+  target: string | null;
+  newState: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  reason: string;
+  /** ISO 8601. */
+  at: string;
+  metricName: string | null;
+}
+
+export interface PendingMessage {
+  event: 'opened' | 'updated' | 'recovered';
+  /** Targets that joined, left, and alarm names raised since the last message that was sent. */
+  joined: string[];
+  recovered: string[];
+  raised: string[];
+  /** The latest transition of each alarm involved, so the message has each alarm's reason and ARN. */
+  transitions: PendingTransition[];
+  /** ISO 8601: when the first change in it was decided. */
+  since: string;
 }
 
 /** Another notifier changed the incident since it was read; read again and re-apply. */
@@ -46,6 +74,7 @@ export async function getIncident(
   return reply.Item ? toIncident(reply.Item) : null;
 }
 
+/** Open incidents, and closed ones whose last message (the recovery) is still to be sent. */
 export async function listOpenIncidents(client: DynamoDBDocumentClient, table: string): Promise<Incident[]> {
   const incidents: Incident[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -54,9 +83,9 @@ export async function listOpenIncidents(client: DynamoDBDocumentClient, table: s
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :pk',
-        FilterExpression: '#open = :true',
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':pk': INCIDENT_PK, ':true': true },
+        FilterExpression: '#open = :true OR attribute_type(#pending, :map)',
+        ExpressionAttributeNames: { '#open': 'open', '#pending': 'pending' },
+        ExpressionAttributeValues: { ':pk': INCIDENT_PK, ':true': true, ':map': 'M' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
@@ -88,6 +117,7 @@ export async function saveIncident(
     lastRemindedAt: saved.lastRemindedAt,
     alarms: saved.alarms,
     affected: saved.affected,
+    pending: saved.pending,
     version: saved.version,
     // Open incidents never expire; closed ones do.
     ttl: saved.open ? null : Math.floor(now.getTime() / 1000) + CLOSED_TTL_SECONDS,
@@ -145,6 +175,42 @@ function toIncident(item: Record<string, unknown>): Incident {
     lastRemindedAt: str('lastRemindedAt'),
     alarms,
     affected: Array.isArray(item['affected']) ? (item['affected'] as unknown[]).map(String) : [],
+    pending: toPending(item['pending']),
     version: typeof item['version'] === 'number' ? item['version'] : 0,
+  };
+}
+
+function toPending(raw: unknown): PendingMessage | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const item = raw as Record<string, unknown>;
+  const event = item['event'];
+  if (event !== 'opened' && event !== 'updated' && event !== 'recovered') return null;
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  const transitions = Array.isArray(item['transitions'])
+    ? (item['transitions'] as Record<string, unknown>[])
+    : [];
+  return {
+    event,
+    joined: strings(item['joined']),
+    recovered: strings(item['recovered']),
+    raised: strings(item['raised']),
+    transitions: transitions.flatMap((t): PendingTransition[] => {
+      const newState = t['newState'];
+      if (typeof t['alarmName'] !== 'string') return [];
+      if (newState !== 'ALARM' && newState !== 'OK' && newState !== 'INSUFFICIENT_DATA') return [];
+      return [
+        {
+          alarmName: t['alarmName'],
+          alarmArn: text(t['alarmArn']),
+          target: text(t['target']),
+          newState,
+          reason: text(t['reason']) ?? '',
+          at: text(t['at']) ?? '',
+          metricName: text(t['metricName']),
+        },
+      ];
+    }),
+    since: text(item['since']) ?? '',
   };
 }

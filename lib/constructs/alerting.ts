@@ -223,15 +223,18 @@ export class Alerting extends Construct {
         maxConcurrency: 2,
       }),
     );
-    if (reminderMinutes > 0) {
-      new Rule(this, 'Reminders', {
-        description: `registry-canary: reminders for incidents open longer than ${reminderMinutes} min`,
-        schedule: Schedule.rate(Duration.minutes(Math.min(5, reminderMinutes))),
-        targets: [
-          new LambdaFunction(this.notifier, { event: RuleTargetInput.fromObject({ action: 'reminders' }) }),
-        ],
-      });
-    }
+    // The sweep also sends the updates the notifier held back to keep a burst to one message
+    // (functions/publish/notification/pending.ts), so it runs even with reminders off.
+    new Rule(this, 'Reminders', {
+      description:
+        reminderMinutes > 0
+          ? `registry-canary: held-back incident updates, and reminders for incidents open longer than ${reminderMinutes} min`
+          : 'registry-canary: held-back incident updates',
+      schedule: Schedule.rate(Duration.minutes(Math.min(5, reminderMinutes || 5))),
+      targets: [
+        new LambdaFunction(this.notifier, { event: RuleTargetInput.fromObject({ action: 'reminders' }) }),
+      ],
+    });
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
       alarmDescription: [

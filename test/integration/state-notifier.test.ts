@@ -10,11 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  handleAlarmBatch,
-  type NotifierDeps,
-  sendReminders,
-} from '../../functions/publish/notification/notifier.ts';
+import { handleAlarmBatch, type NotifierDeps, sweep } from '../../functions/publish/notification/notifier.ts';
 import { recordResults } from '../../functions/publish/state.ts';
 import { createStateClient } from '../../functions/publish/state-client.ts';
 import { getIncident } from '../../functions/publish/state-incident.ts';
@@ -96,6 +92,7 @@ function deps(): NotifierDeps {
     topicArn: TOPIC,
     alert: { expectedRegions: REGIONS, staleAfterMs: 40 * 60_000, dashboardUrl: DASHBOARD },
     reminderMinutes: 60,
+    holdBackMs: 120_000,
     clock: () => new Date(),
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
   };
@@ -282,6 +279,117 @@ describe('notifier, end to end', () => {
     expect(chatbot.metadata.relatedResources).toHaveLength(30);
   });
 
+  it('sends one message for a burst split across two batches seconds apart, and the held-back update once, later', async () => {
+    // 60 targets with two alarms each: 120 records, more than one batch of 100.
+    const targets = Array.from({ length: 60 }, (_, i) => `hub-image-${String(i).padStart(2, '0')}`);
+    for (const region of REGIONS) {
+      await probe(
+        region,
+        targets.map((target) => ({ target, result: failingResult('REGISTRY_UNAVAILABLE') })),
+      );
+    }
+    const records = targets.flatMap((target) =>
+      ['failing', 'outage'].map((kind) =>
+        alarmRecord({ alarmName: `registry-canary-${target}-${kind}`, target, state: 'ALARM', at: iso(1) }),
+      ),
+    );
+    vi.setSystemTime(at(2));
+    expect((await handleAlarmBatch(records.slice(0, 100), deps())).batchItemFailures).toEqual([]);
+    vi.setSystemTime(new Date(at(2).getTime() + 5_000));
+    expect((await handleAlarmBatch(records.slice(100), deps())).batchItemFailures).toEqual([]);
+
+    expect(published()).toHaveLength(1);
+    const opened = parsed(published()[0]!);
+    expect(opened.chatbot.metadata.eventType).toBe('RegistryCanaryIncidentOpened');
+    expect(opened.chatbot.metadata.additionalContext.failingTargets).toBe('50');
+    const held = await getIncident(db, table, 'registry-1.docker.io');
+    expect(Object.keys(held?.alarms ?? {})).toHaveLength(60);
+    expect(held?.pending).toMatchObject({ event: 'updated', joined: targets.slice(50) });
+
+    // Inside the window the sweep leaves it; after it, the sweep sends it, once.
+    vi.setSystemTime(at(3));
+    expect(await sweep(deps())).toEqual({ updates: 0, reminders: 0 });
+    vi.setSystemTime(at(5));
+    expect(await sweep(deps())).toEqual({ updates: 1, reminders: 0 });
+    vi.setSystemTime(at(10));
+    expect(await sweep(deps())).toEqual({ updates: 0, reminders: 0 });
+
+    expect(published()).toHaveLength(2);
+    const update = parsed(published()[1]!);
+    expect(update.chatbot.metadata.eventType).toBe('RegistryCanaryIncidentUpdated');
+    expect(update.chatbot.metadata.threadId).toBe(opened.chatbot.metadata.threadId);
+    expect(update.chatbot.content.title).toBe(
+      ':rotating_light: ALARM update registry-1.docker.io: 60 targets failing in all 3 regions (REGISTRY_UNAVAILABLE)',
+    );
+    // The held-back alarms' ARNs, kept in the incident, not the whole burst again.
+    expect(update.chatbot.metadata.relatedResources).toHaveLength(20);
+    expect(await getIncident(db, table, 'registry-1.docker.io')).toMatchObject({
+      pending: null,
+      lastNotifiedAt: iso(5),
+    });
+  });
+
+  it('lets only one of two pollers racing on a registry send the opening', async () => {
+    const targets = ['a', 'b', 'c', 'd'];
+    await probe(
+      'eu-west-1',
+      targets.map((target) => ({ target, result: failingResult('TIMEOUT') })),
+    );
+    const record = (target: string) =>
+      alarmRecord({ alarmName: `${target}-failing`, target, state: 'ALARM', at: iso(0) });
+
+    const responses = await Promise.all([
+      handleAlarmBatch([record('a'), record('b')], deps()),
+      handleAlarmBatch([record('c'), record('d')], deps()),
+    ]);
+
+    expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(published().map((p) => parsed(p).chatbot.metadata.eventType)).toEqual([
+      'RegistryCanaryIncidentOpened',
+    ]);
+    const incident = await getIncident(db, table, 'registry-1.docker.io');
+    expect(Object.keys(incident?.alarms ?? {}).sort()).toEqual(targets);
+    expect(incident?.pending?.event).toBe('updated');
+  });
+
+  it('sends a held-back update with the next batch after the window instead of waiting for the sweep', async () => {
+    await probe('eu-west-1', [
+      { target: 'a', result: failingResult('TIMEOUT') },
+      { target: 'b', result: failingResult('TIMEOUT') },
+      { target: 'c', result: failingResult('TIMEOUT') },
+    ]);
+    await handleAlarmBatch(
+      [alarmRecord({ alarmName: 'a-failing', target: 'a', state: 'ALARM', at: iso(0) })],
+      deps(),
+    );
+    vi.setSystemTime(new Date(at(0).getTime() + 10_000));
+    await handleAlarmBatch(
+      [alarmRecord({ alarmName: 'b-failing', target: 'b', state: 'ALARM', at: iso(0) })],
+      deps(),
+    );
+    vi.setSystemTime(at(3));
+    await handleAlarmBatch(
+      [alarmRecord({ alarmName: 'c-failing', target: 'c', state: 'ALARM', at: iso(3) })],
+      deps(),
+    );
+
+    const messages = published().map(parsed);
+    expect(messages.map((m) => m.chatbot.metadata.eventType)).toEqual([
+      'RegistryCanaryIncidentOpened',
+      'RegistryCanaryIncidentUpdated',
+    ]);
+    // One update for both b (held) and c (this batch).
+    expect(messages[1]!.lambda.alert.failing.map((t: { target: string }) => t.target).sort()).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(messages[1]!.chatbot.metadata.relatedResources).toEqual([
+      'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:b-failing',
+      'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:c-failing',
+    ]);
+  });
+
   it('keeps one thread for an update, stays silent on a partial clear, and closes with the duration', async () => {
     await probe('eu-west-1', [
       { target: 'a', result: failingResult('TIMEOUT') },
@@ -349,7 +457,7 @@ describe('notifier, end to end', () => {
     const remindAt = async (minutes: number) => {
       vi.setSystemTime(at(minutes));
       await probe('eu-west-1', [{ target: 'a', result: failingResult('DNS_FAILURE') }]);
-      return sendReminders(deps());
+      return (await sweep(deps())).reminders;
     };
     expect(await remindAt(59)).toBe(0);
     expect(await remindAt(61)).toBe(1);
@@ -375,12 +483,17 @@ describe('notifier, end to end', () => {
 
     const first = await handleAlarmBatch([record], deps());
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(await getIncident(db, table, 'registry-1.docker.io')).toBeNull();
+    // The claim was written before the publish; the failed publish put the opening back as pending.
+    expect(await getIncident(db, table, 'registry-1.docker.io')).toMatchObject({
+      open: true,
+      pending: { event: 'opened', joined: ['a'] },
+    });
 
     const retry = await handleAlarmBatch([record], deps());
     expect(retry.batchItemFailures).toEqual([]);
     expect(published()).toHaveLength(2);
     expect(parsed(published()[1]!).chatbot.metadata.eventType).toBe('RegistryCanaryIncidentOpened');
+    expect(await getIncident(db, table, 'registry-1.docker.io')).toMatchObject({ pending: null });
   });
 
   it('sends an unreadable message to the dead-letter path instead of dropping it silently', async () => {

@@ -79,6 +79,7 @@ export function applyTransitions(
     lastRemindedAt: null,
     alarms: {},
     affected: [],
+    pending: null,
     version: 0,
   };
 

@@ -1,16 +1,22 @@
 /**
  * The notifier: turns alarm transitions into alerts that diagnose. For each SQS batch (the queue's
- * batching window is the noise control: a burst of alarms arrives together):
+ * batching window is the first noise control: a burst of alarms arrives together):
  *   1. read the alarm state changes, and each named target's state in every region;
  *   2. group them by registry, so thirty targets of one registry make one message;
- *   3. per group, apply the transitions to the group's incident, and if that is worth saying,
- *      publish ONE message (Amazon Q Developer JSON, email text, and the model for Slack);
- *   4. store the incident (optimistic locking; on a conflict, read again and re-apply).
- * It publishes before it stores: if storing fails the batch is retried, and an alert sent twice is
- * better than an alert lost. A group that fails is reported as a partial batch failure, so SQS
- * retries just its messages and, in the end, moves them to the dead-letter queue (which alarms).
+ *   3. per group, apply the transitions to the group's incident and decide what is worth saying
+ *      (pending.ts): an opening or a recovery now; an update to an incident notified less than
+ *      `holdBackMs` ago is held back in the incident and sent later, merged with what follows, so a
+ *      burst split across batches or pollers still makes one message;
+ *   4. write the incident conditionally (optimistic locking), THEN publish. The write is the claim:
+ *      of two pollers that race on a registry only the one whose write wins sends, the other reads
+ *      again and finds nothing left to say. If the publish fails, the message is put back in the
+ *      incident as pending and the batch is reported failed, so SQS retries it and the retry (or
+ *      the sweep) sends it; after 5 receives the messages go to the dead-letter queue (which alarms).
+ *      A crash between the write and the publish loses that one message: the price of never sending
+ *      an opening twice, in two threads.
  *
- * On a schedule it also sends reminders for incidents that stay open (`sendReminders`).
+ * On a schedule it also sweeps: sends held-back updates whose window has passed, and reminders for
+ * incidents that stay open (`sweep`).
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,13 +27,15 @@ import {
   type Incident,
   IncidentConflictError,
   listOpenIncidents,
+  type PendingMessage,
   saveIncident,
 } from '../state-incident.ts';
 import type { TargetState } from '../state-item.ts';
 import { readTargetStates } from '../state-read.ts';
 import { type AlarmTransition, parseAlarmRecords } from './alarm-event.ts';
-import { applyTransitions, type IncidentChange, memberOf, reminderDue } from './incident.ts';
-import { type AlertContext, type AlertKind, buildAlert } from './model.ts';
+import { applyTransitions, memberOf, reminderDue } from './incident.ts';
+import { type AlertContext, buildAlert } from './model.ts';
+import { decide, mergePending, type SendableChange, toAlarmTransitions } from './pending.ts';
 import { composeSnsMessage } from './sns-message.ts';
 
 export interface NotifierLogger {
@@ -43,6 +51,8 @@ export interface NotifierDeps {
   topicArn: string;
   alert: Omit<AlertContext, 'now'>;
   reminderMinutes: number;
+  /** An update to an incident notified less than this long ago is held back (pending.ts). */
+  holdBackMs: number;
   clock: () => Date;
   logger: NotifierLogger;
 }
@@ -87,49 +97,59 @@ export async function handleAlarmBatch(
   return toBatchResponse(failures);
 }
 
-/** Reminders for incidents still open after `reminderMinutes`. Returns how many were sent. */
-export async function sendReminders(deps: NotifierDeps): Promise<number> {
+export interface SweepResult {
+  /** Held-back updates (or messages whose publish had failed) sent. */
+  updates: number;
+  reminders: number;
+}
+
+/**
+ * The scheduled run: sends what is pending and due, then reminders for incidents still open after
+ * `reminderMinutes`.
+ */
+export async function sweep(deps: NotifierDeps): Promise<SweepResult> {
   const now = deps.clock();
   const states = new StateCache(deps);
-  let sent = 0;
+  const result: SweepResult = { updates: 0, reminders: 0 };
   for (const incident of await listOpenIncidents(deps.db, deps.table)) {
-    const change = reminderDue(incident, now, deps.reminderMinutes);
-    if (!change) continue;
     try {
+      if (incident.pending && (await processGroup(incident.group, [], states, deps, now))) {
+        // The update just sent tells the channel the incident is open; its reminder can wait a run.
+        result.updates += 1;
+        continue;
+      }
+      const change = reminderDue(incident, now, deps.reminderMinutes);
+      if (!change) continue;
       await states.load(Object.keys(incident.alarms));
-      await publish(change as IncidentChange & { event: AlertKind }, states, [], deps, now);
+      await publish({ ...change, event: 'reminder' }, states, [], deps, now);
       await saveIncident(deps.db, deps.table, change.incident, incident.version, now);
-      sent += 1;
+      result.reminders += 1;
     } catch (error) {
       // The next scheduled run tries again; one registry's failure must not hold back the others.
       deps.logger.error('reminder failed', { group: incident.group, error });
     }
   }
-  return sent;
+  return result;
 }
 
+/** Applies one registry's transitions (none, for the sweep) and sends what is due. True if it sent. */
 async function processGroup(
   group: string,
-  transitions: AlarmTransition[],
+  transitions: readonly AlarmTransition[],
   states: StateCache,
   deps: NotifierDeps,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
+  let sent = false;
   for (let attempt = 1; ; attempt += 1) {
     const current = await getIncident(deps.db, deps.table, group);
-    const change = applyTransitions(current, group, transitions, now);
     try {
-      if (change.event === 'none') {
-        if (current && !sameAlarms(current, change.incident)) {
-          await saveIncident(deps.db, deps.table, change.incident, current.version, now);
-        }
-        deps.logger.info('no alert: nothing a person needs to hear', { group, alarms: transitions.length });
-        return;
+      // An unsent recovery belongs to the incident before: it goes out before a new one can open.
+      if (current && !current.open && current.pending && transitions.length > 0) {
+        sent = (await settle(current, group, [], states, deps, now)) || sent;
+        continue;
       }
-      await states.load([...Object.keys(change.incident.alarms), ...change.recovered]);
-      await publish(change as IncidentChange & { event: AlertKind }, states, transitions, deps, now);
-      await saveIncident(deps.db, deps.table, change.incident, current?.version ?? null, now);
-      return;
+      return (await settle(current, group, transitions, states, deps, now)) || sent;
     } catch (error) {
       if (!(error instanceof IncidentConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
       deps.logger.warn('incident changed under us; applying the batch again', { group, attempt });
@@ -137,8 +157,83 @@ async function processGroup(
   }
 }
 
+/** Decide, write (the claim), publish; on a failed publish put the message back. True if it sent. */
+async function settle(
+  current: Incident | null,
+  group: string,
+  transitions: readonly AlarmTransition[],
+  states: StateCache,
+  deps: NotifierDeps,
+  now: Date,
+): Promise<boolean> {
+  const change = applyTransitions(current, group, transitions, now);
+  const decision = decide(current, change, transitions, now, deps.holdBackMs);
+  if (!decision.changed) {
+    deps.logger.info('no alert: nothing a person needs to hear', { group, alarms: transitions.length });
+    return false;
+  }
+  const saved = await saveIncident(deps.db, deps.table, decision.store, current?.version ?? null, now);
+  if (!decision.send || !decision.message) {
+    if (saved.pending)
+      deps.logger.info('update held back: the incident was notified moments ago', {
+        group,
+        lastNotifiedAt: saved.lastNotifiedAt,
+      });
+    return false;
+  }
+  const send: SendableChange = { ...decision.send, incident: saved };
+  try {
+    await states.load([...Object.keys(saved.alarms), ...send.recovered]);
+    await publish(send, states, toAlarmTransitions(decision.message.transitions), deps, now);
+  } catch (error) {
+    await putBack(saved, decision.message, current?.lastNotifiedAt ?? null, deps, now);
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * A publish failed after its claim was written: store the message as pending again, so the retry
+ * or the sweep sends it. Merged with anything another poller added meanwhile.
+ */
+async function putBack(
+  claimed: Incident,
+  message: PendingMessage,
+  lastNotifiedBefore: string | null,
+  deps: NotifierDeps,
+  now: Date,
+): Promise<void> {
+  let current: Incident | null = claimed;
+  for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
+    if (!current || current.threadId !== claimed.threadId) break;
+    const restored: Incident = {
+      ...current,
+      pending: mergePending(message, current.pending, current.alarms),
+      // Nobody sent since our claim: the message was never delivered, so neither was "notified".
+      lastNotifiedAt:
+        current.lastNotifiedAt === claimed.lastNotifiedAt && lastNotifiedBefore
+          ? lastNotifiedBefore
+          : current.lastNotifiedAt,
+    };
+    try {
+      await saveIncident(deps.db, deps.table, restored, current.version, now);
+      return;
+    } catch (error) {
+      if (!(error instanceof IncidentConflictError)) {
+        deps.logger.error('cannot put an unsent message back; it is lost', { group: claimed.group, error });
+        return;
+      }
+      current = await getIncident(deps.db, deps.table, claimed.group);
+    }
+  }
+  deps.logger.error('cannot put an unsent message back; it is lost', {
+    group: claimed.group,
+    event: message.event,
+  });
+}
+
 async function publish(
-  change: IncidentChange & { event: AlertKind },
+  change: SendableChange,
   states: StateCache,
   transitions: readonly AlarmTransition[],
   deps: NotifierDeps,
@@ -168,14 +263,9 @@ function groupOf(transition: AlarmTransition, states: readonly TargetState[]): s
   return states.find((s) => s.registry)?.registry ?? memberOf(transition);
 }
 
-function sameAlarms(a: Incident, b: Incident): boolean {
-  return JSON.stringify(a.alarms) === JSON.stringify(b.alarms);
-}
-
 function toBatchResponse(failures: Set<string>): SQSBatchResponse {
   return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
 }
-
 /** Each target's states, read once per invocation. */
 class StateCache {
   private readonly states = new Map<string, TargetState[]>();

@@ -33,16 +33,17 @@ describe('notifier handler', () => {
     );
   });
 
-  it('runs reminders for a scheduled invocation, reading open incidents only', async () => {
+  it('runs the sweep for a scheduled invocation, reading open or pending incidents only', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     const { notify } = await import('../../../functions/handlers/notifier.ts');
 
-    await expect(notify({ action: 'reminders' })).resolves.toEqual({ reminders: 0 });
+    await expect(notify({ action: 'reminders' })).resolves.toEqual({ updates: 0, reminders: 0 });
     const query = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
     expect(query).toMatchObject({
       TableName: 'registry-canary-state',
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': '#incident', ':true': true },
+      FilterExpression: '#open = :true OR attribute_type(#pending, :map)',
+      ExpressionAttributeValues: { ':pk': '#incident', ':true': true, ':map': 'M' },
     });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
