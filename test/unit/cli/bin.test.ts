@@ -68,4 +68,13 @@ describe('bin/registry-canary.mjs', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('must be lowercase');
   }, 20_000);
+
+  it('runs as `npx registry-canary` from the checkout, with no install step beyond npm ci', async () => {
+    // npx finds the package's own bin entry; --offline keeps it from asking the registry for anything.
+    const { stdout } = await run('npx', ['--offline', 'registry-canary', '--help'], {
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
+    expect(stdout).toContain('Usage: registry-canary <command>');
+    expect(stdout).toMatch(/^\s+probe\s/m);
+  }, 30_000);
 });

@@ -150,6 +150,7 @@ describe('registry-canary CLI', () => {
     [['probe', 'x', '--bogus'], '--bogus'],
     [['probe', 'x', '--auth', 'kerberos'], 'kerberos'],
     [['frobnicate'], 'unknown command "frobnicate"'],
+    [[], 'no command given'],
   ])('exits 2 on bad usage %j, naming the problem', async (argv, message) => {
     const t = fakeIo();
     const previous = process.env['DOCKER_CONFIG'];
