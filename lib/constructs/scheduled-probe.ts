@@ -26,6 +26,7 @@ import {
   PROBE_CONFIG_FILE_NAME,
   type ProbeRuntimeConfig,
 } from '../../functions/handlers/probe-config.ts';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
 import { probePolicyStatements } from './probe-permissions.ts';
 
 export const PROBE_HANDLER_ENTRY = fileURLToPath(
@@ -54,6 +55,8 @@ export interface ScheduledProbeProps {
   logRetention: RetentionDays;
   /** Notified on ALARM and OK of the dead-letter queue alarm. */
   alarmAction: IAlarmAction;
+  /** The dead-letter alarm links to `<runbookBaseUrl>/PROBE_DLQ.md`. @default DEFAULT_RUNBOOK_BASE_URL */
+  runbookBaseUrl?: string;
   /** Run inside a VPC, for registries only reachable from it. @default no VPC */
   vpc?: VpcPlacement;
   /**
@@ -185,7 +188,8 @@ export class ScheduledProbe extends Construct {
       alarmDescription: [
         `The registry-canary probe in ${region} failed to run (crashed, timed out, or was not invoked);`,
         'the failed events are in its dead-letter queue, and no results were recorded for that run.',
-        "Look at the function's log group for the error, then redrive or purge the queue.",
+        "Look at the function's log group for the error, then purge the queue.",
+        `Runbook: ${probeDeadLetterRunbook(props.runbookBaseUrl)}`,
       ].join(' '),
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
@@ -232,6 +236,11 @@ export class ScheduledProbe extends Construct {
       securityGroups: [SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', vpc.securityGroupId)],
     };
   }
+}
+
+/** The page for the dead-letter alarm: an alarm on the canary itself, not a diagnosis code. */
+export function probeDeadLetterRunbook(baseUrl = DEFAULT_RUNBOOK_BASE_URL): string {
+  return `${baseUrl.replace(/\/+$/, '')}/PROBE_DLQ.md`;
 }
 
 /**

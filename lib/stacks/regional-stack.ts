@@ -51,6 +51,7 @@ export class RegionalProbeStack extends Stack {
       everyMinutes: config.schedule.everyMinutes,
       logRetention: config.logRetentionDays as RetentionDays,
       alarmAction: this.operationsTopic.alarmAction,
+      runbookBaseUrl: config.runbookBaseUrl,
       ...(config.vpc?.[region] ? { vpc: config.vpc[region] } : {}),
     });
 

@@ -76,6 +76,24 @@ describe('ScheduledProbe', () => {
     });
   });
 
+  it.each(['us-east-1', 'eu-west-1', 'ap-southeast-1'])(
+    'gives every alarm of the %s probe stack a description with a runbook link',
+    (region) => {
+      const alarms = Object.values(app.regional(region).findResources('AWS::CloudWatch::Alarm')) as {
+        Properties: { AlarmDescription?: string };
+      }[];
+      expect(alarms).toHaveLength(1); // the dead-letter queue's
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmDescription).toContain(
+          `The registry-canary probe in ${region} failed to run`,
+        );
+        expect(alarm.Properties.AlarmDescription).toMatch(
+          /Runbook: https:\/\/github\.com\/\S+\/docs\/runbooks\/PROBE_DLQ\.md$/,
+        );
+      }
+    },
+  );
+
   it('lets the function put metrics only in its namespace, write its state and logs, and nothing more for anonymous targets', () => {
     const template = app.regional('eu-west-1');
     const policies = template.findResources('AWS::IAM::Policy', {
