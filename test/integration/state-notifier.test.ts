@@ -476,6 +476,66 @@ describe('notifier, end to end', () => {
     expect(reminders[1]!.email).toContain('Open for:   2h 5m');
   });
 
+  it('fails the sweep when a reminder cannot be published, and sends it once on the retry', async () => {
+    await probe('eu-west-1', [{ target: 'a', result: failingResult('DNS_FAILURE') }]);
+    await handleAlarmBatch(
+      [alarmRecord({ alarmName: 'a-failing', target: 'a', state: 'ALARM', at: iso(0) })],
+      deps(),
+    );
+    vi.setSystemTime(at(61));
+    sns.on(PublishCommand).rejects(new Error('SNS is down'));
+
+    // Thrown, so Lambda retries the scheduled invocation and, in the end, sends it to the DLQ.
+    await expect(sweep(deps())).rejects.toThrow('notifier sweep: 1 registry failed: registry-1.docker.io');
+    expect(await getIncident(db, table, 'registry-1.docker.io')).toMatchObject({ lastRemindedAt: null });
+
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    expect(await sweep(deps())).toEqual({ updates: 0, reminders: 1 });
+    expect(await sweep(deps())).toEqual({ updates: 0, reminders: 0 });
+    const kinds = published().map((p) => parsed(p).chatbot.metadata.eventType);
+    // opened, the failed reminder, the reminder that went out.
+    expect(kinds).toEqual([
+      'RegistryCanaryIncidentOpened',
+      'RegistryCanaryIncidentReminder',
+      'RegistryCanaryIncidentReminder',
+    ]);
+  });
+
+  it('sends no reminder for an incident that recovered between the sweep reading it and claiming it', async () => {
+    await probe('eu-west-1', [{ target: 'a', result: failingResult('DNS_FAILURE') }]);
+    await handleAlarmBatch(
+      [alarmRecord({ alarmName: 'a-failing', target: 'a', state: 'ALARM', at: iso(0) })],
+      deps(),
+    );
+    vi.setSystemTime(at(61));
+    // The sweep gets its own client, so the recovery can be slipped in right before its first write.
+    const sweepDb = createStateClient({ region: 'eu-west-1', endpoint });
+    let raced = false;
+    sweepDb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!raced && context.commandName === 'UpdateItemCommand') {
+          raced = true;
+          await handleAlarmBatch(
+            [alarmRecord({ alarmName: 'a-failing', target: 'a', state: 'OK', at: iso(61) })],
+            deps(),
+          );
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recoverBeforeTheClaim' },
+    );
+
+    const result = await sweep({ ...deps(), db: sweepDb });
+    sweepDb.destroy();
+
+    expect(raced).toBe(true);
+    expect(result).toEqual({ updates: 0, reminders: 0 });
+    expect(published().map((p) => parsed(p).chatbot.metadata.eventType)).toEqual([
+      'RegistryCanaryIncidentOpened',
+      'RegistryCanaryIncidentRecovered',
+    ]);
+  });
+
   it('reports the batch items of a registry whose alert could not be published, and sends it on the retry', async () => {
     await probe('eu-west-1', [{ target: 'a', result: failingResult('TIMEOUT') }]);
     sns.on(PublishCommand).rejectsOnce(new Error('SNS is down')).resolves({ MessageId: 'm-2' });

@@ -105,12 +105,15 @@ export interface SweepResult {
 
 /**
  * The scheduled run: sends what is pending and due, then reminders for incidents still open after
- * `reminderMinutes`.
+ * `reminderMinutes`. One registry's failure does not hold back the others, but it does fail the
+ * run (after all were tried), so Lambda retries it and, in the end, puts it in the dead-letter
+ * queue whose alarm someone sees. A retry sends nothing twice: what was sent is recorded first.
  */
 export async function sweep(deps: NotifierDeps): Promise<SweepResult> {
   const now = deps.clock();
   const states = new StateCache(deps);
   const result: SweepResult = { updates: 0, reminders: 0 };
+  const failed: { group: string; error: unknown }[] = [];
   for (const incident of await listOpenIncidents(deps.db, deps.table)) {
     try {
       if (incident.pending && (await processGroup(incident.group, [], states, deps, now))) {
@@ -118,16 +121,17 @@ export async function sweep(deps: NotifierDeps): Promise<SweepResult> {
         result.updates += 1;
         continue;
       }
-      const change = reminderDue(incident, now, deps.reminderMinutes);
-      if (!change) continue;
-      await states.load(Object.keys(incident.alarms));
-      await publish({ ...change, event: 'reminder' }, states, [], deps, now);
-      await saveIncident(deps.db, deps.table, change.incident, incident.version, now);
-      result.reminders += 1;
+      if (await remind(incident, states, deps, now)) result.reminders += 1;
     } catch (error) {
-      // The next scheduled run tries again; one registry's failure must not hold back the others.
-      deps.logger.error('reminder failed', { group: incident.group, error });
+      deps.logger.error('sweep failed for a registry', { group: incident.group, error });
+      failed.push({ group: incident.group, error });
     }
+  }
+  if (failed.length > 0) {
+    throw new AggregateError(
+      failed.map((f) => f.error),
+      `notifier sweep: ${failed.length} registr${failed.length === 1 ? 'y' : 'ies'} failed: ${failed.map((f) => f.group).join(', ')}`,
+    );
   }
   return result;
 }
@@ -230,6 +234,57 @@ async function putBack(
     group: claimed.group,
     event: message.event,
   });
+}
+
+/**
+ * A reminder, claimed first: the write that records it must win against any batch that changed
+ * the incident (a recovery above all), or no reminder goes out. A failed publish undoes the claim
+ * and throws, so the retried run sends it.
+ */
+async function remind(
+  incident: Incident,
+  states: StateCache,
+  deps: NotifierDeps,
+  now: Date,
+): Promise<boolean> {
+  let current: Incident | null = incident;
+  for (let attempt = 1; current; attempt += 1) {
+    const change = reminderDue(current, now, deps.reminderMinutes);
+    if (!change) return false;
+    let saved: Incident;
+    try {
+      saved = await saveIncident(deps.db, deps.table, change.incident, current.version, now);
+    } catch (error) {
+      if (!(error instanceof IncidentConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      current = await getIncident(deps.db, deps.table, incident.group);
+      continue;
+    }
+    try {
+      await states.load(Object.keys(saved.alarms));
+      await publish({ ...change, event: 'reminder', incident: saved }, states, [], deps, now);
+    } catch (error) {
+      await undoReminder(saved, current, deps, now);
+      throw error;
+    }
+    return true;
+  }
+  return false;
+}
+
+async function undoReminder(saved: Incident, before: Incident, deps: NotifierDeps, now: Date): Promise<void> {
+  try {
+    await saveIncident(
+      deps.db,
+      deps.table,
+      { ...saved, lastRemindedAt: before.lastRemindedAt, lastNotifiedAt: before.lastNotifiedAt },
+      saved.version,
+      now,
+    );
+  } catch (error) {
+    // Changed since (a recovery, an update): whatever happened next is the news; the next reminder
+    // comes one period later.
+    deps.logger.warn('could not undo a reminder that was not sent', { group: saved.group, error });
+  }
 }
 
 async function publish(
