@@ -5,7 +5,10 @@
  *
  * Credential helpers (`credsStore`, `credHelpers`) are not run: running a configured binary from a
  * probe is out of scope. When one holds this registry's credentials, resolve says so and names the
- * helper instead of silently probing anonymously.
+ * helper instead of silently probing anonymously. When only `credsStore` is set and the config has
+ * no entry for the registry, the probe cannot tell whether the store holds anything for it: by
+ * default that fails too, naming the helper; a caller that prefers docker's behaviour (anonymous
+ * when the store has nothing) passes onCredsStoreSkipped and is told each time it happens.
  */
 import { readFile as nodeReadFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -44,6 +47,11 @@ export interface DockerConfigOptions {
   path?: string;
   /** @default fs.promises.readFile as UTF-8 */
   readFile?: (path: string) => Promise<string>;
+  /**
+   * For a registry without an `auths` entry while `credsStore` is set: go on anonymously and call
+   * this with the reason (which names the helper). @default absent: fail with CREDENTIALS_UNAVAILABLE
+   */
+  onCredsStoreSkipped?: (message: string) => void;
 }
 
 export function dockerConfigCredentials(options: DockerConfigOptions = {}): CredentialProvider {
@@ -54,7 +62,7 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
     source: 'docker-config',
     async resolve(registryHost) {
       const config = await loadConfig(path, readFile);
-      return credentialsForHost(config, registryHost, path);
+      return credentialsForHost(config, registryHost, path, options.onCredsStoreSkipped);
     },
   };
 }
@@ -94,6 +102,7 @@ export function credentialsForHost(
   config: DockerConfig,
   registryHost: string,
   path: string,
+  onCredsStoreSkipped?: (message: string) => void,
 ): RegistryCredentials | null {
   const host = configHostOf(registryHost);
   const isDockerHub = host === 'index.docker.io';
@@ -106,8 +115,18 @@ export function credentialsForHost(
   const entry = findEntry(config.auths ?? {}, host, isDockerHub);
   const credentials = entry ? decodeEntry(entry.value, entry.key, path) : null;
   if (credentials) return credentials;
+  if (!helper) return null;
   // With a credsStore, `docker login` leaves an empty auths entry: the secret is in the store.
-  if (helper && entry) throw helpersUnsupported(helper.name, registryHost, path);
+  if (entry) throw helpersUnsupported(helper.name, registryHost, path);
+  // No entry: the store most likely holds nothing for this registry, but only the helper knows.
+  const skipped = `The docker config ${path} has no "auths" entry for ${registryHost} and sets credsStore "${helper.name}", whose helper docker-credential-${helper.name} registry-canary does not run`;
+  if (!onCredsStoreSkipped) {
+    throw new CredentialsUnavailableError(
+      `${skipped}. For a public image use --auth anonymous; otherwise --auth basic with --password-stdin, or an "auths" entry.`,
+      'CredentialHelperNotSupported',
+    );
+  }
+  onCredsStoreSkipped(`${skipped}: probing ${registryHost} anonymously.`);
   return null;
 }
 

@@ -120,6 +120,8 @@ export interface CliAuthOptions {
   aws?: AwsClientFactories;
   now?: () => number;
   fetch?: typeof fetch;
+  /** Told when the default docker config is skipped for a registry (credsStore, no entry). @default a line on stderr */
+  notice?: (message: string) => void;
 }
 
 /**
@@ -136,7 +138,12 @@ export async function credentialsFromCliAuth(
 
   if (authFlag === undefined) {
     const path = dockerConfigPath(env);
-    return fileExists(path) ? dockerConfigCredentials({ path, readFile }) : anonymous;
+    if (!fileExists(path)) return anonymous;
+    // Nobody asked for these credentials: where the config has none for a registry, probe it
+    // anonymously as `docker pull` would, but say so, because a credsStore might have held some.
+    // An explicit --auth docker-config fails instead (dockerConfigCredentials' default).
+    const notice = options.notice ?? ((message: string) => process.stderr.write(`note: ${message}\n`));
+    return dockerConfigCredentials({ path, readFile, onCredsStoreSkipped: notice });
   }
 
   const [head = '', ...rest] = authFlag.split(',');

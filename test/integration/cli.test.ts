@@ -55,7 +55,7 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], stdin?: string): Promise<Run> {
+function runCli(args: string[], stdin?: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: {
@@ -67,6 +67,7 @@ function runCli(args: string[], stdin?: string): Promise<Run> {
         HTTP_PROXY: '',
         https_proxy: '',
         http_proxy: '',
+        ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -302,6 +303,20 @@ describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', { concurre
 
     expect(run.code).toBe(1);
     expect((parseResults(run)[0]!['diagnosis'] as Json)['code']).toBe('AUTH_REQUIRED');
+  });
+
+  it('says on stderr that the default config was skipped for a host only a credsStore could serve', async () => {
+    const dockerConfig = join(HOME, 'creds-store');
+    mkdirSync(dockerConfig);
+    await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ auths: {}, credsStore: 'desktop' }));
+    const args = ['probe', `${secured.host}/team/app:v1`, '--json', '--ca-file', certificates.ca.certPath];
+
+    const run = await runCli(args, '', { DOCKER_CONFIG: dockerConfig });
+
+    expect(run.code).toBe(1);
+    expect((parseResults(run)[0]!['diagnosis'] as Json)['code']).toBe('AUTH_REQUIRED');
+    expect(run.stderr).toContain(`no "auths" entry for ${secured.host}`);
+    expect(run.stderr).toContain('docker-credential-desktop');
   });
 
   it('never prints a rejected password, in JSON or human output or on stderr', async () => {

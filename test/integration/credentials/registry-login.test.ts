@@ -240,5 +240,16 @@ describe.runIf(registryTestsEnabled())(
       expectDiagnosis(result, 'AUTH_FAILED');
       expectNoSecret(JSON.stringify(result), wrong, 'hubuser');
     });
+
+    it('docker config.json: a credsStore without an entry for the registry fails with CREDENTIALS_UNAVAILABLE naming the helper', async () => {
+      const path = join(dir, 'store-config.json');
+      await writeFile(path, JSON.stringify({ auths: {}, credsStore: 'desktop' }));
+
+      const result = await probe(dockerConfigCredentials({ path }));
+
+      expectDiagnosis(result, 'CREDENTIALS_UNAVAILABLE');
+      expect(result.diagnosis!.summary).toContain('docker-credential-desktop');
+      expect(result.diagnosis!.evidence).toContain('providerCode: CredentialHelperNotSupported');
+    });
   },
 );

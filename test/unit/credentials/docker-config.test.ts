@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dockerConfigCredentials, dockerConfigPath } from '../../../functions/credentials/docker-config.ts';
+import { CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -84,8 +85,55 @@ describe('dockerConfigCredentials', () => {
     );
   });
 
-  it('is anonymous for a registry the credsStore holds nothing for', async () => {
-    await expect(provider({ auths: {}, credsStore: 'desktop' }).resolve('ghcr.io')).resolves.toBeNull();
+  it('fails naming the credsStore helper for a registry without an entry, instead of going anonymous', async () => {
+    const error = await provider({ auths: {}, credsStore: 'desktop' })
+      .resolve('ghcr.io')
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
+    expect(error).toMatchObject({ providerCode: 'CredentialHelperNotSupported' });
+    expect((error as Error).message).toContain('no "auths" entry for ghcr.io');
+    expect((error as Error).message).toContain('docker-credential-desktop');
+    expect((error as Error).message).toContain('--auth anonymous');
+  });
+
+  it('goes anonymous with a notice naming the helper when the caller asks for that', async () => {
+    const notices: string[] = [];
+    const lenient = dockerConfigCredentials({
+      path: '/home/u/.docker/config.json',
+      readFile: async () => JSON.stringify({ credsStore: 'desktop' }),
+      onCredsStoreSkipped: (message) => notices.push(message),
+    });
+
+    await expect(lenient.resolve('ghcr.io')).resolves.toBeNull();
+    expect(notices).toEqual([
+      'The docker config /home/u/.docker/config.json has no "auths" entry for ghcr.io and sets credsStore "desktop", whose helper docker-credential-desktop registry-canary does not run: probing ghcr.io anonymously.',
+    ]);
+  });
+
+  it('still fails for an empty entry when the caller would accept anonymous: docker login put the secret in the store', async () => {
+    const notices: string[] = [];
+    const lenient = dockerConfigCredentials({
+      path: '/home/u/.docker/config.json',
+      readFile: async () => JSON.stringify({ auths: { 'ghcr.io': {} }, credsStore: 'desktop' }),
+      onCredsStoreSkipped: (message) => notices.push(message),
+    });
+
+    await expect(lenient.resolve('ghcr.io')).rejects.toThrow(/docker-credential-desktop/);
+    expect(notices).toEqual([]);
+  });
+
+  it('gives no notice when the auths entry holds the credentials despite a credsStore', async () => {
+    const notices: string[] = [];
+    const lenient = dockerConfigCredentials({
+      path: '/c.json',
+      readFile: async () =>
+        JSON.stringify({ auths: { 'ghcr.io': { auth: b64('u:p') } }, credsStore: 'desktop' }),
+      onCredsStoreSkipped: (message) => notices.push(message),
+    });
+
+    await expect(lenient.resolve('ghcr.io')).resolves.toMatchObject({ username: 'u' });
+    expect(notices).toEqual([]);
   });
 
   it('refuses a malformed auth without quoting it', async () => {

@@ -104,6 +104,35 @@ describe('credentialsFromCliAuth', () => {
     await expect(provider.resolve('ghcr.io')).resolves.toMatchObject({ username: 'octo' });
   });
 
+  it('probes anonymously with a notice when the default config has only a credsStore for the host', async () => {
+    const notices: string[] = [];
+    const provider = await credentialsFromCliAuth(undefined, {
+      env: home,
+      fileExists: () => true,
+      readFile: async () => JSON.stringify({ auths: {}, credsStore: 'osxkeychain' }),
+      notice: (message) => notices.push(message),
+    });
+
+    await expect(provider.resolve('ghcr.io')).resolves.toBeNull();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('docker-credential-osxkeychain');
+  });
+
+  it('fails naming the helper when --auth docker-config was asked for and only a credsStore could hold the credentials', async () => {
+    const notices: string[] = [];
+    const provider = await credentialsFromCliAuth('docker-config', {
+      env: home,
+      readFile: async () => JSON.stringify({ auths: {}, credsStore: 'osxkeychain' }),
+      notice: (message) => notices.push(message),
+    });
+
+    await expect(provider.resolve('ghcr.io')).rejects.toMatchObject({
+      providerCode: 'CredentialHelperNotSupported',
+      message: expect.stringContaining('docker-credential-osxkeychain'),
+    });
+    expect(notices).toEqual([]);
+  });
+
   it('is anonymous by default when there is no config.json', async () => {
     const provider = await credentialsFromCliAuth(undefined, { env: home, fileExists: () => false });
 
