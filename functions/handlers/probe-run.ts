@@ -15,7 +15,7 @@ import type { ProbeOptions } from '../probe/options.ts';
 import type { ProbeResult } from '../probe/result.ts';
 import { emitResultMetrics, emitRunMetrics } from '../publish/metrics.ts';
 import { homeCopyData, publishHomeCopy, type RetryPolicy } from '../publish/metrics-home-copy.ts';
-import type { ProbeRuntimeConfig, ProbeTarget } from './probe-config.ts';
+import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
 export type ProbeFn = (ref: string, options?: Partial<ProbeOptions>) => Promise<ProbeResult>;
 
@@ -155,6 +155,13 @@ function failedResult(
   };
 }
 
+/**
+ * The home copy stops this long before the invocation ends: one PutMetricData may still be in
+ * flight (the handler's client gives up after 2 s connecting plus 3 s waiting), then the log lines
+ * for unsent data and the EMF flush must fit.
+ */
+export const HOME_COPY_MARGIN_MS = 6_000;
+
 export interface ScheduledRunDeps {
   config: ProbeRuntimeConfig;
   probe: ProbeFn;
@@ -181,6 +188,10 @@ export interface RunSummary {
 /**
  * The whole scheduled run: probe, then for each result one log line (the CLI's JSON contract plus
  * region and target) and its EMF metrics, then the home-region copy of all results.
+ *
+ * @param remainingMs the invocation's remaining time minus PUBLISH_RESERVE_MS (the handler passes
+ *   Lambda's getRemainingTimeInMillis() less the reserve), so the invocation ends
+ *   PUBLISH_RESERVE_MS after it reaches 0
  */
 export async function runScheduledProbes(
   deps: ScheduledRunDeps,
@@ -203,11 +214,16 @@ export async function runScheduledProbes(
     },
   });
 
+  // Retries (4 attempts per batch, up to ~21 s) must not run the Lambda into its timeout: killed
+  // there, it would never log what was not sent.
+  const homeCopyDeadline = now() + remainingMs() + PUBLISH_RESERVE_MS - HOME_COPY_MARGIN_MS;
   // The state write runs beside the home copy: both go to the home region, neither may fail the run.
   const [copy] = await Promise.all([
     publishHomeCopy(homeData, {
       client: deps.cloudWatch,
       retry: deps.homeCopyRetry,
+      deadline: homeCopyDeadline,
+      now,
       sleep: deps.sleep,
     }),
     deps.recordState?.(outcomes).catch((error: unknown) => {

@@ -5,8 +5,10 @@
  *
  * Only what the home alarms read is copied (see HomeMetric): each copied series is a billed custom
  * metric per target and region. Sending is batched (at most 1000 data per request, the API limit)
- * and retried with backoff on throttling and server errors. What still cannot be sent is reported
- * to the caller, who logs it; the same values are already in the region's EMF lines.
+ * and retried with backoff on throttling and server errors, but never past the caller's deadline:
+ * a Lambda killed at its timeout would lose the log line that reports what was not sent. What
+ * still cannot be sent is reported to the caller, who logs it; the same values are already in the
+ * region's EMF lines.
  */
 import {
   type CloudWatchClient,
@@ -37,10 +39,11 @@ export function homeCopyData(
     Value: value,
     Unit: unit,
   });
-  const data = [
-    datum(HomeMetric.success, result.status === 'failing' ? 0 : 1, StandardUnit.Count),
-    datum(HomeMetric.duration, result.durationMs, StandardUnit.Milliseconds),
-  ];
+  const failing = result.status === 'failing';
+  const data = [datum(HomeMetric.success, failing ? 0 : 1, StandardUnit.Count)];
+  // A failure's duration is how long it took to fail (a TIMEOUT is the whole deadline, ~10 s), not
+  // the registry's latency: copied, it would fire the latency alarm beside the failing alarm.
+  if (!failing) data.push(datum(HomeMetric.duration, result.durationMs, StandardUnit.Milliseconds));
   const { remaining, limit } = result.rateLimit ?? {};
   if (remaining != null && limit != null && limit > 0) {
     data.push(datum(HomeMetric.rateLimitRemainingPercent, (remaining / limit) * 100, StandardUnit.Percent));
@@ -70,8 +73,20 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 200, maxDe
 export interface HomeCopyDeps {
   client: CloudWatchClient;
   retry?: Partial<RetryPolicy>;
+  /**
+   * When (epoch ms, on `now`'s clock) to stop: no request is started and no backoff is slept past
+   * it, and what is left is reported unsent. Give the invocation's end minus the longest one
+   * request may take and the time to log. @default no deadline
+   */
+  deadline?: number;
+  now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+}
+
+/** The error an unsent batch is reported with when the deadline, not CloudWatch, stopped it. */
+export class HomeCopyDeadlineError extends Error {
+  override readonly name = 'HomeCopyDeadlineError';
 }
 
 export interface HomeCopyOutcome {
@@ -101,16 +116,32 @@ async function sendWithRetry(batch: MetricDatum[], deps: HomeCopyDeps): Promise<
   const policy = { ...DEFAULT_RETRY, ...deps.retry };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.random ?? Math.random;
+  const now = deps.now ?? Date.now;
+  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  let lastError: unknown;
   for (let attempt = 1; ; attempt++) {
+    if (now() >= deadline) throw deadlineError(attempt - 1, lastError);
     try {
       await deps.client.send(new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: batch }));
       return;
     } catch (error) {
       if (attempt >= policy.attempts || !isRetryable(error)) throw error;
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.round(random() * ceiling));
+      lastError = error;
     }
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.round(random() * ceiling);
+    // A retry that could only start after the deadline is not worth waiting for.
+    if (now() + delay >= deadline) throw deadlineError(attempt, lastError);
+    await sleep(delay);
   }
+}
+
+function deadlineError(attempts: number, lastError: unknown): HomeCopyDeadlineError {
+  return attempts === 0
+    ? new HomeCopyDeadlineError('not sent: the publish deadline passed before this batch')
+    : new HomeCopyDeadlineError(`gave up after ${attempts} attempts: the publish deadline is near`, {
+        cause: lastError,
+      });
 }
 
 /** Throttling, server errors and network failures are worth another try; a bad request is not. */

@@ -4,8 +4,13 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anonymous, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
-import { readProbeConfig } from '../../../functions/handlers/probe-config.ts';
-import { type ProbeFn, probeAll, runScheduledProbes } from '../../../functions/handlers/probe-run.ts';
+import { PUBLISH_RESERVE_MS, readProbeConfig } from '../../../functions/handlers/probe-config.ts';
+import {
+  HOME_COPY_MARGIN_MS,
+  type ProbeFn,
+  probeAll,
+  runScheduledProbes,
+} from '../../../functions/handlers/probe-run.ts';
 import { failingResult, healthyResult, runtimeConfig, target } from './probe-fixtures.ts';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -240,13 +245,55 @@ describe('runScheduledProbes', () => {
     );
 
     expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(3);
-    expect(summary.homeCopy).toEqual({ sent: 0, unsent: 2 });
+    expect(summary.homeCopy).toEqual({ sent: 0, unsent: 1 }); // a failure copies Success only
     const lines = json();
     expect(lines.find((l) => l.Target === 'a' && l.Success === 0)).toBeDefined();
     expect(lines.find((l) => l.Code === 'NAME_UNKNOWN' && l.Failure === 1)).toBeDefined();
     expect(lines.find((l) => l.level === 'ERROR')).toMatchObject({
       message: expect.stringContaining('home-region metric copy failed'),
       targets: ['a'],
+    });
+  });
+
+  it('stops retrying the home copy before the invocation ends, and logs what it could not send', async () => {
+    const start = 1_000_000;
+    let clock = start;
+    const started: number[] = [];
+    cloudWatch.on(PutMetricDataCommand).callsFake(() => {
+      started.push(clock - start);
+      clock += 3_000; // a throttled request that takes 3 s to answer
+      throw Object.assign(new Error('Rate exceeded'), {
+        name: 'Throttling',
+        $metadata: { httpStatusCode: 400 },
+      });
+    });
+    // The Lambda has 20 s left when publishing starts; the handler passes that minus its reserve.
+    const remainingMs = () => start + 20_000 - clock - PUBLISH_RESERVE_MS;
+    const summary = await runScheduledProbes(
+      {
+        config: runtimeConfig([target('a'), target('b')]),
+        ...deps(ok),
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+        homeCopyRetry: { attempts: 10, baseDelayMs: 4_000, maxDelayMs: 4_000 },
+      },
+      remainingMs,
+    );
+
+    // Without the deadline all 10 attempts would run, ~50 s: far past the Lambda's 20 s.
+    const deadline = 20_000 - HOME_COPY_MARGIN_MS;
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    expect(started.length).toBeLessThan(10);
+    expect(started.every((t) => t < deadline)).toBe(true);
+    expect(clock - start).toBeLessThanOrEqual(deadline + 3_000);
+    expect(summary.homeCopy).toEqual({ sent: 0, unsent: 8 });
+    expect(json().find((l) => l.level === 'ERROR')).toMatchObject({
+      message: expect.stringContaining('home-region metric copy failed'),
+      data: 8,
+      targets: ['a', 'b'],
+      error: expect.objectContaining({ name: 'HomeCopyDeadlineError' }),
     });
   });
 

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   batches,
+  HomeCopyDeadlineError,
   homeCopyData,
   isRetryable,
   publishHomeCopy,
@@ -36,11 +37,17 @@ describe('homeCopyData', () => {
     ]);
   });
 
-  it('copies only success and duration for a failing result', () => {
-    const data = homeCopyData('hub', 'eu-west-1', failingResult(), at);
+  it('copies only success for a failing result: its duration is the time to fail, not latency', () => {
+    const data = homeCopyData('hub', 'eu-west-1', { ...failingResult('TIMEOUT'), durationMs: 10_000 }, at);
+    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([['Success', 0]]);
+  });
+
+  it('copies the duration of a degraded result, which reached the registry', () => {
+    const degraded = healthyResult({ status: 'degraded', durationMs: 6_000, rateLimit: null, tls: null });
+    const data = homeCopyData('hub', 'eu-west-1', degraded, at);
     expect(data.map((d) => [d.MetricName, d.Value])).toEqual([
-      ['Success', 0],
-      ['DurationMs', 120],
+      ['Success', 1],
+      ['DurationMs', 6_000],
     ]);
   });
 });
@@ -88,6 +95,53 @@ describe('publishHomeCopy', () => {
     expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(6);
     expect(outcome.sent).toBe(0);
     expect(outcome.unsent.map((u) => u.data.length)).toEqual([1000, 200]);
+  });
+
+  it('stops retrying when the next attempt could only start after the deadline', async () => {
+    let clock = 0;
+    const started: number[] = [];
+    cloudWatch.on(PutMetricDataCommand).callsFake(() => {
+      started.push(clock);
+      clock += 1_000; // each request takes 1 s
+      throw throttled();
+    });
+    // Backoff 1 s, then 2 s: the second retry would start at 5 s, past the 3.5 s deadline.
+    const outcome = await publishHomeCopy(data(3), {
+      client: new CloudWatchClient({}),
+      retry: { attempts: 4, baseDelayMs: 1_000 },
+      random: () => 1,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      deadline: 3_500,
+    });
+
+    expect(started).toEqual([0, 2_000]);
+    expect(outcome.sent).toBe(0);
+    expect(outcome.unsent).toHaveLength(1);
+    expect(outcome.unsent[0]!.data).toHaveLength(3);
+    expect(outcome.unsent[0]!.error).toBeInstanceOf(HomeCopyDeadlineError);
+    expect((outcome.unsent[0]!.error as Error).cause).toMatchObject({ name: 'Throttling' });
+  });
+
+  it('sends no batch once the deadline has passed, and reports each one unsent', async () => {
+    let clock = 0;
+    cloudWatch.on(PutMetricDataCommand).callsFake(() => {
+      clock += 2_000;
+      return {};
+    });
+    const outcome = await publishHomeCopy(data(2_100), {
+      client: new CloudWatchClient({}),
+      now: () => clock,
+      sleep: noSleep,
+      deadline: 1_000,
+    });
+
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(1);
+    expect(outcome.sent).toBe(1_000);
+    expect(outcome.unsent.map((u) => u.data.length)).toEqual([1_000, 100]);
+    expect(outcome.unsent.every((u) => u.error instanceof HomeCopyDeadlineError)).toBe(true);
   });
 
   it('does not retry a request CloudWatch refuses as invalid', async () => {
