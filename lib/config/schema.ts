@@ -121,14 +121,14 @@ export const caBundleSchema = z.union([
 ]);
 
 /**
- * Who hears about alarms. Deliberately open (`loose`): the alerts (issue 5) add Slack / Amazon Q
- * Developer settings here without a schema change breaking existing configs.
+ * Who hears about alarms. Strict, like the rest of the config: a misspelt key (`emial`,
+ * `reminderMinute`) would otherwise pass synth and silently leave the alerts unconfigured.
+ * Slack is reached through `amazonQ` or `slackWebhookSecret`.
  */
 export const notificationsSchema = z
   .object({
     /** Subscribed to the alerts (home region's notification topic) and to each region's operations topic. */
     emails: z.array(z.email()).default([]),
-    slack: z.looseObject({}).optional(),
     /** Post alerts to a Slack channel through Amazon Q Developer in chat applications (formerly AWS Chatbot). @default none */
     amazonQ: z
       .object({
@@ -150,7 +150,7 @@ export const notificationsSchema = z
     /** Remind about an incident still open after this many minutes; 0 turns reminders off. @default 60 */
     reminderMinutes: z.number().int().min(0).default(60),
   })
-  .loose();
+  .strict();
 
 /**
  * The only retention periods CloudWatch Logs accepts (PutRetentionPolicy); any other number passes

@@ -315,3 +315,38 @@ describe('loadConfig', () => {
     await expect(loadConfig('config/missing.ts')).rejects.toThrow(/config\/missing\.ts.*cannot load/s);
   });
 });
+
+describe('validateConfig: notifications', () => {
+  it('accepts every notification setting together', () => {
+    const notifications = {
+      emails: ['oncall@example.com'],
+      amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+      slackWebhookSecret: 'registry-canary/slack-webhook',
+      reminderMinutes: 30,
+    };
+    expect(validateConfig({ ...base, notifications }).notifications).toEqual(notifications);
+  });
+
+  it('refuses a misspelt notifications key instead of leaving the alerts unconfigured', () => {
+    const input = { ...base, notifications: { emial: ['oncall@example.com'] } };
+    expect(problemsOf(input)).toEqual(['notifications: Unrecognized key: "emial"']);
+  });
+
+  it('refuses the old free-form slack block, naming it', () => {
+    const input = { ...base, notifications: { slack: { webhook: 'https://hooks.slack.com/x' } } };
+    expect(problemsOf(input)).toEqual(['notifications: Unrecognized key: "slack"']);
+  });
+
+  it('refuses an unknown key inside amazonQ, naming the path', () => {
+    const amazonQ = { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD', channel: '#alerts' };
+    expect(problemsOf({ ...base, notifications: { amazonQ } })).toEqual([
+      'notifications.amazonQ: Unrecognized key: "channel"',
+    ]);
+  });
+
+  it('refuses a negative reminder period, naming the field', () => {
+    expect(problemsOf({ ...base, notifications: { reminderMinutes: -1 } })).toEqual([
+      expect.stringMatching(/^notifications\.reminderMinutes: .*>=0/),
+    ]);
+  });
+});
