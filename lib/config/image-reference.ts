@@ -29,5 +29,6 @@ export function checkImageReference(ref: string): ImageReferenceCheck {
 export function splitReference(ref: string): { registry: string; repository: string; reference: string } {
   const check = checkImageReference(ref);
   if (!check.ok) throw new Error(`invalid reference "${ref}": ${check.reason}`);
-  return check;
+  // Only the three parts: the result is spread into probe-config.json, which has no `ok`.
+  return { registry: check.registry, repository: check.repository, reference: check.reference };
 }

@@ -39,18 +39,33 @@ const tagValue = z
 /** CloudWatch allows 50 tags per alarm; the owner, when set, takes one (the `Owner` tag). */
 export const MAX_TARGET_TAGS = 49;
 
+/** Each threshold without its default: a target's own `thresholds` (below) must not get one. */
+const thresholdFields = {
+  /** A probe slower than this is degraded (SLOW) and, for M of N periods, raises the latency alarm. @default 5000 */
+  slowMs: z.number().int().positive(),
+  /** Warn and alarm when the registry's certificate expires within this many days. @default 14 */
+  certExpiryDays: z.number().int().positive(),
+  /** Warn and alarm when the pull budget left is below this fraction of the limit. @default 0.2 */
+  rateLimitRatio: z.number().gt(0).lt(1),
+  /** Overall deadline of one probe of this target. @default 10000 */
+  timeoutMs: z.number().int().min(1_000).max(60_000),
+};
+
 export const thresholdsSchema = z
   .object({
-    /** A probe slower than this is degraded (SLOW) and, for M of N periods, raises the latency alarm. @default 5000 */
-    slowMs: z.number().int().positive().default(5_000),
-    /** Warn and alarm when the registry's certificate expires within this many days. @default 14 */
-    certExpiryDays: z.number().int().positive().default(14),
-    /** Warn and alarm when the pull budget left is below this fraction of the limit. @default 0.2 */
-    rateLimitRatio: z.number().gt(0).lt(1).default(0.2),
-    /** Overall deadline of one probe of this target. @default 10000 */
-    timeoutMs: z.number().int().min(1_000).max(60_000).default(10_000),
+    slowMs: thresholdFields.slowMs.default(5_000),
+    certExpiryDays: thresholdFields.certExpiryDays.default(14),
+    rateLimitRatio: thresholdFields.rateLimitRatio.default(0.2),
+    timeoutMs: thresholdFields.timeoutMs.default(10_000),
   })
   .strict();
+
+/**
+ * A target's overrides, field by field. Not `thresholdsSchema.partial()`: zod still fills in the
+ * defaults of a partial's fields, so `{ timeoutMs: 5000 }` came out with slowMs 5000 and
+ * overrode the deployment's `defaults.slowMs`.
+ */
+const targetThresholdsSchema = z.object(thresholdFields).partial().strict();
 
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 
@@ -64,7 +79,7 @@ export const targetSchema = z
     /** Platforms that must be present in a multi-arch index. @default ['linux/amd64'] */
     platforms: z.array(platform).min(1).default(['linux/amd64']),
     /** @default the deployment's `defaults` */
-    thresholds: thresholdsSchema.partial().optional(),
+    thresholds: targetThresholdsSchema.optional(),
     /**
      * Who to ask when this target fails: a team, an email, a Slack handle. Goes into alarm
      * descriptions and the alarms' `Owner` tag, so it is held to a tag value's characters.

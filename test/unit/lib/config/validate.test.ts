@@ -53,6 +53,16 @@ describe('validateConfig', () => {
     });
   });
 
+  it("keeps a target's thresholds to the fields it sets, so the others come from defaults", () => {
+    const config = validateConfig({
+      ...base,
+      defaults: { slowMs: 3_000 },
+      targets: [{ name: 'x', image: 'alpine', thresholds: { timeoutMs: 5_000 } }],
+    });
+    expect(config.targets[0]!.thresholds).toEqual({ timeoutMs: 5_000 });
+    expect(config.defaults.slowMs).toBe(3_000);
+  });
+
   it('accepts the shipped default config, which probes the public registries', () => {
     const config = validateConfig(defaultConfig);
     const hosts = config.targets.map((t) => t.image.split('/')[0]);
