@@ -163,7 +163,10 @@ export function classify(
   if (error instanceof PlatformMissingError) {
     return {
       code: 'PLATFORM_MISSING',
-      summary: `The image index has no ${error.missing.join(', ')} image; it has ${error.available.join(', ') || 'none'}.`,
+      summary:
+        error.source === 'index'
+          ? `The image index has no ${error.missing.join(', ')} image; it has ${error.available.join(', ') || 'none'}.`
+          : `The image is a single-platform ${error.available.join(', ')} image, with no ${error.missing.join(', ')} variant: nodes of that platform cannot run it.`,
       evidence: [
         `required: ${error.missing.join(', ')}`,
         `available: ${error.available.join(', ') || '(none)'}`,
@@ -241,7 +244,7 @@ function classifyHttp(error: RegistryHttpError, ctx: Pick<DiagnoseContext, 'regi
     const fromStep: DiagnosisCode | undefined =
       error.step.startsWith('manifest') || error.step === 'platform-manifest'
         ? 'MANIFEST_UNKNOWN'
-        : error.step.startsWith('blob')
+        : error.step.startsWith('blob') || error.step === 'config-get'
           ? 'BLOB_UNKNOWN'
           : undefined;
     const code = (registryCode && byCode[registryCode]) || fromStep;

@@ -15,6 +15,7 @@ import { headBlob, verifyBlob } from '../registry/blob.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
 import { HttpClient } from '../registry/http.ts';
+import { isImageConfig, readImagePlatform } from '../registry/image-config.ts';
 import {
   type Descriptor,
   headManifest,
@@ -203,11 +204,11 @@ async function walk(
       }
       images.push(manifest);
     }
+    for (const image of images) await headBlob(registry, image.config.digest);
   } else {
     images.push(top.manifest);
+    await checkSingleImagePlatform(registry, top.manifest, opts.platforms, state);
   }
-
-  for (const manifest of images) await headBlob(registry, manifest.config.digest);
   const manifest = images[0]!;
 
   if (opts.verifyBlob) {
@@ -221,6 +222,28 @@ async function walk(
       };
     }
   }
+}
+
+/**
+ * A tag without an index has no platform list: read the platform from the image config instead
+ * (a GET of a few KiB in place of the config HEAD), so an amd64-only image fails linux/arm64.
+ * Artifacts whose config is not an image config (Helm charts, signatures) are only HEADed.
+ */
+async function checkSingleImagePlatform(
+  registry: RegistryClient,
+  manifest: ImageManifest,
+  required: string[],
+  state: WalkState,
+): Promise<void> {
+  if (!isImageConfig(manifest.config)) {
+    await headBlob(registry, manifest.config.digest);
+    return;
+  }
+  const platform = await readImagePlatform(registry, manifest.config);
+  if (!platform) return;
+  const described = { ...manifest.config, platform };
+  state.platforms = platformsOf([described]);
+  selectPlatforms([described], required, 'image');
 }
 
 /** Settles with `work`, or rejects with the deadline's TimeoutError `graceMs` after the deadline. */

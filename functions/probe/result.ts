@@ -16,6 +16,8 @@ export type StepName =
   | 'tags-list'
   | 'platform-manifest'
   | 'blob-head'
+  /** A single-platform image's config, read for the platform it names (in place of its HEAD). */
+  | 'config-get'
   | 'blob-redirect'
   | 'blob-get';
 
@@ -30,7 +32,8 @@ export interface StepTimings {
 
 export interface ProbeStep {
   name: StepName;
-  method: 'GET' | 'HEAD';
+  /** POST only for a token obtained with docker's identity (refresh) token. */
+  method: 'GET' | 'HEAD' | 'POST';
   /** Never carries credentials or tokens: query strings of token requests are kept, user-info is stripped. */
   url: string;
   /** HTTP status, or null when no response arrived. */

@@ -1,5 +1,5 @@
 /**
- * Blobs: HEAD the config blob, and optionally download and verify one small layer.
+ * Blobs: HEAD or GET the config blob, and optionally download and verify one small layer.
  * Registries often answer blob requests with a redirect to storage (S3, CloudFront, Cloudflare,
  * GCS). Redirects are followed by hand, at most 5, so each hop is a step of its own with its
  * timings and host, and so that Authorization is never sent to the storage host: the distribution
@@ -24,7 +24,7 @@ export interface BlobHead {
 
 /** HEAD a blob, following redirects by hand. */
 export async function headBlob(registry: RegistryClient, digest: string): Promise<BlobHead> {
-  const final = await followRedirects(registry, 'HEAD', registry.repositoryUrl(`blobs/${digest}`), 0);
+  const final = await followRedirects(registry, 'blob-head', registry.repositoryUrl(`blobs/${digest}`), 0);
   const length = final.exchange.headers['content-length'];
   return {
     storageHost: final.url.host,
@@ -32,14 +32,15 @@ export async function headBlob(registry: RegistryClient, digest: string): Promis
   };
 }
 
-/** Download a blob of known size and check its digest; throughput covers the body transfer. */
-export async function verifyBlob(
+/** Download a blob of known size, following redirects by hand, and check its digest. */
+export async function getBlob(
   registry: RegistryClient,
   digest: string,
   size: number,
-): Promise<VerifiedBlob & { storageHost: string }> {
+  step: 'blob-get' | 'config-get' = 'blob-get',
+): Promise<{ bytes: Buffer; bodyMs: number; storageHost: string }> {
   const url = registry.repositoryUrl(`blobs/${digest}`);
-  const final = await followRedirects(registry, 'GET', url, size);
+  const final = await followRedirects(registry, step, url, size);
   const bytes = final.exchange.body;
   if (final.exchange.bodyTruncated) {
     throw new ProtocolError(
@@ -49,24 +50,35 @@ export async function verifyBlob(
   }
   const actual = digestOf(bytes, digest);
   if (actual !== digest) throw new DigestMismatchError(redactUrl(final.url), digest, actual);
-  const seconds = Math.max(final.exchange.bodyMs, 1) / 1000;
+  return { bytes, bodyMs: final.exchange.bodyMs, storageHost: final.url.host };
+}
+
+/** Download and verify a blob, with the throughput of its body transfer. */
+export async function verifyBlob(
+  registry: RegistryClient,
+  digest: string,
+  size: number,
+): Promise<VerifiedBlob & { storageHost: string }> {
+  const { bytes, bodyMs, storageHost } = await getBlob(registry, digest, size);
+  const seconds = Math.max(bodyMs, 1) / 1000;
   return {
     digest,
     bytes: bytes.length,
     throughputBytesPerSecond: Math.round(bytes.length / seconds),
-    storageHost: final.url.host,
+    storageHost,
   };
 }
 
 async function followRedirects(
   registry: RegistryClient,
-  method: 'GET' | 'HEAD',
+  firstStep: 'blob-head' | 'blob-get' | 'config-get',
   start: URL,
   maxBodyBytes: number,
 ): Promise<{ exchange: HttpExchange; url: URL }> {
+  const method = firstStep === 'blob-head' ? 'HEAD' : 'GET';
   let url = start;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const step = hop === 0 ? (method === 'HEAD' ? 'blob-head' : 'blob-get') : 'blob-redirect';
+    const step = hop === 0 ? firstStep : 'blob-redirect';
     const exchange = await registry.send(step, method, url, {
       allowRedirect: true,
       maxBodyBytes: maxBodyBytes + 1,

@@ -171,9 +171,11 @@ export class PlatformMissingError extends Error {
   constructor(
     readonly missing: string[],
     readonly available: string[],
+    /** A multi-arch index, or a single-platform image whose config names its platform. */
+    readonly source: 'index' | 'image' = 'index',
   ) {
     super(
-      `platform ${missing.join(', ')} not in the index; it has ${available.length ? available.join(', ') : 'no platforms'}`,
+      `platform ${missing.join(', ')} not in the ${source === 'index' ? 'index' : 'single-platform image'}; it has ${available.length ? available.join(', ') : 'no platforms'}`,
     );
   }
 }

@@ -178,7 +178,11 @@ export function platformsOf(manifests: Descriptor[]): string[] {
  * any variant; arm64 without a variant means v8, as docker normalises it.
  * Throws PlatformMissingError listing what the index has.
  */
-export function selectPlatforms(manifests: Descriptor[], required: string[]): Descriptor[] {
+export function selectPlatforms(
+  manifests: Descriptor[],
+  required: string[],
+  source: 'index' | 'image' = 'index',
+): Descriptor[] {
   const missing: string[] = [];
   const selected: Descriptor[] = [];
   for (const want of required) {
@@ -186,7 +190,7 @@ export function selectPlatforms(manifests: Descriptor[], required: string[]): De
     if (match) selected.push(match);
     else missing.push(want);
   }
-  if (missing.length > 0) throw new PlatformMissingError(missing, platformsOf(manifests));
+  if (missing.length > 0) throw new PlatformMissingError(missing, platformsOf(manifests), source);
   return selected;
 }
 

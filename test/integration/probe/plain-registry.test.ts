@@ -152,7 +152,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
     expectHealthy(result);
     expect(stepNames(result)).toContain('manifest-get');
     expect(result.digest).toBe(after.digest);
-    expect(result.steps.find((s) => s.name === 'blob-head')!.url).toContain(after.images[0]!.config.digest);
+    expect(result.steps.find((s) => s.name === 'config-get')!.url).toContain(after.images[0]!.config.digest);
   });
 
   it('resolves linux/arm64 alone to the arm64 manifest and its config blob', async () => {
@@ -184,12 +184,23 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
     expect(result.digest).toBe(dockerList.digest);
   });
 
-  it('reports a single-arch image as healthy without a platform manifest step', async () => {
+  it('reports a single-arch image as healthy, reading its platform from the config blob', async () => {
     const result = await probeCold(ref('team/single:v1'), plain);
 
     expectHealthy(result);
     expect(result.digest).toBe(singleArch.digest);
-    expect(stepNames(result)).not.toContain('platform-manifest');
+    expect(result.platforms).toEqual(['linux/amd64']);
+    expect(stepNames(result)).toEqual(['ping', 'manifest-head', 'manifest-get', 'config-get']);
+    expect(result.steps.at(-1)!.url).toContain(singleArch.images[0]!.config.digest);
+  });
+
+  it('fails with PLATFORM_MISSING when linux/arm64 is required of a single-platform amd64 image', async () => {
+    const result = await probeCold(ref('team/single:v1'), { ...plain, platforms: ['linux/arm64'] });
+
+    expectDiagnosis(result, 'PLATFORM_MISSING');
+    expect(result.diagnosis!.summary).toContain('single-platform linux/amd64 image');
+    expect(result.diagnosis!.evidence).toEqual(['required: linux/arm64', 'available: linux/amd64']);
+    expect(result.platforms).toEqual(['linux/amd64']);
   });
 
   it('probes by digest as well as by tag', async () => {
@@ -229,7 +240,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
       const result = await probeCold(ref('team/broken:v1'), plain);
 
       expectDiagnosis(result, 'BLOB_UNKNOWN');
-      expect(result.steps.at(-1)).toMatchObject({ name: 'blob-head', status: 404 });
+      expect(result.steps.at(-1)).toMatchObject({ name: 'config-get', status: 404 });
     } finally {
       await writeFile(blobPath(registry.storageDir, config.digest), config.bytes);
     }
