@@ -29,6 +29,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
 import { NotifierEnv } from '../../functions/publish/notification/notifier-config.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
 import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
@@ -240,7 +241,8 @@ export class Alerting extends Construct {
       alarmDescription: [
         'registry-canary could not turn some alarms into alerts: the notifier failed, and the alarm',
         'messages are in its dead-letter queue. Alarms may be firing that nobody was told about: open the',
-        "dashboard, read the notifier's log group for the error, then redrive the queue.",
+        "dashboard, read the notifier's log group for the error, then follow the runbook.",
+        `Runbook: ${notifierDeadLetterRunbook(props.runbookBaseUrl)}`,
       ].join(' '),
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
@@ -323,6 +325,11 @@ export class Alerting extends Construct {
     });
     return role;
   }
+}
+
+/** The page for the notifier's dead-letter alarm: not a diagnosis code, so not runbookUrl. */
+export function notifierDeadLetterRunbook(baseUrl = DEFAULT_RUNBOOK_BASE_URL): string {
+  return `${baseUrl.replace(/\/+$/, '')}/NOTIFIER_DLQ.md`;
 }
 
 function lambdaBasics(entry: string) {

@@ -13,6 +13,7 @@ import {
   SlackWebhookError,
 } from '../../functions/publish/notification/slack-delivery.ts';
 import { ALERT_PAYLOAD_KIND } from '../../functions/publish/notification/sns-message.ts';
+import { alarmMessage } from '../unit/publish/notification/alarm-fixtures.ts';
 import { alert, targetAlert } from '../unit/publish/notification/alert-fixtures.ts';
 
 interface Received {
@@ -111,8 +112,63 @@ describe('Slack webhook delivery', () => {
     expect(alpine).toContain('<https://example.com/runbooks/RATE_LIMITED.md|Runbook for RATE_LIMITED>');
   });
 
-  it('skips SNS messages that are not registry-canary alerts', async () => {
-    const delivered = await deliverToSlack([snsRecord('{"AlarmName":"raw"}')], {
+  it("posts the notifier's dead-letter alarm, a plain CloudWatch alarm message, as minimal Block Kit", async () => {
+    const dlqAlarm = alarmMessage({
+      alarmName: 'RegistryCanary-Home-AlertingDeadLettersAlarm6CD9EC46',
+      state: 'ALARM',
+      at: '2026-11-22T10:04:00.000Z',
+      reason:
+        'Threshold Crossed: 1 datapoint [3.0 (22/11/26 10:03:00)] was greater than the threshold (0.0).',
+      description:
+        'registry-canary could not turn some alarms into alerts. Runbook: https://example.com/runbooks/NOTIFIER_DLQ.md',
+    });
+
+    const delivered = await deliverToSlack([snsRecord(JSON.stringify(dlqAlarm))], {
+      webhookUrl: async () => `${baseUrl}${SECRET_PATH}`,
+      logger: quietLogger,
+    });
+
+    expect(delivered).toBe(1);
+    expect(received[0]?.body).toEqual({
+      text: 'ALARM: RegistryCanary-Home-AlertingDeadLettersAlarm6CD9EC46',
+      blocks: [
+        {
+          type: 'header',
+          text: {
+            type: 'plain_text',
+            text: 'ALARM: RegistryCanary-Home-AlertingDeadLettersAlarm6CD9EC46',
+            emoji: true,
+          },
+        },
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: ':rotating_light: registry-canary could not turn some alarms into alerts. Runbook: https://example.com/runbooks/NOTIFIER_DLQ.md',
+          },
+        },
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: '*Reason:* Threshold Crossed: 1 datapoint [3.0 (22/11/26 10:03:00)] was greater than the threshold (0.0).',
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: '*Since* 2026-11-22 10:04 UTC  ·  <https://example.com/runbooks/NOTIFIER_DLQ.md|Runbook>',
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('skips SNS messages that are neither registry-canary alerts nor CloudWatch alarms', async () => {
+    const delivered = await deliverToSlack([snsRecord('{"AlarmName":"raw"}'), snsRecord('hello')], {
       webhookUrl: async () => `${baseUrl}${SECRET_PATH}`,
       logger: quietLogger,
     });

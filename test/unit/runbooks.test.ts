@@ -11,7 +11,7 @@ import { DIAGNOSIS_CODES, runbookUrl, WARNING_CODES } from '../../functions/prob
 const RUNBOOKS = fileURLToPath(new URL('../../docs/runbooks/', import.meta.url));
 const SECTIONS = ['## What it means', '## How to confirm', '## How to fix'] as const;
 /** Pages for the alarms on the canary itself (its dead-letter queues), linked from their descriptions. */
-const ALARM_PAGES = ['PROBE_DLQ'] as const;
+const ALARM_PAGES = ['PROBE_DLQ', 'NOTIFIER_DLQ'] as const;
 const ALL_CODES = [...DIAGNOSIS_CODES, ...WARNING_CODES];
 const ALL_PAGES = [...ALL_CODES, ...ALARM_PAGES];
 

@@ -1,13 +1,16 @@
 /**
  * Delivers alerts to a Slack incoming webhook: reads the alert model from the SNS message (the
- * `lambda` entry the notifier publishes), renders Block Kit and POSTs it.
+ * `lambda` entry the notifier publishes), renders Block Kit and POSTs it. A plain CloudWatch alarm
+ * message (the notifier's dead-letter alarm notifies the topic directly) is posted too, minimally:
+ * it is the one alert that says the notifier itself is broken.
  *
  * The webhook URL is a credential (anyone holding it can post to the channel): it lives in Secrets
  * Manager and never appears in a log line or an error message.
  */
 import type { SNSEventRecord } from 'aws-lambda';
 import { type Dispatcher, request } from 'undici';
-import { renderSlack, type SlackMessage } from './slack.ts';
+import { type AlarmTransition, parseAlarmMessage } from './alarm-event.ts';
+import { renderCloudWatchAlarm, renderSlack, type SlackMessage } from './slack.ts';
 import { ALERT_PAYLOAD_KIND, type AlertPayload } from './sns-message.ts';
 
 export interface SlackDeliveryDeps {
@@ -35,7 +38,10 @@ export class SlackWebhookError extends Error {
   }
 }
 
-/** Posts each alert in the SNS event. Records that are not our alerts are skipped with a warning. */
+/**
+ * Posts each alert in the SNS event: our alerts and plain CloudWatch alarm messages. Anything else
+ * is skipped with a warning.
+ */
 export async function deliverToSlack(
   records: readonly SNSEventRecord[],
   deps: SlackDeliveryDeps,
@@ -43,15 +49,36 @@ export async function deliverToSlack(
   let delivered = 0;
   for (const record of records) {
     const payload = alertPayloadOf(record.Sns.Message);
-    if (!payload) {
-      deps.logger.warn('not a registry-canary alert; skipped', { messageId: record.Sns.MessageId });
+    const alarm = payload ? null : cloudWatchAlarmOf(record.Sns.Message, new Date(record.Sns.Timestamp));
+    const message = payload ? renderSlack(payload.alert) : alarm ? renderCloudWatchAlarm(alarm) : null;
+    if (!message) {
+      deps.logger.warn('neither a registry-canary alert nor a CloudWatch alarm; skipped', {
+        messageId: record.Sns.MessageId,
+      });
       continue;
     }
-    await postToSlack(await deps.webhookUrl(), renderSlack(payload.alert), deps);
-    deps.logger.info('alert posted to Slack', { threadId: payload.alert.threadId, kind: payload.alert.kind });
+    await postToSlack(await deps.webhookUrl(), message, deps);
+    deps.logger.info(
+      'alert posted to Slack',
+      payload
+        ? { threadId: payload.alert.threadId, kind: payload.alert.kind }
+        : { alarm: alarm?.alarmName, state: alarm?.newState },
+    );
     delivered += 1;
   }
   return delivered;
+}
+
+/** The alarm in a plain CloudWatch alarm message; `sentAt` stands in for a missing StateChangeTime. */
+export function cloudWatchAlarmOf(message: string, sentAt: Date): AlarmTransition | null {
+  try {
+    const parsed = JSON.parse(message) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+    const now = Number.isNaN(sentAt.getTime()) ? new Date() : sentAt;
+    return parseAlarmMessage('', parsed as Record<string, unknown>, now);
+  } catch {
+    return null;
+  }
 }
 
 export function alertPayloadOf(message: string): AlertPayload | null {

@@ -3,6 +3,7 @@
  * rather than Amazon Q Developer. Slack's limits shape it: a header of at most 150 characters, a
  * section of at most 3,000, at most 50 blocks; `text` is the fallback for notifications.
  */
+import type { AlarmTransition } from './alarm-event.ts';
 import { budgetText } from './chatbot.ts';
 import { formatDuration, formatTime } from './format.ts';
 import type { Alert, TargetAlert } from './model.ts';
@@ -63,6 +64,33 @@ export function renderSlack(alert: Alert): SlackMessage {
   ];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links.join('  ·  ') }] });
   return { text: alert.title, blocks };
+}
+
+const STATE_EMOJI: Record<AlarmTransition['newState'], string> = {
+  ALARM: ':rotating_light:',
+  OK: ':white_check_mark:',
+  INSUFFICIENT_DATA: ':grey_question:',
+};
+
+/**
+ * A plain CloudWatch alarm message, as an alarm that notifies the topic directly sends it: the
+ * notifier's own dead-letter alarm, which must not go through the notifier (that is what failed).
+ * Minimal on purpose: the state, the alarm, what it means (its description) and the runbook.
+ */
+export function renderCloudWatchAlarm(alarm: AlarmTransition): SlackMessage {
+  const title = `${alarm.newState}: ${alarm.alarmName}`;
+  const runbook = /(?:^|\s)Runbook:\s*(https:\/\/\S+)/.exec(alarm.description)?.[1];
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(title, MAX_HEADER_CHARS), emoji: true } },
+  ];
+  if (alarm.description)
+    blocks.push(section(`${STATE_EMOJI[alarm.newState]} ${mrkdwnEscape(alarm.description)}`));
+  if (alarm.reason) blocks.push(section(`*Reason:* ${mrkdwnEscape(alarm.reason)}`));
+  const context = [`*Since* ${formatTime(alarm.at)}`];
+  // Only an https URL becomes a link: the description is ours, but a link is still worth checking.
+  if (runbook) context.push(`<${runbook.replaceAll('|', '%7C').replaceAll('>', '%3E')}|Runbook>`);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join('  ·  ') }] });
+  return { text: title, blocks };
 }
 
 function targetText(target: TargetAlert): string {

@@ -198,9 +198,10 @@ describe('Alerting', () => {
     });
   });
 
-  it('alarms on the dead-letter queue straight to the notification topic', () => {
+  it('alarms on the dead-letter queue straight to the notification topic, linking its runbook', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmDescription: Match.stringLikeRegexp('Runbook: https://example\\.com/runbooks/NOTIFIER_DLQ\\.md$'),
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertingNotifications') }],

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderSlack } from '../../../../functions/publish/notification/slack.ts';
+import { parseAlarmMessage } from '../../../../functions/publish/notification/alarm-event.ts';
+import { renderCloudWatchAlarm, renderSlack } from '../../../../functions/publish/notification/slack.ts';
+import { alarmMessage } from './alarm-fixtures.ts';
 import { alert, targetAlert } from './alert-fixtures.ts';
 
 describe('renderSlack', () => {
@@ -38,5 +40,29 @@ describe('renderSlack', () => {
     const text = JSON.stringify(message.blocks);
     expect(text).toContain('*Lasted* 1h 12m');
     expect(text).toContain('*Recovered:* a');
+  });
+});
+
+describe('renderCloudWatchAlarm', () => {
+  const now = new Date('2026-11-22T10:05:00.000Z');
+  const render = (fixture: Parameters<typeof alarmMessage>[0]) =>
+    renderCloudWatchAlarm(parseAlarmMessage('', alarmMessage(fixture), now));
+
+  it('says OK with its own emoji when the alarm clears', () => {
+    const message = render({ alarmName: 'dlq', state: 'OK', at: now.toISOString(), description: 'DLQ' });
+    expect(message.text).toBe('OK: dlq');
+    expect(JSON.stringify(message.blocks[1])).toContain(':white_check_mark: DLQ');
+  });
+
+  it('escapes the description and links only an https runbook', () => {
+    const message = render({
+      alarmName: 'dlq',
+      state: 'ALARM',
+      at: now.toISOString(),
+      description: '<!channel> & co. Runbook: http://insecure.example/x.md',
+    });
+    const body = JSON.stringify(message.blocks);
+    expect(body).toContain('&lt;!channel&gt; &amp; co.');
+    expect(body).not.toContain('|Runbook>');
   });
 });
