@@ -33,9 +33,12 @@ export interface HttpClientOptions {
 
 export interface HttpRequest {
   step: StepName;
-  method: 'GET' | 'HEAD';
+  /** POST only for the OAuth2 refresh-token grant at a token realm (docker's identity tokens). */
+  method: 'GET' | 'HEAD' | 'POST';
   url: URL;
   headers?: Record<string, string>;
+  /** Request body (a POST's form). */
+  body?: string;
   /** Cap on a successful response's body. Error bodies are always capped at 64 KiB. @default 64 KiB */
   maxBodyBytes?: number;
   /** What to do when a successful body passes the cap: keep the first bytes, or fail. @default 'truncate' */
@@ -113,6 +116,7 @@ export class HttpClient {
           path: `${url.pathname}${url.search}`,
           method,
           headers: request.headers ?? {},
+          ...(request.body !== undefined ? { body: request.body } : {}),
           signal,
         }),
       );
@@ -183,6 +187,9 @@ export class HttpClient {
         requestTls: { ...this.tlsOptions, maxCachedSessions: 0, timeout: this.options.requestTimeoutMs },
         proxyTls: { ...this.tlsOptions, timeout: this.options.requestTimeoutMs },
         connections: 1,
+        // http:// registries get absolute-URL requests through the proxy, as Go (and so docker)
+        // sends them; many proxies refuse CONNECT to ports other than 443. https:// still tunnels.
+        proxyTunnel: false,
         // Wrap the tunnel connector so the connection to the registry (through the proxy) is timed
         // as one phase and its certificate is still read.
         factory: (origin: string | URL, opts: object) => {

@@ -170,6 +170,37 @@ describe('proxy', () => {
     expect(result.steps[0]!.timings.connectMs).not.toBeNull();
   });
 
+  it('sends plain-HTTP registry requests to HTTP_PROXY as absolute URLs, without a CONNECT tunnel', async () => {
+    // Go (and so docker) forwards http:// requests through the proxy; many proxies refuse CONNECT
+    // to any port but 443. This "proxy" answers forwarded requests itself and drops any CONNECT.
+    const seen: { method: string; url: string }[] = [];
+    const forwarding = createHttpServer((req, res) => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '' });
+      registryHandler(req, res);
+    });
+    forwarding.on('connect', (req, socket: Socket) => {
+      seen.push({ method: 'CONNECT', url: req.url ?? '' });
+      socket.destroy();
+    });
+    const port = await new Promise<number>((resolve) =>
+      forwarding.listen(0, '127.0.0.1', () => resolve((forwarding.address() as AddressInfo).port)),
+    );
+    try {
+      const result = await probeImage('registry.test:5000/app:v1', {
+        plainHttp: true,
+        proxy: { httpProxy: `http://127.0.0.1:${port}` },
+        tokenCache,
+      });
+
+      expect(result.diagnosis).toBeNull();
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((r) => r.method !== 'CONNECT')).toBe(true);
+      expect(seen[0]).toEqual({ method: 'GET', url: 'http://registry.test:5000/v2/' });
+    } finally {
+      await new Promise((resolve) => forwarding.close(resolve));
+    }
+  });
+
   it('diagnoses PROXY_ERROR when the proxy refuses the tunnel', async () => {
     const result = await probeImage('registry.test/app:v1', {
       proxy: { httpsProxy: `http://127.0.0.1:${refusingProxyPort}` },
