@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { probeRuntimeConfigSchema } from '../../../../functions/handlers/probe-config.ts';
+import { runtimeConfigFor } from '../../../../lib/config/runtime-config.ts';
+import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';
+import { PROBE_DEADLINE_GRACE_MS } from '../../../../lib/config/sizing.ts';
+import { validateConfig } from '../../../../lib/config/validate.ts';
+
+const CERT_A = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+const CERT_B = '-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----';
+
+const base: CanaryConfigInput = {
+  homeRegion: 'eu-west-1',
+  probeRegions: ['eu-west-1', 'us-east-1'],
+  defaults: { slowMs: 3_000, timeoutMs: 8_000 },
+  concurrency: 4,
+  targets: [
+    { name: 'hub', image: 'alpine' },
+    {
+      name: 'payments',
+      image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:stable',
+      credentials: { type: 'ecr' },
+      platforms: ['linux/arm64'],
+      thresholds: { timeoutMs: 5_000, certExpiryDays: 30 },
+      regions: ['eu-west-1'],
+      verifyBlob: true,
+    },
+    {
+      name: 'harbor',
+      image: 'harbor.internal/ci/runner:1',
+      credentials: { type: 'basic', secret: 'harbor-ci' },
+    },
+    { name: 'old', image: 'busybox', enabled: false },
+  ],
+};
+
+describe('runtimeConfigFor', () => {
+  it('gives a region its enabled targets, each with its reference split and thresholds resolved', () => {
+    const runtime = runtimeConfigFor(validateConfig(base), 'eu-west-1');
+
+    expect(runtime).toMatchObject({ region: 'eu-west-1', homeRegion: 'eu-west-1', concurrency: 4 });
+    expect(runtime.deadlineGraceMs).toBe(PROBE_DEADLINE_GRACE_MS);
+    expect(runtime.targets.map((t) => t.name)).toEqual(['hub', 'payments', 'harbor']);
+    expect(runtime.targets[1]).toEqual({
+      name: 'payments',
+      image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:stable',
+      registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      repository: 'payments/api',
+      reference: 'stable',
+      credentials: { type: 'ecr' },
+      platforms: ['linux/arm64'],
+      timeoutMs: 5_000,
+      slowMs: 3_000,
+      certExpiryDays: 30,
+      rateLimitRatio: 0.2,
+      verifyBlob: true,
+    });
+    expect(runtime.targets[2]).toMatchObject({
+      registry: 'harbor.internal',
+      credentials: { type: 'basic', secret: 'harbor-ci' },
+      timeoutMs: 8_000,
+    });
+  });
+
+  it('leaves out of a region the targets limited to other regions', () => {
+    const runtime = runtimeConfigFor(validateConfig(base), 'us-east-1');
+
+    expect(runtime.targets.map((t) => t.name)).toEqual(['hub', 'harbor']);
+    expect(runtime.targets[0]).toMatchObject({
+      registry: 'registry-1.docker.io',
+      repository: 'library/alpine',
+    });
+  });
+
+  it('passes the proxy, the no-proxy list and the runbook base URL through', () => {
+    const config = validateConfig({
+      ...base,
+      httpsProxy: 'http://proxy.internal:3128',
+      noProxy: '.internal,169.254.169.254',
+      runbookBaseUrl: 'https://runbooks.example.com/canary',
+    });
+
+    expect(runtimeConfigFor(config, 'us-east-1')).toMatchObject({
+      httpsProxy: 'http://proxy.internal:3128',
+      noProxy: '.internal,169.254.169.254',
+      runbookBaseUrl: 'https://runbooks.example.com/canary',
+    });
+  });
+
+  it('leaves proxy and runbook base URL out when they are not configured', () => {
+    const runtime = runtimeConfigFor(validateConfig(base), 'eu-west-1');
+
+    expect(runtime).not.toHaveProperty('httpsProxy');
+    expect(runtime).not.toHaveProperty('noProxy');
+    expect(runtime).not.toHaveProperty('runbookBaseUrl');
+    expect(runtime.caCertificates).toEqual([]);
+  });
+
+  it('splits the CA bundle read at validation into its certificates, dropping what lies around them', () => {
+    const config = validateConfig({ ...base, caBundle: { path: 'ca.pem' } }, 'test.ts', {
+      baseDir: '/etc/canary',
+      readFile: () => `# internal CA\n${CERT_A}\nsome text\n${CERT_B}\n`,
+    });
+    const unread = (file: string): string => {
+      throw new Error(`read ${file} again`);
+    };
+
+    expect(runtimeConfigFor(config, 'eu-west-1', unread).caCertificates).toEqual([CERT_A, CERT_B]);
+  });
+
+  it('produces what the Lambda accepts at cold start', () => {
+    const config = validateConfig({
+      ...base,
+      httpsProxy: 'http://proxy.internal:3128',
+      caBundle: { pem: CERT_A },
+    });
+    const runtime = runtimeConfigFor(config, 'eu-west-1');
+
+    // The file goes through JSON into the bundle; the handler validates it with this schema.
+    expect(probeRuntimeConfigSchema.parse(JSON.parse(JSON.stringify(runtime)))).toEqual(runtime);
+  });
+});
