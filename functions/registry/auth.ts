@@ -7,6 +7,8 @@
  *       and only ever to the registry's own origin (see registry-client.ts).
  *   2c. 401 with a Bearer challenge: ask the realm it names for a token scoped to
  *       repository:NAME:pull, anonymously or with Basic credentials, then send the token as Bearer.
+ *       With docker's identity token instead, the token comes from the OAuth2 refresh-token grant
+ *       (a POST to the realm, see oauth-refresh.ts). An identity token is useless with Basic.
  *       The realm comes from the registry, so it is checked by the realm policy FIRST: a hostile
  *       registry could otherwise point the probe at the cloud metadata service (SSRF) or collect
  *       the credentials on a host it controls. A refused realm receives no request at all.
@@ -14,6 +16,7 @@
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
 import { findBearer } from './challenge.ts';
 import { ChallengeParseError, ProtocolError, RealmRefusedError } from './errors.ts';
+import { obtainTokenWithIdentityToken } from './oauth-refresh.ts';
 import { ping } from './ping.ts';
 import type { RegistryProfile } from './profiles.ts';
 import { checkRealm } from './realm-policy.ts';
@@ -46,13 +49,8 @@ export async function authenticate(registry: RegistryClient, options: AuthOption
   if (challenges.length === 0) return { scheme: 'none', challenge: null, tokenFromCache: false };
 
   const credentials = options.credentials;
-  if (credentials?.kind === 'identity-token') {
-    throw new CredentialsUnavailableError(
-      'the credentials are an OAuth identity token (docker login with a browser flow), which the probe cannot exchange yet; use a username and password or access token',
-      'IDENTITY_TOKEN_UNSUPPORTED',
-    );
-  }
   const basic = credentials?.kind === 'basic' ? credentials : null;
+  const identityToken = credentials?.kind === 'identity-token' ? credentials.identityToken : null;
 
   // 2c. Bearer, preferred when a registry offers both.
   const bearer = findBearer(challenges, header ?? '');
@@ -66,24 +64,39 @@ export async function authenticate(registry: RegistryClient, options: AuthOption
         `the Bearer realm ${JSON.stringify(bearer.realm)} is not an absolute URL`,
       );
     }
+    const credentialsGiven = basic !== null || identityToken !== null;
     const decision = checkRealm(registry.baseUrl, realm, {
-      withCredentials: basic !== null,
+      withCredentials: credentialsGiven,
       profile: options.profile,
     });
     if (!decision.allowed) throw new RealmRefusedError(describeUrl(realm), decision.reason);
-    const { token, fromCache } = await obtainToken(
-      registry.http,
-      { realm, service: bearer.service, scope: `repository:${registry.repository}:pull`, credentials: basic },
-      options.tokenCache,
-    );
+    const scope = `repository:${registry.repository}:pull`;
+    const { token, fromCache } = identityToken
+      ? await obtainTokenWithIdentityToken(
+          registry.http,
+          { realm, service: bearer.service, scope, identityToken },
+          options.tokenCache,
+        )
+      : await obtainToken(
+          registry.http,
+          { realm, service: bearer.service, scope, credentials: basic },
+          options.tokenCache,
+        );
     options.scrubber.add(token);
     registry.authorization = `Bearer ${token}`;
-    registry.credentialsGiven = basic !== null;
+    registry.credentialsGiven = credentialsGiven;
     return { scheme: 'bearer', challenge: header, tokenFromCache: fromCache };
   }
 
   // 2b. Basic, straight to the registry.
   if (challenges.some((c) => c.scheme === 'basic')) {
+    if (identityToken) {
+      // Probing anonymously instead would turn a configuration mistake into AUTH_REQUIRED.
+      throw new CredentialsUnavailableError(
+        'the credentials are an OAuth identity token (from docker login with a browser flow), which only a Bearer token service can exchange, and this registry asks for Basic; log in with a username and password or access token instead',
+        'IdentityTokenNeedsBearer',
+      );
+    }
     if (basic) {
       registry.authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
       registry.credentialsGiven = true;

@@ -3,6 +3,11 @@
  * with `GET ?service=...&scope=repository:NAME:pull`, optionally with Basic credentials, and it
  * answers `{ token, access_token, expires_in, issued_at }` holding an ES256 JWT the distribution
  * registry accepts (see FIELD-NOTES "Token auth": the `kid` must be the libtrust id of the key).
+ *
+ * It also speaks the OAuth2 side of the distribution token spec, which docker uses with the
+ * `identitytoken` of config.json: `POST` with a form body `grant_type=refresh_token&service=&scope=
+ * &client_id=&refresh_token=`, answered `{ access_token, expires_in, scope, issued_at }`; a refresh
+ * token it does not know gets 400 `invalid_grant`, a missing client_id 400 `invalid_request`.
  */
 import { createHash, KeyObject, randomUUID, sign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -37,15 +42,22 @@ export interface TokenServerOptions {
   fields?: 'both' | 'token' | 'access_token';
   /** Serve HTTPS with this certificate (needed when the registry is HTTPS and credentials are sent). */
   tls?: CertKeyPair;
+  /** Refresh tokens (docker identity tokens) the OAuth2 POST accepts, token -> user name. @default {} */
+  refreshTokens?: Record<string, string>;
 }
 
 /** One token request, as received. `authorization` is the raw header (tests check who sent what). */
 export interface TokenRequest {
+  /** GET (docker's token endpoint) or POST (the OAuth2 grant). */
+  method: string;
+  /** The OAuth2 form's grant_type and client_id; null for GET. */
+  grantType: string | null;
+  clientId: string | null;
   service: string | null;
   /** Every scope asked for: repeated `scope` parameters and space-separated scopes, flattened. */
   scopes: string[];
   authorization: string | null;
-  /** The Basic user name, when Basic credentials were sent. */
+  /** The Basic user name, or the user of an accepted refresh token. */
   username: string | null;
   status: number;
 }
@@ -84,18 +96,70 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
 
   const requests: TokenRequest[] = [];
   let fault: TokenFault | null = null;
+  const refreshTokens = options.refreshTokens ?? {};
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const query = new URL(req.url ?? '/', 'http://token.invalid').searchParams;
+  const issue = (subject: string, access: Access[]): string => {
+    const now = Math.floor(Date.now() / 1000);
+    return jwt(signingKey, kid, {
+      iss: issuer,
+      sub: subject,
+      aud: service,
+      exp: now + (expiresIn ?? 60),
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    });
+  };
+
+  /** The OAuth2 refresh-token grant: every action asked for, like a Basic login. */
+  const handleOAuth = (
+    form: URLSearchParams,
+    scopes: string[],
+    record: (status: number, username?: string) => void,
+    res: ServerResponse,
+  ): void => {
+    const username = refreshTokens[form.get('refresh_token') ?? ''];
+    // RFC 6749 section 5.2: every one of these is a 400 with an error code.
+    const error =
+      form.get('grant_type') !== 'refresh_token'
+        ? 'unsupported_grant_type'
+        : !form.get('client_id')
+          ? 'invalid_request'
+          : username === undefined
+            ? 'invalid_grant'
+            : null;
+    if (error !== null || username === undefined) {
+      record(400);
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+      return;
+    }
+    const access = scopes.map(parseScope).filter((a): a is Access => a !== null);
+    const body: Record<string, unknown> = {
+      access_token: issue(username, access),
+      scope: scopes.join(' '),
+      issued_at: new Date().toISOString(),
+    };
+    if (expiresIn !== null) body['expires_in'] = expiresIn;
+    record(200, username);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const form = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : null;
+    const query = form ?? new URL(req.url ?? '/', 'http://token.invalid').searchParams;
     const scopes = query.getAll('scope').flatMap((s) => s.split(' ').filter(Boolean));
     const authorization = req.headers.authorization ?? null;
     const basic = parseBasic(authorization);
-    const record = (status: number): void => {
+    const record = (status: number, username?: string): void => {
       requests.push({
+        method: req.method ?? '',
+        grantType: form?.get('grant_type') ?? null,
+        clientId: form?.get('client_id') ?? null,
         service: query.get('service'),
         scopes,
         authorization,
-        username: basic?.username ?? null,
+        username: username ?? basic?.username ?? null,
         status,
       });
     };
@@ -115,6 +179,8 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"details":"nothing for you"}');
       return;
     }
+
+    if (form) return handleOAuth(form, scopes, record, res);
 
     // Docker Hub answers wrong credentials with 401 at the token service, not at the registry.
     let subject = '';
@@ -142,17 +208,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       return parsed ? [{ ...parsed, actions: allowed(parsed.actions) }] : [];
     });
     const now = Math.floor(Date.now() / 1000);
-    const lifetime = expiresIn ?? 60;
-    const token = jwt(signingKey, kid, {
-      iss: issuer,
-      sub: subject,
-      aud: service,
-      exp: now + lifetime,
-      nbf: now - 10,
-      iat: now,
-      jti: randomUUID(),
-      access,
-    });
+    const token = issue(subject, access);
     const body: Record<string, unknown> = { issued_at: new Date(now * 1000).toISOString() };
     if (fields !== 'access_token') body['token'] = token;
     if (fields !== 'token') body['access_token'] = token;
@@ -215,7 +271,13 @@ function jwt(key: KeyObject, kid: string, claims: Record<string, unknown>): stri
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
-function parseScope(scope: string): { type: string; name: string; actions: string[] } | null {
+interface Access {
+  type: string;
+  name: string;
+  actions: string[];
+}
+
+function parseScope(scope: string): Access | null {
   // repository:NAME:ACTIONS, where NAME may hold a registry port (rare) but never the last colon.
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
@@ -228,6 +290,12 @@ function parseScope(scope: string): { type: string; name: string; actions: strin
       .split(',')
       .filter(Boolean),
   };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
 }
 
 function parseBasic(header: string | null): { username: string; password: string } | null {
