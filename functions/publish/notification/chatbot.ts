@@ -7,7 +7,7 @@
  * reminders and the recovery land in one thread.
  */
 import { formatDuration, formatTime, plural } from './format.ts';
-import type { Alert, TargetAlert } from './model.ts';
+import { type Alert, recoveredNames, type TargetAlert } from './model.ts';
 
 export interface ChatbotNotification {
   version: '1.0';
@@ -75,8 +75,8 @@ function describe(alert: Alert): string {
   const lines: string[] = [alert.headline, ''];
   if (alert.kind === 'recovered') {
     lines.push(`*Opened:* ${formatTime(alert.openedAt)}  *Lasted:* ${formatDuration(alert.durationMs ?? 0)}`);
-    if (alert.recovered.length > 0)
-      lines.push(`*Recovered:* ${alert.recovered.map((t) => t.target).join(', ')}`);
+    if (alert.recovered.length + alert.recoveredOmitted > 0)
+      lines.push(`*Recovered:* ${recoveredNames(alert)}`);
   }
   alert.failing.slice(0, DETAILED_TARGETS).forEach((target) => {
     lines.push(...detailed(target), '');
@@ -86,8 +86,8 @@ function describe(alert: Alert): string {
     lines.push(`• *${target.target}*: ${target.code ?? 'unknown'} — ${target.scope.text}`);
   }
   if (alert.omitted > 0) lines.push(`+${alert.omitted} more`);
-  if (alert.kind !== 'recovered' && alert.recovered.length > 0) {
-    lines.push(`*Recovered:* ${alert.recovered.map((t) => t.target).join(', ')}`);
+  if (alert.kind !== 'recovered' && alert.recovered.length + alert.recoveredOmitted > 0) {
+    lines.push(`*Recovered:* ${recoveredNames(alert)}`);
   }
   if (alert.dashboardUrl) lines.push(`*Dashboard:* ${alert.dashboardUrl}`);
   return lines

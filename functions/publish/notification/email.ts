@@ -32,10 +32,11 @@ export function renderEmail(alert: Alert): string {
     for (const target of alert.failing) out.push(...targetSection(target), '');
     if (alert.omitted > 0) out.push(`+${alert.omitted} more`, '');
   }
-  if (alert.recovered.length > 0) {
-    out.push(`RECOVERED (${alert.recovered.length})`, '');
+  if (alert.recovered.length + alert.recoveredOmitted > 0) {
+    out.push(`RECOVERED (${alert.recovered.length + alert.recoveredOmitted})`, '');
     for (const target of alert.recovered)
       out.push(`  - ${target.target}${target.ref ? ` (${target.ref})` : ''}`);
+    if (alert.recoveredOmitted > 0) out.push(`  +${alert.recoveredOmitted} more`);
     out.push('');
   }
   out.push('--', `Incident thread: ${alert.threadId}`, `Sent by registry-canary at ${formatTime(alert.at)}`);

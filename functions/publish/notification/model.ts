@@ -65,6 +65,8 @@ export interface Alert {
   recovered: TargetAlert[];
   /** Failing targets left out to fit the message size; rendered as "+N more". */
   omitted: number;
+  /** Recovered targets left out to fit the message size; rendered as "+N more" after the names. */
+  recoveredOmitted: number;
   dashboardUrl: string | null;
   alarmArns: string[];
 }
@@ -112,6 +114,7 @@ export function buildAlert(
     failing,
     recovered,
     omitted: 0,
+    recoveredOmitted: 0,
     dashboardUrl: context.dashboardUrl,
     alarmArns: [...new Set(transitions.flatMap((t) => (t.alarmArn ? [t.alarmArn] : [])))],
   };
@@ -178,6 +181,13 @@ function describeTarget(
     alarms,
     alarmReason: latest?.reason || null,
   };
+}
+
+/** "a, b, +3 more": the recovered targets as every renderer lists them. */
+export function recoveredNames(alert: Alert): string {
+  const names = alert.recovered.map((t) => t.target);
+  if (alert.recoveredOmitted > 0) names.push(`+${alert.recoveredOmitted} more`);
+  return names.join(', ');
 }
 
 function runbookUrlFor(code: string, baseUrl: string | undefined): string {

@@ -310,6 +310,7 @@ async function publish(
     threadId: alert.threadId,
     failing: alert.failing.length + composed.alert.omitted,
     trimmed: composed.alert.omitted,
+    recoveredTrimmed: composed.alert.recoveredOmitted,
   });
 }
 

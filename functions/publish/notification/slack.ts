@@ -6,7 +6,7 @@
 import type { AlarmTransition } from './alarm-event.ts';
 import { budgetText } from './chatbot.ts';
 import { formatDuration, formatTime } from './format.ts';
-import type { Alert, TargetAlert } from './model.ts';
+import { type Alert, recoveredNames, type TargetAlert } from './model.ts';
 
 export interface SlackBlock {
   type: string;
@@ -55,8 +55,8 @@ export function renderSlack(alert: Alert): SlackMessage {
   }
   const more = alert.failing.length - shown + alert.omitted;
   if (more > 0) blocks.push(section(`+${more} more`));
-  if (alert.recovered.length > 0) {
-    blocks.push(section(`*Recovered:* ${mrkdwnEscape(alert.recovered.map((t) => t.target).join(', '))}`));
+  if (alert.recovered.length + alert.recoveredOmitted > 0) {
+    blocks.push(section(`*Recovered:* ${mrkdwnEscape(recoveredNames(alert))}`));
   }
   const links = [
     ...(alert.dashboardUrl ? [`<${alert.dashboardUrl}|Dashboard>`] : []),

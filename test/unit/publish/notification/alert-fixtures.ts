@@ -45,6 +45,7 @@ export function alert(failing: TargetAlert[], overrides: Partial<Alert> = {}): A
     failing,
     recovered: [],
     omitted: 0,
+    recoveredOmitted: 0,
     dashboardUrl: 'https://console.aws.amazon.com/cloudwatch/home#dashboards',
     alarmArns: [],
     ...overrides,

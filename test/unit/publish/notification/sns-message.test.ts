@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   composeSnsMessage,
+  MAX_ALARM_ARNS,
   SNS_MESSAGE_BUDGET_BYTES,
+  SnsMessageTooLargeError,
 } from '../../../../functions/publish/notification/sns-message.ts';
 import { alert, targetAlert } from './alert-fixtures.ts';
 
@@ -54,5 +56,62 @@ describe('composeSnsMessage', () => {
     );
     expect(composed.subject.length).toBeLessThanOrEqual(100);
     expect(composed.subject).toMatch(/^[\x20-\x7E]+$/);
+  });
+
+  it('keeps only the first alarm ARNs of a burst too large for SNS', () => {
+    const failing = Array.from({ length: 300 }, (_, i) => bulky(i));
+    const alarmArns = failing.map(
+      (t) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${t.target}-failing`,
+    );
+    const composed = composeSnsMessage(alert(failing, { alarmArns }));
+
+    const chatbot = JSON.parse(JSON.parse(composed.message).default);
+    expect(MAX_ALARM_ARNS).toBe(20);
+    expect(chatbot.metadata.relatedResources).toEqual(alarmArns.slice(0, 20));
+    expect(Buffer.byteLength(composed.message)).toBeLessThanOrEqual(SNS_MESSAGE_BUDGET_BYTES);
+  });
+
+  it('trims a recovery of thousands of targets with "+N more" after the names', () => {
+    const recovered = Array.from({ length: 3000 }, (_, i) => ({
+      ...targetAlert(`recovered-image-${String(i).padStart(4, '0')}`),
+      condition: 'recovered' as const,
+    }));
+    const composed = composeSnsMessage(alert([], { kind: 'recovered', status: 'OK', recovered }));
+
+    expect(Buffer.byteLength(composed.message)).toBeLessThanOrEqual(SNS_MESSAGE_BUDGET_BYTES);
+    const { recoveredOmitted } = composed.alert;
+    expect(recoveredOmitted).toBeGreaterThan(0);
+    expect(composed.alert.recovered.length + recoveredOmitted).toBe(3000);
+    const message = JSON.parse(composed.message) as Record<string, string>;
+    expect(JSON.parse(message['default']!).content.description).toContain(`, +${recoveredOmitted} more`);
+    expect(message['email']).toContain('RECOVERED (3000)');
+    expect(message['email']).toContain(`  +${recoveredOmitted} more`);
+    expect(composed.alert.recovered[0]?.target).toBe('recovered-image-0000');
+  });
+
+  it('falls back to a minimal message, with counts and no targets, when the headline alone is too large', () => {
+    const failing = [targetAlert('a'), targetAlert('b')];
+    const composed = composeSnsMessage(alert(failing, { headline: 'x'.repeat(300_000) }));
+
+    expect(Buffer.byteLength(composed.message)).toBeLessThanOrEqual(SNS_MESSAGE_BUDGET_BYTES);
+    expect(composed.alert).toMatchObject({ failing: [], omitted: 2, alarmArns: [] });
+    expect(composed.alert.headline.length).toBeLessThanOrEqual(1_000);
+    const message = JSON.parse(composed.message) as Record<string, string>;
+    expect(message['email']).toContain('FAILING (2)');
+    expect(message['email']).toContain('+2 more');
+    expect(JSON.parse(message['lambda']!).alert.omitted).toBe(2);
+  });
+
+  it('throws instead of publishing when not even the minimal message fits', () => {
+    expect(() => composeSnsMessage(alert([targetAlert('a')]), 500)).toThrow(SnsMessageTooLargeError);
+  });
+
+  it.each([5_000, 20_000, 60_000])('never returns a message over a budget of %i bytes', (budget) => {
+    const failing = Array.from({ length: 40 }, (_, i) => bulky(i));
+    const recovered = Array.from({ length: 40 }, (_, i) => bulky(100 + i));
+    const composed = composeSnsMessage(alert(failing, { recovered }), budget);
+    expect(Buffer.byteLength(composed.message)).toBeLessThanOrEqual(budget);
+    expect(composed.alert.failing.length + composed.alert.omitted).toBe(40);
+    expect(composed.alert.recovered.length + composed.alert.recoveredOmitted).toBe(40);
   });
 });
