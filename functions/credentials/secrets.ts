@@ -3,7 +3,7 @@
  * cached while the execution environment is warm. Secrets never come from environment variables:
  * those show in the console, in CloudFormation templates and in every crash dump.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CredentialsUnavailableError } from './types.ts';
 
 /** Reads a secret's value as a string. */
@@ -12,7 +12,16 @@ export interface SecretReader {
 }
 
 export interface SecretsManagerReaderOptions {
+  /** The client for secrets given by name, and for ARNs in its region. */
   client: SecretsManagerClient;
+  /**
+   * The region of `client`. With it, an ARN of another region is read in that region (Secrets
+   * Manager finds a secret only in its own region) with a client from clientForRegion, created on
+   * first use and kept. Without it, every secret is read with `client`.
+   */
+  region?: string;
+  /** @default (region) => new SecretsManagerClient({ region }) */
+  clientForRegion?: (region: string) => SecretsManagerClient;
   /** How long a value is reused before it is read again, so that a rotated secret is picked up. @default 5 minutes */
   ttlMs?: number;
   /** @default Date.now */
@@ -30,13 +39,14 @@ export function secretsManagerReader(options: SecretsManagerReaderOptions): Secr
   const ttlMs = options.ttlMs ?? DEFAULT_SECRET_TTL_MS;
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
+  const clientFor = regionalClients(options);
 
   return {
     read(secretId) {
       const cached = cache.get(secretId);
       if (cached && cached.expiresAt > now()) return cached.value;
       // Cache the promise, so that concurrent probes of one target make one call.
-      const value = fetchSecret(options.client, secretId);
+      const value = fetchSecret(clientFor(secretId), secretId);
       cache.set(secretId, { value, expiresAt: now() + ttlMs });
       // A failure is not cached: the next probe tries again.
       value.catch(() => {
@@ -44,6 +54,27 @@ export function secretsManagerReader(options: SecretsManagerReaderOptions): Secr
       });
       return value;
     },
+  };
+}
+
+/** The region an ARN names (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME), or null for a name. */
+export function secretArnRegion(secretId: string): string | null {
+  return /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:./.exec(secretId)?.[1] ?? null;
+}
+
+/** Picks the client for a secret id: `client`, or one per other region named by an ARN. */
+function regionalClients(options: SecretsManagerReaderOptions): (secretId: string) => SecretsManagerClient {
+  const create = options.clientForRegion ?? ((region: string) => new SecretsManagerClient({ region }));
+  const clients = new Map<string, SecretsManagerClient>();
+  return (secretId) => {
+    const region = secretArnRegion(secretId);
+    if (!options.region || !region || region === options.region) return options.client;
+    let client = clients.get(region);
+    if (!client) {
+      client = create(region);
+      clients.set(region, client);
+    }
+    return client;
   };
 }
 

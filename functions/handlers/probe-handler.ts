@@ -36,7 +36,11 @@ const cloudWatch = new CloudWatchClient({
   maxAttempts: 1,
   requestHandler: { connectionTimeout: 2_000, requestTimeout: 3_000 },
 });
-const secrets = secretsManagerReader({ client: new SecretsManagerClient({ region: config.region }) });
+// A secret ARN of another region is read in that region, with a client made on first use.
+const secrets = secretsManagerReader({
+  client: new SecretsManagerClient({ region: config.region }),
+  region: config.region,
+});
 const aws = awsClientFactories();
 const providers = new Map<string, CredentialProvider>();
 

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { basicFromSecret } from '../../../functions/credentials/secret-sources.ts';
-import { secretsManagerReader } from '../../../functions/credentials/secrets.ts';
+import { secretArnRegion, secretsManagerReader } from '../../../functions/credentials/secrets.ts';
 import { CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 
 const sm = mockClient(SecretsManagerClient);
@@ -117,5 +117,89 @@ describe('basicFromSecret', () => {
     await expect(basicFromSecret(fixed('{"username":"u"}'), 's').resolve('h')).rejects.toThrow(
       'The secret s is not JSON of the form {"username": "...", "password": "..."}.',
     );
+  });
+});
+
+describe('secretsManagerReader across regions', () => {
+  const US_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry/ghcr-AbCdEf';
+  const US_ARN_2 = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry/quay-GhIjKl';
+  const EU_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry/acr-MnOpQr';
+  let made: string[] = [];
+  const reader = (options: { region?: string } = { region: 'eu-west-1' }) =>
+    secretsManagerReader({
+      client: new SecretsManagerClient({ region: 'eu-west-1' }),
+      ...options,
+      clientForRegion: (region) => {
+        made.push(region);
+        return new SecretsManagerClient({ region });
+      },
+    });
+  /** The region of the client that sent the n-th GetSecretValue. */
+  const senderRegion = (n: number): Promise<string> =>
+    (sm.send.getCall(n).thisValue as SecretsManagerClient).config.region();
+
+  beforeEach(() => {
+    sm.reset();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'v' });
+    made = [];
+  });
+
+  it("reads an ARN of another region with a client in the ARN's region", async () => {
+    await reader().read(US_ARN);
+
+    expect(made).toEqual(['us-east-1']);
+    expect(await senderRegion(0)).toBe('us-east-1');
+    expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: US_ARN });
+  });
+
+  it('creates the client of a region once and keeps it for every secret there', async () => {
+    const secrets = reader();
+
+    await Promise.all([secrets.read(US_ARN), secrets.read(US_ARN_2)]);
+    await secrets.read(US_ARN_2);
+
+    expect(made).toEqual(['us-east-1']);
+    expect(sm.send.getCall(0).thisValue).toBe(sm.send.getCall(1).thisValue);
+  });
+
+  it('reads names and ARNs of its own region with the given client, creating none', async () => {
+    const secrets = reader();
+
+    await secrets.read('registry/by-name');
+    await secrets.read(EU_ARN);
+
+    expect(made).toEqual([]);
+    expect([await senderRegion(0), await senderRegion(1)]).toEqual(['eu-west-1', 'eu-west-1']);
+  });
+
+  it('uses the given client for everything when it is not told its region', async () => {
+    await reader({}).read(US_ARN);
+
+    expect(made).toEqual([]);
+    expect(await senderRegion(0)).toBe('eu-west-1');
+  });
+
+  it('creates a real client in the ARN region by default', async () => {
+    const secrets = secretsManagerReader({
+      client: new SecretsManagerClient({ region: 'eu-west-1' }),
+      region: 'eu-west-1',
+    });
+
+    await secrets.read(US_ARN);
+
+    expect(await senderRegion(0)).toBe('us-east-1');
+  });
+});
+
+describe('secretArnRegion', () => {
+  it.each([
+    ['arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf', 'us-east-1'],
+    ['arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:a-AbCdEf', 'cn-north-1'],
+    ['arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:a', 'us-gov-west-1'],
+    ['registry/ghcr', null],
+    ['arn:aws:ssm:us-east-1:123456789012:parameter/a', null],
+    ['arn:aws:secretsmanager:us-east-1:123456789012:secret:', null],
+  ])('reads the region of %s as %s', (id, region) => {
+    expect(secretArnRegion(id)).toBe(region);
   });
 });
