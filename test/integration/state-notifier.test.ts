@@ -3,14 +3,18 @@
  * loopback), alarm transitions arriving as SQS records, and the SNS publish captured with
  * aws-sdk-client-mock. The clock is vitest's fake Date, so durations and reminders are exact.
  */
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SNSEventRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleAlarmBatch, type NotifierDeps, sweep } from '../../functions/publish/notification/notifier.ts';
+import type { SlackMessage } from '../../functions/publish/notification/slack.ts';
+import { deliverToSlack } from '../../functions/publish/notification/slack-delivery.ts';
 import { recordResults } from '../../functions/publish/state.ts';
 import { createStateClient } from '../../functions/publish/state-client.ts';
 import { getIncident } from '../../functions/publish/state-incident.ts';
@@ -36,17 +40,31 @@ let tableCounter = 0;
 const sns = mockClient(SNSClient);
 const logs: { level: string; message: string }[] = [];
 
+/** A Slack incoming webhook on loopback, as in slack-webhook.test.ts: records what is POSTed. */
+let slack: Server;
+let slackUrl: string;
+const slackPosts: unknown[] = [];
+
 beforeAll(async () => {
   server = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   db = createStateClient({ region: 'eu-west-1', endpoint });
+  slack = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    slackPosts.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
+  await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
+  slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T0000/B0000/x`;
 });
 
 afterAll(async () => {
   db?.destroy();
   sns.restore();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => slack.close(() => resolve()));
 });
 
 beforeEach(async () => {
@@ -55,6 +73,7 @@ beforeEach(async () => {
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   logs.length = 0;
+  slackPosts.length = 0;
   table = `notifier-${++tableCounter}`;
   const raw = new DynamoDBClient({ region: 'eu-west-1', endpoint });
   await raw.send(
@@ -117,6 +136,29 @@ function parsed(input: PublishCommandInput) {
     chatbot: JSON.parse(message['default'] ?? ''),
     email: message['email'] ?? '',
     lambda: JSON.parse(message['lambda'] ?? ''),
+  };
+}
+
+/** What SNS hands the Slack webhook Lambda: the `lambda` entry of the published message. */
+function lambdaDelivery(input: PublishCommandInput): SNSEventRecord {
+  const message = JSON.parse(input.Message ?? '') as Record<string, string>;
+  return {
+    EventVersion: '1.0',
+    EventSubscriptionArn: `${TOPIC}:sub`,
+    EventSource: 'aws:sns',
+    Sns: {
+      SignatureVersion: '1',
+      Timestamp: new Date().toISOString(),
+      Signature: '',
+      SigningCertUrl: '',
+      MessageId: 'sns-1',
+      Message: message['lambda'] ?? '',
+      MessageAttributes: {},
+      Type: 'Notification',
+      UnsubscribeUrl: '',
+      TopicArn: TOPIC,
+      Subject: input.Subject ?? '',
+    },
   };
 }
 
@@ -444,6 +486,71 @@ describe('notifier, end to end', () => {
       open: false,
       closedAt: iso(72),
     });
+  });
+
+  it("posts the notifier's own published messages to a Slack webhook as Block Kit, opening to recovery", async () => {
+    await probe('eu-west-1', [{ target: 'hub-alpine', result: failingResult('RATE_LIMITED') }]);
+    await probe('ap-southeast-1', [{ target: 'hub-alpine', result: failingResult('RATE_LIMITED') }]);
+    await probe('us-east-1', [{ target: 'hub-alpine', result: healthyResult() }]);
+    vi.setSystemTime(at(10));
+    await handleAlarmBatch(
+      [alarmRecord({ alarmName: 'hub-alpine-failing', target: 'hub-alpine', state: 'ALARM', at: iso(9) })],
+      deps(),
+    );
+    vi.setSystemTime(at(40));
+    for (const region of REGIONS) await probe(region, [{ target: 'hub-alpine', result: healthyResult() }]);
+    await handleAlarmBatch(
+      [alarmRecord({ alarmName: 'hub-alpine-failing', target: 'hub-alpine', state: 'OK', at: iso(40) })],
+      deps(),
+    );
+
+    const delivered = await deliverToSlack(published().map(lambdaDelivery), {
+      webhookUrl: async () => slackUrl,
+      logger: { info: () => {}, warn: () => {} },
+    });
+
+    expect(delivered).toBe(2);
+    expect(slackPosts).toHaveLength(2);
+    const [opening, recovery] = slackPosts as [SlackMessage, SlackMessage];
+    const threadId = `registry-canary/registry-1.docker.io/${iso(9)}`;
+    const title =
+      'ALARM registry-1.docker.io: hub-alpine failing in 2 of 3 regions: ap-southeast-1, eu-west-1 (RATE_LIMITED)';
+    expect(opening.text).toBe(title);
+    expect(opening.blocks.map((b) => b.type)).toEqual([
+      'header',
+      'section',
+      'context',
+      'divider',
+      'section',
+      'context',
+    ]);
+    expect(opening.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: title, emoji: true },
+    });
+    expect((opening.blocks[4]?.['text'] as { text: string } | undefined)?.text).toBe(
+      [
+        '*hub-alpine* `docker.io/library/alpine:latest`',
+        '*Scope:* failing in 2 of 3 regions: ap-southeast-1, eu-west-1',
+        '*Since:* 2026-11-22 10:00 UTC',
+        '*Diagnosis:* `RATE_LIMITED` — RATE_LIMITED: the registry refused the manifest request',
+        '*Rate limit:* 0 of 100 pulls left, counted against 203.0.113.7',
+        '*Evidence:*',
+        '• `GET https://registry-1.docker.io/v2/library/alpine/manifests/latest -&gt; 429`',
+        '• `ratelimit-remaining: 0;w=21600`',
+        '*Next steps:*',
+        '1. Authenticate pulls with a Docker Hub account',
+        '2. Use a pull-through cache',
+        '<https://example.com/runbooks/RATE_LIMITED.md|Runbook for RATE_LIMITED>',
+      ].join('\n'),
+    );
+    expect(opening.blocks[5]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `<${DASHBOARD}|Dashboard>  ·  Thread ${threadId}` }],
+    });
+    expect(recovery.text).toBe('OK registry-1.docker.io: recovered after 31m');
+    expect(JSON.stringify(recovery.blocks)).toContain('*Recovered:* hub-alpine');
+    expect(JSON.stringify(recovery.blocks)).toContain('*Lasted* 31m');
   });
 
   it('reminds once per reminder period about an incident that stays open', async () => {
