@@ -13,7 +13,7 @@ import { CredentialsUnavailableError } from '../credentials/types.ts';
 import { type DiagnosisCode, runbookUrl } from '../probe/codes.ts';
 import type { ProbeOptions } from '../probe/options.ts';
 import type { ProbeResult } from '../probe/result.ts';
-import { emitResultMetrics, emitRunMetrics } from '../publish/metrics.ts';
+import { emitPhaseMetrics, emitResultMetrics, emitRunMetrics } from '../publish/metrics.ts';
 import { homeCopyData, publishHomeCopy, type RetryPolicy } from '../publish/metrics-home-copy.ts';
 import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
@@ -187,7 +187,8 @@ export interface RunSummary {
 
 /**
  * The whole scheduled run: probe, then for each result one log line (the CLI's JSON contract plus
- * region and target) and its EMF metrics, then the home-region copy of all results.
+ * region and target) and its EMF metrics, then one EMF line of phase timings per registry, then
+ * the home-region copy of all results.
  *
  * @param remainingMs the invocation's remaining time minus PUBLISH_RESERVE_MS (the handler passes
  *   Lambda's getRemainingTimeInMillis() less the reserve), so the invocation ends
@@ -213,6 +214,12 @@ export async function runScheduledProbes(
       homeData.push(...homeCopyData(target.name, config.region, result, new Date(now())));
     },
   });
+  // Phases are per registry, so they wait for the whole run: one line per registry holds every
+  // target's values (the per-target timings are in the result lines above).
+  emitPhaseMetrics(
+    metrics,
+    outcomes.map(({ target, result }) => ({ registry: target.registry, result })),
+  );
 
   // Retries (4 attempts per batch, up to ~21 s) must not run the Lambda into its timeout: killed
   // there, it would never log what was not sent.

@@ -6,6 +6,9 @@
  * - In each probe region, through EMF, dimension `Target` only. The region is implicit: CloudWatch
  *   metrics are regional. Failures by code are dimensioned by `Code` only (at most 22 series per
  *   region, and only for codes that occur); which target failed is in the log line.
+ * - The network phases (DNS, connect, TLS, first byte) describe the path from a region to a
+ *   registry host, not an image: they are dimensioned by `Registry` only, so targets on one
+ *   registry share one set of series. Each target's timings stay in its result log line.
  * - In the home region, a copy dimensioned by `Target` and `ProbeRegion`, only of what the home
  *   alarms read (alarms cannot read another region's metrics).
  */
@@ -13,6 +16,8 @@ export const METRICS_NAMESPACE = 'RegistryCanary';
 
 export const Dimension = {
   target: 'Target',
+  /** The registry host with port, as the probe talks to it (docker.io -> registry-1.docker.io). */
+  registry: 'Registry',
   probeRegion: 'ProbeRegion',
   code: 'Code',
 } as const;
@@ -23,7 +28,10 @@ export const RegionalMetric = {
   success: 'Success',
   /** The whole probe, ms. */
   duration: 'DurationMs',
-  /** Sums over the probe's requests of each network phase, ms. */
+  /**
+   * Sums over the probe's requests of each network phase, ms; dimension Registry (one value per
+   * target probed on that registry in the run).
+   */
   dns: 'DnsMs',
   connect: 'ConnectMs',
   tls: 'TlsMs',

@@ -26,18 +26,15 @@ export function phaseTotal(result: ProbeResult, phase: NetworkPhase): number | n
 }
 
 /**
- * Writes the result's metrics as one EMF line (dimension Target), plus one line for the failure
- * count by code when the probe failed. Synchronous on purpose: nothing else can add to the shared
- * Metrics buffer between the first addMetric and the flush.
+ * Writes the result's own metrics as one EMF line (dimension Target), plus one line for the
+ * failure count by code when the probe failed. The network phases are not here: they go out per
+ * registry, once per run (emitPhaseMetrics). Synchronous on purpose: nothing else can add to the
+ * shared Metrics buffer between the first addMetric and the flush.
  */
 export function emitResultMetrics(metrics: Metrics, target: string, result: ProbeResult): void {
   metrics.addDimension(Dimension.target, target);
   metrics.addMetric(RegionalMetric.success, MetricUnit.Count, result.status === 'failing' ? 0 : 1);
   metrics.addMetric(RegionalMetric.duration, MetricUnit.Milliseconds, result.durationMs);
-  for (const phase of NETWORK_PHASES) {
-    const total = phaseTotal(result, phase);
-    if (total !== null) metrics.addMetric(RegionalMetric[phase], MetricUnit.Milliseconds, total);
-  }
   const rateLimit = result.rateLimit;
   if (rateLimit?.remaining != null) {
     metrics.addMetric(RegionalMetric.rateLimitRemaining, MetricUnit.Count, rateLimit.remaining);
@@ -54,6 +51,52 @@ export function emitResultMetrics(metrics: Metrics, target: string, result: Prob
     failure.clearDefaultDimensions();
     failure.addDimension(Dimension.code, result.diagnosis.code);
     failure.addMetric(RegionalMetric.failure, MetricUnit.Count, 1);
+  }
+}
+
+export interface RegistryResult {
+  /** The registry host the target's image is on (ProbeTarget.registry, as the dashboard has it at synth). */
+  registry: string;
+  result: ProbeResult;
+}
+
+/**
+ * Powertools flushes by itself when one metric reaches 100 values, and the flush drops the
+ * dimensions, so the values stored after it would go out undimensioned: lines are cut below that.
+ */
+const MAX_VALUES_PER_LINE = 99;
+
+/**
+ * Writes the run's network-phase timings as one EMF line per registry (dimension Registry):
+ * every target on a registry adds its value to the same metric, as an EMF array of values, so
+ * two targets on one registry are one set of series whose statistics count each target's probe.
+ * A phase no request had (DNS for an IP literal, anything for a result that failed before
+ * connecting) adds no value. Synchronous, like emitResultMetrics.
+ */
+export function emitPhaseMetrics(metrics: Metrics, results: readonly RegistryResult[]): void {
+  const byRegistry = new Map<string, ProbeResult[]>();
+  for (const { registry, result } of results) {
+    const list = byRegistry.get(registry) ?? [];
+    list.push(result);
+    byRegistry.set(registry, list);
+  }
+  for (const [registry, list] of byRegistry) {
+    for (let start = 0; start < list.length; start += MAX_VALUES_PER_LINE) {
+      const values = NETWORK_PHASES.map((phase) => ({
+        phase,
+        totals: list
+          .slice(start, start + MAX_VALUES_PER_LINE)
+          .map((result) => phaseTotal(result, phase))
+          .filter((total): total is number => total !== null),
+      }));
+      // No line without a value: an EMF object with no metric is ignored, and Powertools warns on it.
+      if (values.every((v) => v.totals.length === 0)) continue;
+      metrics.addDimension(Dimension.registry, registry);
+      for (const { phase, totals } of values) {
+        for (const total of totals) metrics.addMetric(RegionalMetric[phase], MetricUnit.Milliseconds, total);
+      }
+      metrics.publishStoredMetrics();
+    }
   }
 }
 

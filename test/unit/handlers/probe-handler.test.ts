@@ -217,6 +217,29 @@ describe('runScheduledProbes', () => {
     });
   });
 
+  it('writes the phase timings once per registry after the run, and keeps them per target in the result lines', async () => {
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    const config = runtimeConfig([
+      target('a'),
+      target('b'),
+      target('c', { image: 'ghcr.io/c:1', registry: 'ghcr.io' }),
+    ]);
+    await runScheduledProbes({ config, ...deps(ok) }, () => 60_000);
+
+    const phaseLines = json().filter((l) => 'Registry' in l);
+    expect(phaseLines.map((l) => [l.Registry, l.DnsMs])).toEqual([
+      ['registry.example.com', [3, 3]],
+      ['ghcr.io', 3],
+    ]);
+    const targetLines = json().filter((l) => 'Target' in l);
+    expect(targetLines.map((l) => l.Target)).toEqual(['a', 'b', 'c']);
+    expect(targetLines.some((l) => 'DnsMs' in l)).toBe(false);
+    const results = json().filter((l) => l.message === 'probe result');
+    expect(results.map((l) => (l.steps as { timings: { dnsMs: number } }[])[0]?.timings.dnsMs)).toEqual([
+      3, 3, 3,
+    ]);
+  });
+
   it('copies every result to the home region in batches of at most 1000 data', async () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
     const targets = Array.from({ length: 300 }, (_, i) => target(`t${i}`));

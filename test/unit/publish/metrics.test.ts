@@ -1,6 +1,11 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { emitResultMetrics, emitRunMetrics, phaseTotal } from '../../../functions/publish/metrics.ts';
+import {
+  emitPhaseMetrics,
+  emitResultMetrics,
+  emitRunMetrics,
+  phaseTotal,
+} from '../../../functions/publish/metrics.ts';
 import { failingResult, healthyResult } from '../handlers/probe-fixtures.ts';
 
 interface EmfLine {
@@ -32,7 +37,7 @@ afterEach(() => {
 });
 
 describe('emitResultMetrics', () => {
-  it('writes one EMF line per healthy result, dimensioned by Target only', () => {
+  it('writes one EMF line per healthy result, dimensioned by Target only, without the network phases', () => {
     emitResultMetrics(metrics, 'hub', healthyResult());
 
     expect(lines).toHaveLength(1);
@@ -41,28 +46,17 @@ describe('emitResultMetrics', () => {
     expect(directive.Namespace).toBe('RegistryCanary');
     expect(directive.Dimensions).toEqual([['Target']]);
     expect(directive.Metrics.map((m) => m.Name).sort()).toEqual(
-      [
-        'CertDaysRemaining',
-        'ConnectMs',
-        'DnsMs',
-        'DurationMs',
-        'RateLimitLimit',
-        'RateLimitRemaining',
-        'Success',
-        'TlsMs',
-        'TtfbMs',
-      ].sort(),
+      ['CertDaysRemaining', 'DurationMs', 'RateLimitLimit', 'RateLimitRemaining', 'Success'].sort(),
     );
     expect(line).toMatchObject({
       Target: 'hub',
       Success: 1,
       DurationMs: 120,
-      DnsMs: 3,
-      TtfbMs: 55,
       RateLimitRemaining: 15,
       RateLimitLimit: 100,
       CertDaysRemaining: 40,
     });
+    for (const phase of ['DnsMs', 'ConnectMs', 'TlsMs', 'TtfbMs']) expect(line).not.toHaveProperty(phase);
   });
 
   it('adds a Failure line dimensioned by the diagnosis code when the probe fails', () => {
@@ -80,6 +74,79 @@ describe('emitResultMetrics', () => {
     emitResultMetrics(metrics, 'a', healthyResult());
     emitResultMetrics(metrics, 'b', healthyResult());
     expect(lines.map((l) => l.Target)).toEqual(['a', 'b']);
+  });
+});
+
+/** A result whose every request had each phase: ping on a fresh connection, then a reused one. */
+function timedResult(dnsMs: number, ttfbMs: number) {
+  const [ping, head] = healthyResult().steps;
+  return healthyResult({
+    steps: [
+      { ...ping!, timings: { dnsMs, connectMs: 10, tlsMs: 20, ttfbMs, totalMs: 0 } },
+      { ...head!, timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: 5, totalMs: 0 } },
+    ],
+  });
+}
+
+describe('emitPhaseMetrics', () => {
+  it('writes two targets on one registry as one set of Registry series holding both values', () => {
+    emitPhaseMetrics(metrics, [
+      { registry: 'registry-1.docker.io', result: timedResult(3, 30) },
+      { registry: 'registry-1.docker.io', result: timedResult(7, 50) },
+    ]);
+
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    const directive = line!._aws.CloudWatchMetrics[0]!;
+    expect(directive.Dimensions).toEqual([['Registry']]);
+    expect(directive.Metrics.map((m) => m.Name).sort()).toEqual(['ConnectMs', 'DnsMs', 'TlsMs', 'TtfbMs']);
+    expect(directive.Metrics.every((m) => m.Unit === 'Milliseconds')).toBe(true);
+    // One value per target, in the order they reported: Average and the percentiles count each probe.
+    expect(line).toMatchObject({
+      Registry: 'registry-1.docker.io',
+      DnsMs: [3, 7],
+      ConnectMs: [10, 10],
+      TlsMs: [20, 20],
+      TtfbMs: [35, 55],
+    });
+    expect(line).not.toHaveProperty('Target');
+  });
+
+  it('writes one line per registry, each with only its own targets', () => {
+    emitPhaseMetrics(metrics, [
+      { registry: 'registry-1.docker.io', result: timedResult(3, 30) },
+      { registry: 'ghcr.io', result: timedResult(9, 90) },
+      { registry: 'registry-1.docker.io', result: timedResult(7, 50) },
+    ]);
+
+    expect(lines.map((l) => [l.Registry, l.DnsMs])).toEqual([
+      ['registry-1.docker.io', [3, 7]],
+      ['ghcr.io', 9],
+    ]);
+  });
+
+  it('adds no value for a phase a result never reached, and no line for a registry with none', () => {
+    emitPhaseMetrics(metrics, [
+      { registry: 'quay.io', result: failingResult('NAME_UNKNOWN') },
+      { registry: 'ghcr.io', result: failingResult('TIMEOUT') },
+      { registry: 'ghcr.io', result: timedResult(4, 40) },
+    ]);
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ Registry: 'ghcr.io', DnsMs: 4, TtfbMs: 45 });
+  });
+
+  it('keeps the Registry dimension on every line when a registry has more values than Powertools holds per metric', () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({ registry: 'ghcr.io', result: timedResult(i, 0) }));
+
+    emitPhaseMetrics(metrics, many);
+
+    expect(lines.map((l) => l._aws.CloudWatchMetrics[0]!.Dimensions)).toEqual([
+      [['Registry']],
+      [['Registry']],
+    ]);
+    expect(lines.map((l) => l.Registry)).toEqual(['ghcr.io', 'ghcr.io']);
+    expect(lines.flatMap((l) => l.DnsMs as number[])).toEqual(many.map((_, i) => i));
   });
 });
 
