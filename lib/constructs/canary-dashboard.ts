@@ -16,12 +16,19 @@ import {
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { Dimension, METRICS_NAMESPACE, RegionalMetric } from '../../functions/publish/metrics-catalog.ts';
+import {
+  Dimension,
+  METRICS_NAMESPACE,
+  NETWORK_PHASES,
+  RegionalMetric,
+} from '../../functions/publish/metrics-catalog.ts';
 import { metricId } from '../config/metric-id.ts';
 import type { CanaryMetrics } from './canary-metrics.ts';
 
 export interface DashboardTarget {
   name: string;
+  /** The registry host of the target's image (as the probe reports it: docker.io -> registry-1.docker.io). */
+  registry: string;
   /** Regions the target is probed from. */
   regions: readonly string[];
   rateLimited: boolean;
@@ -117,15 +124,17 @@ export class CanaryDashboard extends Construct {
         }),
       );
     }
-    // Latency per phase in every region: cross-region metrics, one line per target and region.
-    for (const phase of ['dns', 'connect', 'tls', 'ttfb'] as const) {
+    // Latency per phase in every region: cross-region metrics, one line per registry and region
+    // (the phases are dimensioned by Registry: targets on one registry share them).
+    const phaseLines = props.probeRegions.flatMap((region) =>
+      registriesIn(region, props.targets).map((r) => ({ region, ...r })),
+    );
+    for (const phase of NETWORK_PHASES) {
       widgets.push(
         new GraphWidget({
           title: `Latency per phase: ${phase} (ms, sum over the probe's requests)`,
-          left: props.targets.flatMap((t) =>
-            t.regions.map((region) =>
-              t.metrics.regionalPhase(phase, t.name, region).with({ label: `${t.name} ${region}` }),
-            ),
+          left: phaseLines.map(({ region, registry, metrics }) =>
+            metrics.regionalPhase(phase, registry, region).with({ label: `${registry} ${region}` }),
           ),
           width: HALF,
           height: 6,
@@ -168,12 +177,15 @@ export class CanaryDashboard extends Construct {
         height: 6,
       }),
     ];
-    for (const phase of targets[0]?.metrics.phases ?? []) {
+    const registries = registriesIn(region, props.targets);
+    for (const phase of registries.length > 0 ? NETWORK_PHASES : []) {
       widgets.push(
         new GraphWidget({
           title: `${region}: ${phase} (ms)`,
           region,
-          left: targets.map((t) => t.metrics.regionalPhase(phase, t.name, region).with({ label: t.name })),
+          left: registries.map(({ registry, metrics }) =>
+            metrics.regionalPhase(phase, registry, region).with({ label: registry }),
+          ),
           width: 6,
           height: 5,
         }),
@@ -223,4 +235,16 @@ export class CanaryDashboard extends Construct {
       label: name,
     });
   }
+}
+
+/** The registries probed from a region, once each in the order of the targets, with one target's metric factory. */
+function registriesIn(
+  region: string,
+  targets: readonly DashboardTarget[],
+): { registry: string; metrics: CanaryMetrics }[] {
+  const seen = new Map<string, CanaryMetrics>();
+  for (const t of targets) {
+    if (t.regions.includes(region) && !seen.has(t.registry)) seen.set(t.registry, t.metrics);
+  }
+  return [...seen].map(([registry, metrics]) => ({ registry, metrics }));
 }

@@ -9,7 +9,6 @@ import {
   Dimension,
   HomeMetric,
   METRICS_NAMESPACE,
-  NETWORK_PHASES,
   type NetworkPhase,
   RegionalMetric,
 } from '../../functions/publish/metrics-catalog.ts';
@@ -100,14 +99,20 @@ export class CanaryMetrics {
     });
   }
 
-  regionalPhase(phase: NetworkPhase, target: string, region: string): Metric {
-    return this.regional(RegionalMetric[phase], target, region, 'Average').with({
-      label: `${target} ${phase}`,
+  /**
+   * A network phase as one region saw it on one registry (EMF, dimension Registry): targets on
+   * the same registry share the series, so the Average is over every target's probe.
+   */
+  regionalPhase(phase: NetworkPhase, registry: string, region: string): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: RegionalMetric[phase],
+      dimensionsMap: { [Dimension.registry]: registry },
+      statistic: 'Average',
+      period: this.period,
+      region,
+      label: `${registry} ${phase}`,
     });
-  }
-
-  get phases(): readonly NetworkPhase[] {
-    return NETWORK_PHASES;
   }
 
   private homeCopy(

@@ -58,7 +58,8 @@ export class HomeStack extends Stack {
     for (const target of config.targets.filter((t) => t.enabled)) {
       const regions = target.regions ?? config.probeRegions;
       const thresholds = { ...config.defaults, ...target.thresholds };
-      const rateLimited = profileForHost(splitReference(target.image).registry).rateLimited;
+      const { registry } = splitReference(target.image);
+      const rateLimited = profileForHost(registry).rateLimited;
       const metrics = new CanaryMetrics(period, regions);
       const alarms = new TargetAlarms(this, `Target-${target.name}`, {
         target: target.name,
@@ -77,7 +78,7 @@ export class HomeStack extends Stack {
         alarmAction: this.alarmAction,
       });
       this.alarms.push(...alarms.alarms);
-      dashboardTargets.push({ name: target.name, regions, rateLimited, metrics });
+      dashboardTargets.push({ name: target.name, registry, regions, rateLimited, metrics });
     }
 
     this.dashboardName = `RegistryCanary-${config.homeRegion}`;

@@ -33,9 +33,24 @@ beforeAll(() => {
     homeRegion: 'us-east-1',
     probeRegions: regions,
     targets: [
-      { name: 'hub', regions, rateLimited: true, metrics: new CanaryMetrics(period, regions) },
+      {
+        name: 'hub',
+        registry: 'registry-1.docker.io',
+        regions,
+        rateLimited: true,
+        metrics: new CanaryMetrics(period, regions),
+      },
+      // A second image on the same registry: it shares the phase series with `hub`.
+      {
+        name: 'hub-nginx',
+        registry: 'registry-1.docker.io',
+        regions,
+        rateLimited: true,
+        metrics: new CanaryMetrics(period, regions),
+      },
       {
         name: 'ghcr',
+        registry: 'ghcr.io',
         regions: ['eu-west-1'],
         rateLimited: false,
         metrics: new CanaryMetrics(period, ['eu-west-1']),
@@ -101,6 +116,44 @@ describe('CanaryDashboard', () => {
     expect(JSON.stringify(widgets.filter((w) => w.properties.title?.startsWith('us-east-1:')))).not.toContain(
       'ghcr',
     );
+  });
+
+  it('charts each phase once per registry and region, from the Registry-dimensioned series of that region', () => {
+    const dns = widgets.find(
+      (w) => w.properties.title === "Latency per phase: dns (ms, sum over the probe's requests)",
+    )!;
+    expect(dns.properties.metrics).toEqual([
+      [
+        'RegistryCanary',
+        'DnsMs',
+        'Registry',
+        'registry-1.docker.io',
+        { label: 'registry-1.docker.io us-east-1', region: 'us-east-1' },
+      ],
+      [
+        'RegistryCanary',
+        'DnsMs',
+        'Registry',
+        'registry-1.docker.io',
+        { label: 'registry-1.docker.io eu-west-1', region: 'eu-west-1' },
+      ],
+      ['RegistryCanary', 'DnsMs', 'Registry', 'ghcr.io', { label: 'ghcr.io eu-west-1', region: 'eu-west-1' }],
+    ]);
+    const euTls = widgets.find((w) => w.properties.title === 'eu-west-1: tls (ms)')!;
+    expect(euTls.properties.metrics).toEqual([
+      [
+        'RegistryCanary',
+        'TlsMs',
+        'Registry',
+        'registry-1.docker.io',
+        { label: 'registry-1.docker.io', region: 'eu-west-1' },
+      ],
+      ['RegistryCanary', 'TlsMs', 'Registry', 'ghcr.io', { label: 'ghcr.io', region: 'eu-west-1' }],
+    ]);
+    // No phase widget reads a Target-dimensioned series any more.
+    const phaseWidgets = widgets.filter((w) => /(dns|connect|tls|ttfb)/.test(w.properties.title ?? ''));
+    expect(phaseWidgets).toHaveLength(4 + 2 * 4);
+    expect(JSON.stringify(phaseWidgets)).not.toContain('"Target"');
   });
 
   it('gives other constructs the console URL of the dashboard', () => {
