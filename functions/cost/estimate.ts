@@ -76,7 +76,9 @@ export function estimateFleetCost(fleet: FleetProfile, prices: PriceTable): Cost
     fleet.lambda.architecture === 'arm64' ? prices.lambda.perGbSecondArm64 : prices.lambda.perGbSecondX86;
 
   const regionalMetrics =
-    targetRegions * fleet.metrics.perTargetPerRegion + fleet.probeRegions * fleet.metrics.perRegion;
+    targetRegions * fleet.metrics.perTargetPerRegion +
+    fleet.registries * fleet.probeRegions * fleet.metrics.perRegistryPerRegion +
+    fleet.probeRegions * fleet.metrics.perRegion;
   const homeMetrics = targetRegions * fleet.metrics.homePerTargetPerRegion;
   const metricCount = regionalMetrics + homeMetrics;
   const metricCost = tieredCost(metricCount, prices.cloudwatch.customMetricTiers);

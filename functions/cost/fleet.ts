@@ -11,6 +11,8 @@ export interface FleetProfile {
   probeRegions: number;
   /** Enabled targets; each region probes all of them. */
   targets: number;
+  /** Distinct registry hosts of those targets, per region (averaged when regions probe different sets). */
+  registries: number;
   scheduleMinutes: number;
   lambda: {
     memoryMb: number;
@@ -23,6 +25,11 @@ export interface FleetProfile {
   metrics: {
     /** Distinct metric name + dimension sets each region emits for one target (EMF). */
     perTargetPerRegion: number;
+    /**
+     * Distinct sets each region emits for one registry, whatever the number of targets on it (EMF,
+     * dimension Registry: the network phases).
+     */
+    perRegistryPerRegion: number;
     /** Distinct sets the home region receives per target per probe region (PutMetricData copy). */
     homePerTargetPerRegion: number;
     /** Sets not tied to a target (e.g. per-region totals), per region. */

@@ -66,7 +66,7 @@ export function formatFleet(fleet: FleetProfile): string {
   const perTick =
     fleet.lambda.invocationsPerTick > 1 ? `, ${fleet.lambda.invocationsPerTick} shards per region` : '';
   return (
-    `${fleet.targets} targets × ${fleet.probeRegions} regions, every ${fleet.scheduleMinutes} min` +
+    `${fleet.targets} targets on ${fleet.registries} registries × ${fleet.probeRegions} regions, every ${fleet.scheduleMinutes} min` +
     `, ${fleet.lambda.memoryMb} MB ${fleet.lambda.architecture} Lambda${perTick}`
   );
 }

@@ -51,7 +51,7 @@ type RegionalMetricKey = keyof typeof RegionalMetric;
 type HomeMetricKey = keyof typeof HomeMetric;
 
 /** How often a catalog metric exists. Keyed by the catalog, so a new metric does not compile until it is costed here. */
-type Cardinality = 'per-target' | 'per-region' | 'per-failure-code';
+type Cardinality = 'per-target' | 'per-registry' | 'per-region' | 'per-failure-code';
 
 const REGIONAL_CARDINALITY: Record<
   RegionalMetricKey,
@@ -59,10 +59,11 @@ const REGIONAL_CARDINALITY: Record<
 > = {
   success: { kind: 'per-target' },
   duration: { kind: 'per-target' },
-  dns: { kind: 'per-target', when: (t) => !t.ipLiteral },
-  connect: { kind: 'per-target' },
-  tls: { kind: 'per-target', when: (t) => t.tls },
-  ttfb: { kind: 'per-target' },
+  // The network phases are dimensioned by Registry (functions/publish/metrics.ts emitPhaseMetrics).
+  dns: { kind: 'per-registry', when: (t) => !t.ipLiteral },
+  connect: { kind: 'per-registry' },
+  tls: { kind: 'per-registry', when: (t) => t.tls },
+  ttfb: { kind: 'per-registry' },
   rateLimitRemaining: { kind: 'per-target', when: (t) => t.rateLimited },
   rateLimitLimit: { kind: 'per-target', when: (t) => t.rateLimited },
   certDaysRemaining: { kind: 'per-target', when: (t) => t.tls },
@@ -78,11 +79,27 @@ const HOME_CARDINALITY: Record<HomeMetricKey, (t: TargetTraits) => boolean> = {
   certDaysRemaining: (t) => t.tls,
 };
 
+function applicable(kind: Cardinality, traits: TargetTraits): number {
+  return Object.values(REGIONAL_CARDINALITY).filter((m) => m.kind === kind && (m.when?.(traits) ?? true))
+    .length;
+}
+
 export function regionalMetricsForTarget(target: TargetConfig): number {
-  const traits = targetTraits(target);
-  return Object.values(REGIONAL_CARDINALITY).filter(
-    (m) => m.kind === 'per-target' && (m.when?.(traits) ?? true),
-  ).length;
+  return applicable('per-target', targetTraits(target));
+}
+
+/**
+ * The Registry-dimensioned series of each registry probed in a region: a registry costs its
+ * phase series once, however many of the region's targets are on it.
+ */
+export function registryMetricsForRegion(targets: readonly TargetConfig[]): Map<string, number> {
+  const perRegistry = new Map<string, number>();
+  for (const target of targets) {
+    const traits = targetTraits(target);
+    if (!perRegistry.has(traits.registry))
+      perRegistry.set(traits.registry, applicable('per-registry', traits));
+  }
+  return perRegistry;
 }
 
 export function homeMetricsForTarget(target: TargetConfig): number {
@@ -105,6 +122,11 @@ export function fleetFromConfig(
   const regions = config.probeRegions;
   const pairs = regions.flatMap((region) => targetsForRegion(config, region));
   const targetRegions = pairs.length;
+  const registrySeries = regions.flatMap((region) => [
+    ...registryMetricsForRegion(targetsForRegion(config, region)).values(),
+  ]);
+  // (registry, region) pairs, and the series of each averaged over them: the totals are exact.
+  const registryRegions = registrySeries.length;
   const perPair = (f: (t: TargetConfig) => number) =>
     targetRegions === 0 ? 0 : pairs.reduce((sum, t) => sum + f(t), 0) / targetRegions;
   // A large region runs as several shards of one function (lib/config/shards.ts), each sized for one shard.
@@ -121,6 +143,7 @@ export function fleetFromConfig(
   return {
     probeRegions: regions.length,
     targets: targetRegions / Math.max(1, regions.length),
+    registries: registryRegions / Math.max(1, regions.length),
     scheduleMinutes: config.schedule.everyMinutes,
     lambda: {
       memoryMb,
@@ -130,6 +153,8 @@ export function fleetFromConfig(
     },
     metrics: {
       perTargetPerRegion: perPair(regionalMetricsForTarget),
+      perRegistryPerRegion:
+        registryRegions === 0 ? 0 : registrySeries.reduce((sum, n) => sum + n, 0) / registryRegions,
       homePerTargetPerRegion: perPair(homeMetricsForTarget),
       perRegion: count('per-region') + count('per-failure-code') * assumptions.failureCodesPerRegion,
     },

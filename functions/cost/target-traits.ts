@@ -1,12 +1,16 @@
 /**
  * What about a target changes its bill: TLS adds the certificate and TLS-phase metrics and the
- * certificate alarm; a rate-limited registry (Docker Hub) adds the pull-budget metrics and alarm.
+ * certificate alarm; a rate-limited registry (Docker Hub) adds the pull-budget metrics and alarm;
+ * its registry decides which phase series it shares with other targets. All of it follows from
+ * the registry host, so targets on one registry have the same traits.
  */
 import type { TargetConfig } from '../../lib/config/schema.ts';
 import { profileForHost } from '../registry/profiles.ts';
 import { parseReference } from '../registry/reference.ts';
 
 export interface TargetTraits {
+  /** The registry host with port, as the probe reports it (the Registry dimension of the phase metrics). */
+  registry: string;
   tls: boolean;
   rateLimited: boolean;
   /** An IP literal needs no DNS lookup, so no DnsMs metric. */
@@ -22,5 +26,5 @@ export function targetTraits(target: TargetConfig): TargetTraits {
   const host = registry.replace(/:\d+$/, '');
   const tls = true;
   const ipLiteral = /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
-  return { tls, rateLimited: profileForHost(registry).rateLimited, ipLiteral };
+  return { registry, tls, rateLimited: profileForHost(registry).rateLimited, ipLiteral };
 }

@@ -33,7 +33,7 @@ describe('registry-canary cost', () => {
     expect(await runCostCommand([], h.deps)).toBe(0);
     const text = h.out.join('\n');
     expect(h.loaded).toEqual(['config/default.ts']);
-    expect(text).toContain('registry-canary: 20 targets × 3 regions, every 1 min');
+    expect(text).toContain('registry-canary: 20 targets on 9 registries × 3 regions, every 1 min');
     expect(text).toContain('The same fleet on CloudWatch Synthetics');
     expect(text).toMatch(/Synthetics costs \d+\.\d×/);
     expect(text).toContain('taken 2025-06-01');

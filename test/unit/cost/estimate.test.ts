@@ -7,9 +7,10 @@ import { DEFAULT_PRICES } from '../../../functions/cost/prices.ts';
 const small: FleetProfile = {
   probeRegions: 1,
   targets: 2,
+  registries: 1,
   scheduleMinutes: 60,
   lambda: { memoryMb: 512, architecture: 'arm64', invocationSeconds: 2, invocationsPerTick: 1 },
-  metrics: { perTargetPerRegion: 8, homePerTargetPerRegion: 4, perRegion: 3 },
+  metrics: { perTargetPerRegion: 4, perRegistryPerRegion: 4, homePerTargetPerRegion: 4, perRegion: 3 },
   putMetricDataCallsPerInvocation: 1,
   alarms: { standardMetrics: 10, highResolutionMetrics: 1, composite: 2 },
   logs: { platformBytesPerInvocation: 1024, bytesPerTargetResult: 1024, retentionDays: 15 },
@@ -37,10 +38,18 @@ describe('estimateFleetCost', () => {
     expect(compute.monthlyUsd).toBeCloseTo(730 * 0.0000133334, 10);
   });
 
-  it('counts every regional and home metric series: 2×8 + 3 + 2×4 = 27 at $0.30', () => {
+  it('counts every per-target, per-registry, per-region and home series: 2×4 + 1×4 + 3 + 2×4 = 23 at $0.30', () => {
     const metrics = lineOf(estimate, 'custom metrics');
-    expect(metrics.quantity).toBe(27);
-    expect(metrics.monthlyUsd).toBeCloseTo(8.1, 10);
+    expect(metrics.quantity).toBe(23);
+    expect(metrics.monthlyUsd).toBeCloseTo(6.9, 10);
+  });
+
+  it('bills the phase series of a registry once, however many targets are on it', () => {
+    const oneMoreTarget = estimateFleetCost({ ...small, targets: 3 }, DEFAULT_PRICES);
+    const oneMoreRegistry = estimateFleetCost({ ...small, registries: 2 }, DEFAULT_PRICES);
+    // A third target adds its 4 per-target and 4 home series; a second registry its 4 phase series.
+    expect(lineOf(oneMoreTarget, 'custom metrics').quantity).toBe(23 + 4 + 4);
+    expect(lineOf(oneMoreRegistry, 'custom metrics').quantity).toBe(23 + 4);
   });
 
   it('bills alarms per evaluated metric, high-resolution and composite at their own rates', () => {
@@ -74,7 +83,7 @@ describe('estimateFleetCost', () => {
       730 * 1e-6 + // scheduler
         730 * 0.2e-6 +
         730 * 0.0000133334 +
-        8.1 +
+        6.9 +
         0.0073 +
         1.0 +
         0.3 +

@@ -31,8 +31,23 @@ describe('fleetFromConfig', () => {
     });
   });
 
-  it('counts 9 regional series for a Docker Hub target and 7 for GHCR, which announces no pull limit', () => {
-    expect(fleet.metrics.perTargetPerRegion).toBe((9 + 7) / 2);
+  it('counts 5 per-target series for a Docker Hub target and 3 for GHCR, which announces no pull limit', () => {
+    expect(fleet.metrics.perTargetPerRegion).toBe((5 + 3) / 2);
+  });
+
+  it('counts the 4 phase series once per registry, not per target', () => {
+    expect(fleet).toMatchObject({ registries: 2, metrics: { perRegistryPerRegion: 4 } });
+    const twoOnHub = fleetFromConfig(
+      validateConfig({ ...small, targets: [...small.targets, { name: 'hub-nginx', image: 'nginx' }] }),
+    );
+    expect(twoOnHub).toMatchObject({ targets: 3, registries: 2, metrics: { perRegistryPerRegion: 4 } });
+  });
+
+  it('counts no DNS series for a registry addressed by IP literal', () => {
+    const ip = fleetFromConfig(
+      validateConfig({ ...small, targets: [{ name: 'ip', image: '192.0.2.10:5000/team/app:1' }] }),
+    );
+    expect(ip).toMatchObject({ registries: 1, metrics: { perRegistryPerRegion: 3 } });
   });
 
   it('copies 4 series home for Docker Hub (with the pull budget) and 3 for GHCR', () => {
@@ -55,7 +70,10 @@ describe('fleetFromConfig', () => {
     });
     const f = fleetFromConfig(limited);
     expect(f.targets * f.probeRegions).toBe(3);
-    expect(f.metrics.perTargetPerRegion * 3).toBe(9 + 9 + 7);
+    expect(f.metrics.perTargetPerRegion * 3).toBe(5 + 5 + 3);
+    // Docker Hub in both regions, GHCR in one: 3 (registry, region) pairs of 4 phase series.
+    expect(f.registries * f.probeRegions).toBe(3);
+    expect(f.metrics.perRegistryPerRegion).toBe(4);
   });
 });
 
@@ -94,8 +112,13 @@ describe('the reference fleet', () => {
   });
 
   it('has 8 rate-limited targets (Docker Hub and ECR Public) among its 20', () => {
-    // 8 × 9 + 12 × 7 regional series per region, 8 × 4 + 12 × 3 home series per region.
-    expect(fleet.metrics.perTargetPerRegion * 20).toBe(156);
+    // 8 × 5 + 12 × 3 per-target series per region, 8 × 4 + 12 × 3 home series per region.
+    expect(fleet.metrics.perTargetPerRegion * 20).toBe(76);
     expect(fleet.metrics.homePerTargetPerRegion * 20).toBe(68);
+  });
+
+  it('has its 20 targets on 9 registries, so 9 × 4 phase series per region instead of 20 × 4', () => {
+    expect(fleet.registries).toBe(9);
+    expect(fleet.registries * fleet.metrics.perRegistryPerRegion).toBe(36);
   });
 });
