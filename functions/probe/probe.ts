@@ -10,8 +10,9 @@
  * downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
-import { authenticate } from '../registry/auth.ts';
+import { answerChallenge, authenticate } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
+import { parseWwwAuthenticate } from '../registry/challenge.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
 import { HttpClient } from '../registry/http.ts';
@@ -176,13 +177,25 @@ async function walk(
   try {
     head = await headManifest(registry, image.reference);
   } catch (error) {
-    // A token from the cache can be refused before it expires (revoked, the realm's signing key
-    // rotated). A warm Lambda would report AUTH_FAILED for the token's whole life, where docker
-    // would simply log in again: drop it and redo the handshake once, with a fresh token.
-    if (!(error instanceof AuthenticationError) || !auth.tokenFromCache || !registry.authorization)
+    if (!(error instanceof AuthenticationError)) throw error;
+    const repositoryChallenge = error.httpError.headers['www-authenticate'];
+    if (auth.scheme === 'bearer' && auth.tokenFromCache && registry.authorization) {
+      // A token from the cache can be refused before it expires (revoked, the realm's signing key
+      // rotated). A warm Lambda would report AUTH_FAILED for the token's whole life, where docker
+      // would simply log in again: drop it and redo the handshake once, with a fresh token.
+      tokenCache.forget(registry.authorization.replace(/^Bearer /, ''));
+      await authenticate(registry, authOptions);
+    } else if (auth.scheme === 'none' && repositoryChallenge) {
+      // /v2/ was open but the repository is not: answer the repository's own challenge, as docker does.
+      await answerChallenge(
+        registry,
+        parseWwwAuthenticate(repositoryChallenge),
+        repositoryChallenge,
+        authOptions,
+      );
+    } else {
       throw error;
-    tokenCache.forget(registry.authorization.replace(/^Bearer /, ''));
-    await authenticate(registry, authOptions);
+    }
     head = await headManifest(registry, image.reference);
   }
   state.digest = head.digest;

@@ -14,7 +14,7 @@
  *       the credentials on a host it controls. A refused realm receives no request at all.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
-import { findBearer } from './challenge.ts';
+import { type Challenge, findBearer } from './challenge.ts';
 import { ChallengeParseError, ProtocolError, RealmRefusedError } from './errors.ts';
 import { obtainTokenWithIdentityToken } from './oauth-refresh.ts';
 import { ping } from './ping.ts';
@@ -48,6 +48,19 @@ export async function authenticate(registry: RegistryClient, options: AuthOption
   // 2a. No authentication needed.
   if (challenges.length === 0) return { scheme: 'none', challenge: null, tokenFromCache: false };
 
+  return answerChallenge(registry, challenges, header, options);
+}
+
+/**
+ * Steps 2b and 2c for a challenge already received: the ping's, or that of a repository request
+ * that answered 401 although /v2/ was open (some registries only guard repositories).
+ */
+export async function answerChallenge(
+  registry: RegistryClient,
+  challenges: Challenge[],
+  header: string | null,
+  options: AuthOptions,
+): Promise<AuthOutcome> {
   const credentials = options.credentials;
   const basic = credentials?.kind === 'basic' ? credentials : null;
   const identityToken = credentials?.kind === 'identity-token' ? credentials.identityToken : null;

@@ -55,6 +55,39 @@ async function tokenRegistry(
 
 const base = { plainHttp: true, tokenCache: undefined as TokenCache | undefined };
 
+describe('probeImage against a registry whose /v2/ is open but whose repositories are not', () => {
+  it("answers the repository's own Bearer challenge and walks on", async () => {
+    const { s } = await tokenRegistry();
+    open(s);
+
+    const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache: new TokenCache() });
+
+    expect(result.diagnosis).toBeNull();
+    expect(result.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(result.steps.slice(0, 4).map((st) => `${st.name} ${st.status}`)).toEqual([
+      'ping 200',
+      'manifest-head 401',
+      'token 200',
+      'manifest-head 200',
+    ]);
+  });
+
+  it('reports AUTH_REQUIRED when the repository still refuses after its challenge was answered', async () => {
+    const { s } = await tokenRegistry({
+      tokenReply: (res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ token: 'tok-refused', expires_in: 300 }));
+      },
+    });
+    open(s);
+
+    const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache: new TokenCache() });
+
+    expect(result.diagnosis?.code).toBe('AUTH_REQUIRED');
+    expect(result.steps.filter((st) => st.name === 'token')).toHaveLength(1);
+  });
+});
+
 describe('probeImage with a cached token the registry refuses', () => {
   it('logs in again only once, and reports the refusal when the fresh token is refused too', async () => {
     const { s } = await tokenRegistry({
