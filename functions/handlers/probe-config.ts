@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { credentialSourceSchema } from '../credentials/source.ts';
 
 export const PROBE_CONFIG_FILE_ENV = 'PROBE_CONFIG_FILE';
@@ -14,19 +14,22 @@ export const PROBE_CONFIG_FILE_NAME = 'probe-config.json';
 /** Kept at the end of each invocation for the metrics flush and the home-region copy (with retries). */
 export const PUBLISH_RESERVE_MS = 15_000;
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+const positiveInt = () => z.int().check(z.positive());
+
 export const probeTargetSchema = z.object({
-  name: z.string().min(1),
-  image: z.string().min(1),
+  name: nonEmpty(),
+  image: nonEmpty(),
   /** The reference split at synth, for results the handler builds itself (a target that overran its deadline). */
-  registry: z.string().min(1),
-  repository: z.string().min(1),
-  reference: z.string().min(1),
+  registry: nonEmpty(),
+  repository: nonEmpty(),
+  reference: nonEmpty(),
   credentials: credentialSourceSchema,
-  platforms: z.array(z.string()).min(1),
-  timeoutMs: z.number().int().positive(),
-  slowMs: z.number().int().positive(),
-  certExpiryDays: z.number().int().positive(),
-  rateLimitRatio: z.number().gt(0).lt(1),
+  platforms: z.array(z.string()).check(z.minLength(1)),
+  timeoutMs: positiveInt(),
+  slowMs: positiveInt(),
+  certExpiryDays: positiveInt(),
+  rateLimitRatio: z.number().check(z.gt(0), z.lt(1)),
   verifyBlob: z.boolean(),
 });
 
@@ -34,16 +37,16 @@ export type ProbeTarget = z.infer<typeof probeTargetSchema>;
 
 export const probeRuntimeConfigSchema = z.object({
   /** The region this function probes from (its own). */
-  region: z.string().min(1),
+  region: nonEmpty(),
   /** Where the home-region copy of each result goes. */
-  homeRegion: z.string().min(1),
-  concurrency: z.number().int().positive(),
+  homeRegion: nonEmpty(),
+  concurrency: positiveInt(),
   /** Added to each target's own deadline before the handler stops waiting for it. */
-  deadlineGraceMs: z.number().int().nonnegative(),
-  runbookBaseUrl: z.string().optional(),
+  deadlineGraceMs: z.int().check(z.nonnegative()),
+  runbookBaseUrl: z.optional(z.string()),
   caCertificates: z.array(z.string()),
-  httpsProxy: z.string().optional(),
-  noProxy: z.string().optional(),
+  httpsProxy: z.optional(z.string()),
+  noProxy: z.optional(z.string()),
   targets: z.array(probeTargetSchema),
 });
 

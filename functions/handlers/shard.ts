@@ -4,7 +4,7 @@
  * its event. Each invocation probes only its shard's targets, so memory and run time stay those of
  * one shard, and the shards run side by side in separate containers. lib/config/shards.ts picks S.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export interface ShardSelector {
   /** 0-based index of this invocation's shard. */
@@ -16,8 +16,8 @@ export interface ShardSelector {
 export const UNSHARDED: ShardSelector = Object.freeze({ shard: 0, shards: 1 });
 
 const shardEventSchema = z
-  .object({ shard: z.number().int().min(0), shards: z.number().int().min(1) })
-  .refine((e) => e.shard < e.shards, { message: 'shard must be less than shards' });
+  .object({ shard: z.int().check(z.minimum(0)), shards: z.int().check(z.minimum(1)) })
+  .check(z.refine((e) => e.shard < e.shards, { message: 'shard must be less than shards' }));
 
 /**
  * The shard an invocation was asked to probe. An event without shard fields (an unsharded

@@ -3,6 +3,7 @@
  * Every default is written here, next to its field, so the schema is the reference.
  */
 import { z } from 'zod';
+import * as zm from 'zod/mini';
 import { credentialSourceSchema } from '../../functions/credentials/source.ts';
 
 /** AWS region names such as eu-west-1, us-gov-west-1, cn-north-1. */
@@ -75,7 +76,7 @@ export const targetSchema = z
     /** Image reference as docker takes it: alpine, docker.io/library/alpine:latest, host:5000/x@sha256:... */
     image: z.string().min(1),
     /** @default { type: 'anonymous' } */
-    credentials: credentialSourceSchema.default({ type: 'anonymous' }),
+    credentials: zm._default(credentialSourceSchema, { type: 'anonymous' }),
     /** Platforms that must be present in a multi-arch index. @default ['linux/amd64'] */
     platforms: z.array(platform).min(1).default(['linux/amd64']),
     /** @default the deployment's `defaults` */
