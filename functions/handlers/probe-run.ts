@@ -1,8 +1,9 @@
 /**
  * One scheduled run in one region: probe every target at once, with a bound on concurrency, each
- * in isolation. A target that throws becomes a failing result; a target that hangs is abandoned at
- * its own deadline and becomes a failing TIMEOUT result; neither delays nor loses the others. The
- * run never outlives the invocation: a target whose turn comes too late is reported, not started.
+ * in isolation. A target that throws becomes a failing result; a target that hangs is cancelled at
+ * its own hard stop (its requests aborted, its connections closed) and becomes a failing TIMEOUT
+ * result; neither delays nor loses the others. The run never outlives the invocation: a target
+ * whose turn comes too late is reported, not started.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
@@ -76,9 +77,12 @@ async function probeOne(
     ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),
   };
 
+  // Aborted at the hard stop: a probe that is still running then ends its requests and closes its
+  // connections, so the concurrency slot it gives back is really free (no sockets, no work left).
+  const cancel = new AbortController();
   const attempt = (async () => {
     const credentials = deps.credentialsFor(target);
-    return deps.probe(target.image, { ...options, credentials });
+    return deps.probe(target.image, { ...options, credentials, signal: cancel.signal });
   })();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => {
@@ -87,8 +91,11 @@ async function probeOne(
   try {
     const winner = await Promise.race([attempt, deadline]);
     if (winner === 'deadline') {
-      // The abandoned probe may still settle later; nothing waits for it and its rejection is swallowed.
-      attempt.catch(() => {});
+      cancel.abort(new Error(`hard stop after ${hardStopMs} ms`));
+      // Hold the slot until the cancelled probe has wound down, but only briefly: a probe that
+      // ignores the signal must still not delay the others, so after CANCEL_SETTLE_MS it is
+      // abandoned (its late result or rejection is swallowed).
+      await settledWithin(attempt, CANCEL_SETTLE_MS);
       return failedResult(target, config, 'TIMEOUT', now() - started, {
         summary: `The probe did not finish within ${hardStopMs} ms.`,
         evidence: [`hard stop after ${hardStopMs} ms (probe deadline ${target.timeoutMs} ms)`],
@@ -101,6 +108,27 @@ async function probeOne(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * How long a target's slot stays held after its hard stop, waiting for the cancelled probe to close
+ * its connections. probeImage settles within a few ms of the abort (aborted requests destroy their
+ * sockets at once); the bound only matters for a probe function that ignores the signal.
+ */
+export const CANCEL_SETTLE_MS = 250;
+
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /**

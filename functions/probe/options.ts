@@ -41,24 +41,31 @@ export interface ProbeOptions {
    * (a manifest GET spends a Docker Hub pull). @default one cache shared by every probe in the process
    */
   manifestCache?: ManifestCache;
+  /**
+   * Cancels the probe from outside (the Lambda handler's hard stop): on abort the probe's deadline
+   * ends at once, in-flight requests are aborted and its connections are closed, and the result
+   * (a TIMEOUT) follows within a few hundred ms. @default none: only the probe's own deadline ends it
+   */
+  signal?: AbortSignal;
 }
 
 /** The probe's defaults, as documented on each option. */
-export const PROBE_DEFAULTS: Readonly<Omit<ProbeOptions, 'proxy' | 'tokenCache' | 'manifestCache'>> =
-  Object.freeze({
-    platforms: ['linux/amd64'],
-    timeoutMs: 10_000,
-    requestTimeoutMs: 5_000,
-    plainHttp: false,
-    caCertificates: [],
-    verifyBlob: false,
-    verifyBlobMaxBytes: 5 * 1024 * 1024,
-    credentials: anonymous,
-    slowThresholdMs: 5_000,
-    certExpiryWarningDays: 14,
-    rateLimitWarningRatio: 0.2,
-    runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
-  });
+export const PROBE_DEFAULTS: Readonly<
+  Omit<ProbeOptions, 'proxy' | 'tokenCache' | 'manifestCache' | 'signal'>
+> = Object.freeze({
+  platforms: ['linux/amd64'],
+  timeoutMs: 10_000,
+  requestTimeoutMs: 5_000,
+  plainHttp: false,
+  caCertificates: [],
+  verifyBlob: false,
+  verifyBlobMaxBytes: 5 * 1024 * 1024,
+  credentials: anonymous,
+  slowThresholdMs: 5_000,
+  certExpiryWarningDays: 14,
+  rateLimitWarningRatio: 0.2,
+  runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
+});
 
 /** Fills every option that was not given (or given as undefined) with its default. */
 export function withProbeDefaults(options: Partial<ProbeOptions> = {}): ProbeOptions {

@@ -82,6 +82,11 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
   const scrubber = new SecretScrubber();
   const profile = profileForHost(image.registry);
   const deadline = new Deadline(opts.timeoutMs);
+  // The caller's cancellation ends the deadline, so the walk stops and its sockets close exactly as
+  // at a timeout; without it a caller that stopped waiting would leave the probe holding connections.
+  const onCancel = () => deadline.cancel(describeAbort(opts.signal?.reason));
+  if (opts.signal?.aborted) onCancel();
+  else opts.signal?.addEventListener('abort', onCancel, { once: true });
   const proxy = opts.proxy ?? proxySettingsFromEnv();
   const http = new HttpClient({
     deadline,
@@ -99,6 +104,7 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
   } catch (error) {
     failure = error;
   } finally {
+    opts.signal?.removeEventListener('abort', onCancel);
     deadline.dispose();
     await Promise.race([http.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
   }
@@ -284,6 +290,11 @@ function guard<T>(work: Promise<T>, deadline: Deadline, graceMs: number): Promis
       },
     );
   });
+}
+
+function describeAbort(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return reason === undefined ? 'aborted' : String(reason);
 }
 
 /** The smallest layer under the cap; the config blob when no layer fits (it is a blob like any other). */

@@ -1,6 +1,7 @@
 /**
  * One overall deadline per probe. Every request's signal is tied to it, so a registry that hangs
  * or drip-feeds its body cannot keep the probe past the deadline, however many requests remain.
+ * The caller can also end it early (`cancel`): the probe then stops the same way, at once.
  */
 import { TimeoutError } from './errors.ts';
 
@@ -9,6 +10,7 @@ export class Deadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private readonly endsAt: number;
+  private cancelledByCaller = false;
 
   constructor(
     readonly timeoutMs: number,
@@ -30,9 +32,28 @@ export class Deadline {
     this.timer.unref();
   }
 
-  /** Milliseconds left, never negative. */
+  /** Milliseconds left, never negative; 0 once the deadline has passed or was cancelled. */
   remainingMs(): number {
+    if (this.signal.aborted) return 0;
     return Math.max(0, this.endsAt - this.now());
+  }
+
+  /** True when the deadline was ended by `cancel`, not by time. */
+  get cancelled(): boolean {
+    return this.cancelledByCaller;
+  }
+
+  /**
+   * Ends the deadline now, as if its time had run out: every request tied to it is aborted, so its
+   * socket is destroyed rather than left to a caller that has stopped waiting.
+   */
+  cancel(why: string): void {
+    if (this.signal.aborted) return;
+    clearTimeout(this.timer);
+    this.cancelledByCaller = true;
+    this.controller.abort(
+      new TimeoutError(`the probe was cancelled: ${why}`, null, 'deadline', this.timeoutMs),
+    );
   }
 
   get expired(): boolean {

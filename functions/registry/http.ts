@@ -219,7 +219,11 @@ export class HttpClient {
     if (error instanceof TimeoutError || signal.aborted) {
       const deadline = this.options.deadline.expired;
       const limit = deadline ? this.options.deadline.timeoutMs : timeoutMs;
-      const what = deadline ? `the probe's ${limit} ms deadline passed` : `no answer within ${limit} ms`;
+      const what = this.options.deadline.cancelled
+        ? 'the probe was cancelled by its caller'
+        : deadline
+          ? `the probe's ${limit} ms deadline passed`
+          : `no answer within ${limit} ms`;
       return new TimeoutError(
         `${where}: ${what} while ${phase}`,
         request.step,

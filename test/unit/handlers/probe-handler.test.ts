@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -11,6 +12,7 @@ import {
   probeAll,
   runScheduledProbes,
 } from '../../../functions/handlers/probe-run.ts';
+import { probeImage } from '../../../functions/probe/probe.ts';
 import { failingResult, healthyResult, runtimeConfig, target } from './probe-fixtures.ts';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -49,6 +51,35 @@ function deps(probe: ProbeFn) {
   };
 }
 
+/** A TCP server on loopback that accepts connections and never sends a byte. */
+async function silentServer() {
+  const sockets = new Set<Socket>();
+  const closedAt: number[] = [];
+  let opened = 0;
+  const server = createServer((socket) => {
+    opened++;
+    sockets.add(socket);
+    // Read (and drop) the request: a socket that is not read never notices the peer closing it.
+    socket.resume();
+    socket.on('close', () => {
+      sockets.delete(socket);
+      closedAt.push(Date.now());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    closedAt,
+    get opened() {
+      return opened;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 const json = () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('probeAll', () => {
@@ -84,6 +115,47 @@ describe('probeAll', () => {
       repository: 'hangs',
       reference: '1',
     });
+  });
+
+  it('cancels a probe still running at its hard stop, closing its connections, and keeps the others', async () => {
+    // A registry that accepts connections and never answers; the probe is given a deadline far past
+    // the hard stop, as if its own deadline failed to hold, so only the handler's abort can end it.
+    const hung = await silentServer();
+    const image = `${hung.host}/hangs:1`;
+    const config = runtimeConfig([target('hangs', { image, timeoutMs: 300 }), target('a'), target('b')], {
+      deadlineGraceMs: 100,
+    });
+    const probe: ProbeFn = (ref, options) =>
+      ref === image
+        ? probeImage(ref, { ...options, plainHttp: true, timeoutMs: 30_000, requestTimeoutMs: 30_000 })
+        : ok(ref, options);
+    const started = Date.now();
+
+    try {
+      const outcomes = await probeAll(config, {
+        probe,
+        credentialsFor: () => anonymous,
+        remainingMs: () => 60_000,
+        onResult: () => {},
+      });
+
+      expect(outcomes.map((o) => [o.target.name, o.result.status, o.result.diagnosis?.code])).toEqual([
+        ['hangs', 'failing', 'TIMEOUT'],
+        ['a', 'healthy', undefined],
+        ['b', 'healthy', undefined],
+      ]);
+      expect(outcomes[1]!.result).toEqual(healthyResult({ ref: 'registry.example.com/a:1' }));
+      expect(hung.opened).toBeGreaterThanOrEqual(1);
+      // The server sees every connection the probe opened closed soon after the 400 ms hard stop,
+      // not at the probe's own 30 s deadline.
+      await vi.waitFor(() => expect(hung.closedAt).toHaveLength(hung.opened), { timeout: 1_000 });
+      for (const at of hung.closedAt) {
+        expect(at - started).toBeGreaterThanOrEqual(390);
+        expect(at - started).toBeLessThan(1_500);
+      }
+    } finally {
+      await hung.close();
+    }
   });
 
   it('turns a throwing target into a failing result without touching the others', async () => {
@@ -163,6 +235,7 @@ describe('probeAll', () => {
       caCertificates: ['PEM'],
       runbookBaseUrl: 'https://runbooks.example.com',
       credentials: anonymous,
+      signal: expect.any(AbortSignal),
     });
   });
 
