@@ -16,10 +16,10 @@ import { secretsManagerReader } from '../credentials/secrets.ts';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { probeImage } from '../probe/probe.ts';
 import { METRICS_NAMESPACE } from '../publish/metrics-catalog.ts';
-import { createWriteMemory, recordResults } from '../publish/state.ts';
+import { createWriteMemory } from '../publish/state.ts';
 import { createStateClient, STATE_TABLE_ENV } from '../publish/state-client.ts';
 import { type ProbeTarget, PUBLISH_RESERVE_MS, readProbeConfig } from './probe-config.ts';
-import { type RunSummary, runScheduledProbes, type TargetOutcome } from './probe-run.ts';
+import { type RunSummary, runScheduledProbes, stateRecorder } from './probe-run.ts';
 import { shardFromEvent, targetsOfShard } from './shard.ts';
 
 const config = readProbeConfig();
@@ -57,23 +57,16 @@ function credentialsFor(target: ProbeTarget): CredentialProvider {
 // optional: without STATE_TABLE_NAME the probe only publishes metrics and logs.
 const stateTable = process.env[STATE_TABLE_ENV];
 const stateClient = stateTable ? createStateClient({ region: config.homeRegion }) : undefined;
-const stateMemory = createWriteMemory();
-
-async function recordState(outcomes: TargetOutcome[]): Promise<void> {
-  if (!stateTable || !stateClient) return;
-  const summary = await recordResults(
-    outcomes.map(({ target, result }) => ({ target: target.name, result })),
-    {
-      region: config.region,
-      now: new Date(),
-      table: stateTable,
-      client: stateClient,
-      memory: stateMemory,
-      logger,
-    },
-  );
-  logger.info('state of record', { ...summary, failed: summary.failed.length });
-}
+const recordState =
+  stateTable && stateClient
+    ? stateRecorder({
+        table: stateTable,
+        client: stateClient,
+        region: config.region,
+        memory: createWriteMemory(),
+        logger,
+      })
+    : undefined;
 
 export async function probeScheduled(event: unknown, context: Context): Promise<RunSummary> {
   // A sharded region invokes this function once per shard, each with its own `{ shard, shards }`.

@@ -2,12 +2,13 @@
  * One scheduled run in one region: probe every target at once, with a bound on concurrency, each
  * in isolation. A target that throws becomes a failing result; a target that hangs is cancelled at
  * its own hard stop (its requests aborted, its connections closed) and becomes a failing TIMEOUT
- * result; neither delays nor loses the others. The run never outlives the invocation: a target
- * whose turn comes too late is reported, not started.
+ * result; neither delays nor loses the others. The
+ * run never outlives the invocation: a target whose turn comes too late is reported, not started.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { CredentialsUnavailableError } from '../credentials/types.ts';
@@ -16,6 +17,7 @@ import type { ProbeOptions } from '../probe/options.ts';
 import type { ProbeResult } from '../probe/result.ts';
 import { emitPhaseMetrics, emitResultMetrics, emitRunMetrics } from '../publish/metrics.ts';
 import { homeCopyData, publishHomeCopy, type RetryPolicy } from '../publish/metrics-home-copy.ts';
+import { type RecordSummary, recordResults, type WriteMemory } from '../publish/state.ts';
 import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
 export type ProbeFn = (ref: string, options?: Partial<ProbeOptions>) => Promise<ProbeResult>;
@@ -200,8 +202,51 @@ export interface ScheduledRunDeps {
   homeCopyRetry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
-  /** Writes the results to the state of record in the home region (alerts read it). Must not throw. */
-  recordState?: (outcomes: TargetOutcome[]) => Promise<unknown>;
+  /**
+   * Writes the results to the state of record in the home region (alerts read it). Must not throw,
+   * and must stop at `limits.deadline` (see stateRecorder).
+   */
+  recordState?: (outcomes: TargetOutcome[], limits: PublishLimits) => Promise<unknown>;
+}
+
+/** When a publish to the home region must stop, on the run's clock. */
+export interface PublishLimits {
+  /** Epoch ms on `now`. */
+  deadline: number;
+  now: () => number;
+}
+
+export interface StateRecorderDeps {
+  table: string;
+  client: DynamoDBDocumentClient;
+  /** The probe region: the items' sort key. */
+  region: string;
+  /** Per container, so unchanged results are skipped across runs. */
+  memory: WriteMemory;
+  logger: Logger;
+}
+
+/** The run's `recordState`: every result to the state table, within the run's deadline. */
+export function stateRecorder(
+  deps: StateRecorderDeps,
+): (outcomes: TargetOutcome[], limits: PublishLimits) => Promise<RecordSummary> {
+  return async (outcomes, { deadline, now }) => {
+    const summary = await recordResults(
+      outcomes.map(({ target, result }) => ({ target: target.name, result })),
+      {
+        region: deps.region,
+        now: new Date(now()),
+        table: deps.table,
+        client: deps.client,
+        memory: deps.memory,
+        logger: deps.logger,
+        deadline,
+        clock: now,
+      },
+    );
+    deps.logger.info('state of record', { ...summary, failed: summary.failed.length });
+    return summary;
+  };
 }
 
 export interface RunSummary {
@@ -252,7 +297,9 @@ export async function runScheduledProbes(
   // Retries (4 attempts per batch, up to ~21 s) must not run the Lambda into its timeout: killed
   // there, it would never log what was not sent.
   const homeCopyDeadline = now() + remainingMs() + PUBLISH_RESERVE_MS - HOME_COPY_MARGIN_MS;
-  // The state write runs beside the home copy: both go to the home region, neither may fail the run.
+  // The state write runs beside the home copy: both go to the home region, neither may fail the run,
+  // and a slow or throttling table gets no more time than CloudWatch does. (It aborts its requests
+  // at the deadline, so the margin is more than it needs; one deadline keeps the budget readable.)
   const [copy] = await Promise.all([
     publishHomeCopy(homeData, {
       client: deps.cloudWatch,
@@ -261,7 +308,7 @@ export async function runScheduledProbes(
       now,
       sleep: deps.sleep,
     }),
-    deps.recordState?.(outcomes).catch((error: unknown) => {
+    deps.recordState?.(outcomes, { deadline: homeCopyDeadline, now }).catch((error: unknown) => {
       logger.error('state of record not written; metrics and logs are unaffected', { error });
     }),
   ]);

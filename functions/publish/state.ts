@@ -19,7 +19,9 @@
  *   newer result.
  *
  * `recordResults` never throws: the home region can be down while the regional probe must still
- * publish its metrics and logs. It returns a summary, and logs what failed.
+ * publish its metrics and logs. It returns a summary, and logs what failed. Given a `deadline`, it
+ * starts no write past it and aborts the writes still in flight there: a slow or throttling table
+ * must not run the Lambda into its timeout, where the logs of the run would be lost.
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -59,6 +61,19 @@ export interface RecordOptions {
   /** Parallel writes. @default 8 */
   concurrency?: number;
   logger?: StateLogger;
+  /**
+   * When (epoch ms, on `clock`) to stop: no write is started past it, writes in flight are aborted
+   * at it, and their targets are reported failed. Give the invocation's end minus the time to log
+   * and flush. @default no deadline
+   */
+  deadline?: number;
+  /** The clock `deadline` is on. @default Date.now */
+  clock?: () => number;
+}
+
+/** The error a write is reported with when the deadline, not DynamoDB, stopped it. */
+export class StateDeadlineError extends Error {
+  override readonly name = 'StateDeadlineError';
 }
 
 export interface RecordFailure {
@@ -80,6 +95,11 @@ export interface RecordSummary {
 type Outcome = 'written' | 'skipped' | 'superseded';
 
 const MAX_ATTEMPTS = 3;
+/** Targets named in the warning log; the count is always there. */
+const MAX_LOGGED_TARGETS = 50;
+
+/** The options plus the signal that aborts every write at the deadline. */
+type WriteContext = RecordOptions & { signal: AbortSignal };
 
 export async function recordResults(
   results: readonly TargetResult[],
@@ -87,42 +107,74 @@ export async function recordResults(
 ): Promise<RecordSummary> {
   const summary: RecordSummary = { ok: true, written: 0, skipped: 0, superseded: 0, failed: [] };
   const limit = pLimit(options.concurrency ?? 8);
+  const clock = options.clock ?? Date.now;
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  // One signal for every write: a request hanging on a slow table is cut at the deadline, not at
+  // the SDK's own timeouts (which, with its retry, can outlast what is left of the invocation).
+  const controller = new AbortController();
+  const timer = Number.isFinite(deadline)
+    ? setTimeout(
+        () => controller.abort(new StateDeadlineError('abandoned: the state write deadline passed')),
+        Math.max(0, deadline - clock()),
+      )
+    : undefined;
+  const context: WriteContext = { ...options, signal: controller.signal };
+  const deadlinePassed = () => controller.signal.aborted || clock() >= deadline;
   // Once the table is unreachable, the rest would only wait for the same timeout: stop trying.
   let unreachable: string | null = null;
 
-  await Promise.all(
-    results.map((item) =>
-      limit(async () => {
-        if (unreachable !== null) {
-          summary.failed.push({ target: item.target, error: `not attempted: ${unreachable}` });
-          return;
-        }
-        try {
-          const outcome = await recordOne(item, options);
-          summary[outcome] += 1;
-        } catch (error) {
-          const message = describe(error);
-          summary.failed.push({ target: item.target, error: message });
-          if (isSystemic(error)) unreachable = message;
-        }
-      }),
-    ),
-  );
+  try {
+    await Promise.all(
+      results.map((item) =>
+        limit(async () => {
+          if (deadlinePassed()) {
+            summary.failed.push({
+              target: item.target,
+              error: 'not attempted: the state write deadline passed',
+            });
+            return;
+          }
+          if (unreachable !== null) {
+            summary.failed.push({ target: item.target, error: `not attempted: ${unreachable}` });
+            return;
+          }
+          try {
+            const outcome = await recordOne(item, context);
+            summary[outcome] += 1;
+          } catch (error) {
+            const aborted = controller.signal.aborted;
+            const message = aborted ? describe(controller.signal.reason) : describe(error);
+            summary.failed.push({ target: item.target, error: message });
+            if (!aborted && isSystemic(error)) unreachable = message;
+          }
+        }),
+      ),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 
   summary.ok = summary.failed.length === 0;
   if (!summary.ok) {
+    const targets = summary.failed.map((f) => f.target);
     (options.logger ?? consoleLogger).warn('state of record: some results were not written', {
       table: options.table,
       region: options.region,
       failed: summary.failed.length,
       written: summary.written,
+      deadlinePassed: controller.signal.aborted || clock() >= deadline,
+      // What the notifier will not see this run (it reads the previous result, or none).
+      unwritten:
+        targets.length > MAX_LOGGED_TARGETS
+          ? [...targets.slice(0, MAX_LOGGED_TARGETS), `+${targets.length - MAX_LOGGED_TARGETS} more`]
+          : targets,
       firstError: summary.failed[0]?.error,
     });
   }
   return summary;
 }
 
-async function recordOne({ target, result }: TargetResult, options: RecordOptions): Promise<Outcome> {
+async function recordOne({ target, result }: TargetResult, options: WriteContext): Promise<Outcome> {
   const memoryKey = `${target}\u0000${options.region}`;
   const fingerprint = fingerprintOf(result);
   const nowMs = options.now.getTime();
@@ -145,7 +197,7 @@ async function recordOne({ target, result }: TargetResult, options: RecordOption
 async function writeWithConditions(
   target: string,
   result: ProbeResult,
-  options: RecordOptions,
+  options: WriteContext,
 ): Promise<'written' | 'superseded'> {
   const now = options.now.toISOString();
   const ttl = Math.floor(options.now.getTime() / 1000) + (options.ttlDays ?? 14) * 86_400;
@@ -188,7 +240,7 @@ interface UpdateSpec {
 }
 
 async function conditionalUpdate(
-  options: RecordOptions,
+  options: WriteContext,
   target: string,
   spec: UpdateSpec,
 ): Promise<{ ok: true } | { ok: false; old: Record<string, unknown> | null }> {
@@ -213,6 +265,8 @@ async function conditionalUpdate(
     assignments.push('#failures = :zero');
   }
 
+  // A retry of the condition loop must not start past the deadline either.
+  options.signal.throwIfAborted();
   try {
     await options.client.send(
       new UpdateCommand({
@@ -224,6 +278,7 @@ async function conditionalUpdate(
         ExpressionAttributeValues: values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
+      { abortSignal: options.signal },
     );
     return { ok: true };
   } catch (error) {
@@ -237,7 +292,8 @@ async function conditionalUpdate(
  * Whether the stored item is newer than `now`, asked with a self-assignment that succeeds only then:
  * the writer needs no read permission for this rare case.
  */
-async function storedIsNewer(options: RecordOptions, target: string, now: string): Promise<boolean> {
+async function storedIsNewer(options: WriteContext, target: string, now: string): Promise<boolean> {
+  options.signal.throwIfAborted();
   try {
     await options.client.send(
       new UpdateCommand({
@@ -248,6 +304,7 @@ async function storedIsNewer(options: RecordOptions, target: string, now: string
         ExpressionAttributeNames: { '#lastSeen': 'lastSeen' },
         ExpressionAttributeValues: { ':now': now },
       }),
+      { abortSignal: options.signal },
     );
     return true;
   } catch (error) {

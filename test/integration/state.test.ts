@@ -242,6 +242,34 @@ describe('recordResults', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('starts no write once the deadline has passed, and names the targets it left unwritten', async () => {
+    const warnings: unknown[][] = [];
+    const summary = await recordResults(
+      [
+        { target: 'a', result: failingResult() },
+        { target: 'b', result: healthyResult() },
+      ],
+      options({ deadline: 1_000, clock: () => 1_000, logger: { warn: (...args) => warnings.push(args) } }),
+    );
+
+    expect(summary).toMatchObject({ ok: false, written: 0 });
+    expect(summary.failed).toEqual([
+      { target: 'a', error: 'not attempted: the state write deadline passed' },
+      { target: 'b', error: 'not attempted: the state write deadline passed' },
+    ]);
+    expect(await item('a')).toBeUndefined();
+    expect(warnings[0]?.[1]).toMatchObject({ deadlinePassed: true, unwritten: ['a', 'b'] });
+  });
+
+  it('writes normally when the deadline is still ahead', async () => {
+    const summary = await recordResults(
+      [{ target: 'a', result: failingResult() }],
+      options({ deadline: Date.now() + 30_000 }),
+    );
+    expect(summary).toEqual({ ok: true, written: 1, skipped: 0, superseded: 0, failed: [] });
+    expect(await item('a')).toMatchObject({ status: 'failing' });
+  });
+
   it('returns a failure summary when the table does not exist', async () => {
     const summary = await recordResults(
       [{ target: 'a', result: healthyResult() }],
