@@ -9,8 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
-import { COST_USAGE, defaultCostDeps, runCostCommand } from '../functions/cost/command.ts';
-import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/factory.ts';
+import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/cli-auth.ts';
 import type { CredentialProvider } from '../functions/credentials/types.ts';
 import { formatResult } from '../functions/probe/format.ts';
 import type { ProbeOptions } from '../functions/probe/options.ts';
@@ -43,7 +42,7 @@ export const processIo: CliIo = {
 export interface Subcommand {
   /** One line for the top-level help. */
   summary: string;
-  usage: string;
+  /** Runs the subcommand; it prints its own usage for --help and on bad usage. */
   run(args: string[], io: CliIo): Promise<number>;
 }
 
@@ -81,7 +80,6 @@ Exit codes: 0 healthy or degraded, 1 any failing, 2 bad usage.`;
 
 const probeCommand: Subcommand = {
   summary: 'probe image references the way docker pull would, and diagnose failures',
-  usage: PROBE_USAGE,
   async run(args, io) {
     const { values, positionals } = parseProbeArgs(args);
     if (values.help) {
@@ -112,9 +110,16 @@ const probeCommand: Subcommand = {
  */
 const costCommand: Subcommand = {
   summary: 'estimate the monthly AWS cost of a config, beside CloudWatch Synthetics',
-  usage: COST_USAGE,
-  run: (args, io) =>
-    runCostCommand(args, { ...defaultCostDeps, stdout: io.stdout, stderr: io.stderr, readFile: io.readFile }),
+  // Imported when run: the config schema and cost model would add ~350 ms to every probe's start.
+  run: async (args, io) => {
+    const { defaultCostDeps, runCostCommand } = await import('../functions/cost/command.ts');
+    return runCostCommand(args, {
+      ...defaultCostDeps,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      readFile: io.readFile,
+    });
+  },
 };
 
 export const SUBCOMMANDS: Record<string, Subcommand> = {

@@ -4,13 +4,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AwsClientFactories,
-  awsClientFactories,
-  CliAuthError,
-  createCredentialProvider,
-  credentialsFromCliAuth,
-} from '../../../functions/credentials/factory.ts';
+import { type AwsClientFactories, awsClientFactories } from '../../../functions/credentials/aws-clients.ts';
+import { CliAuthError, credentialsFromCliAuth } from '../../../functions/credentials/cli-auth.ts';
+import { createCredentialProvider } from '../../../functions/credentials/factory.ts';
 import { secretsManagerReader } from '../../../functions/credentials/secrets.ts';
 import { credentialSourceSchema } from '../../../functions/credentials/source.ts';
 
