@@ -3,7 +3,8 @@
  * target and probe region. The notifier reads it to say where, since when and why a target fails.
  *
  * Cost: a healthy, unchanged target is written only as a heartbeat every `heartbeatMinutes`; a
- * change of status, diagnosis or warnings is written at once; a failing target is written on every
+ * change of status, diagnosis, warnings, rate-limit source or rate-limit budget (by tenths of the
+ * limit) is written at once; a failing target is written on every
  * run, because its consecutive-failure counter and its evidence are what the on-call reads. Whether
  * a result is "unchanged" is judged from a per-container memory of what this writer last wrote, not
  * from a read, so the probe needs no read permission and spends no read units. (A failed conditional
@@ -317,10 +318,32 @@ function isNewer(old: Record<string, unknown> | null, now: string): boolean {
   return typeof old?.['lastSeen'] === 'string' && (old['lastSeen'] as string) > now;
 }
 
+/**
+ * The rate-limit budget counts as changed when it moves to another tenth of the limit: the alert
+ * shows the stored figure, which would otherwise stay the one seen when the warning started (a
+ * degraded, unchanged result is rewritten only on the heartbeat), while a write on every pull
+ * spent would cost a write per run.
+ */
+export const RATE_LIMIT_BUCKETS = 10;
+
 /** Everything whose change must reach the table at once. */
 function fingerprintOf(result: ProbeResult): string {
   const warnings = result.warnings.map((w) => w.code).sort();
-  return JSON.stringify([result.status, result.diagnosis?.code ?? null, warnings]);
+  return JSON.stringify([
+    result.status,
+    result.diagnosis?.code ?? null,
+    warnings,
+    budgetBucket(result.rateLimit),
+    // Docker Hub counts per source address; a new one (NAT change) is a new budget.
+    result.rateLimit?.source ?? null,
+  ]);
+}
+
+function budgetBucket(rateLimit: ProbeResult['rateLimit']): number | null {
+  const { remaining, limit } = rateLimit ?? {};
+  if (remaining == null || limit == null || limit <= 0) return null;
+  // Integer arithmetic: 30 / 100 / 0.1 is 2.9999999999999996 in floating point.
+  return Math.floor((Math.min(remaining, limit) * RATE_LIMIT_BUCKETS) / limit);
 }
 
 /** Errors that will repeat for every item: no network, no table, no permission, throttled service. */

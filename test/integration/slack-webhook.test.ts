@@ -78,7 +78,7 @@ function snsRecord(message: string): SNSEventRecord {
 }
 
 const payload = (
-  failing = [targetAlert('alpine'), targetAlert('busybox', { code: 'TIMEOUT', rateLimit: null })],
+  failing = [targetAlert('alpine'), targetAlert('busybox', { code: 'TIMEOUT', rateLimits: [] })],
 ) => JSON.stringify({ kind: ALERT_PAYLOAD_KIND, version: 1, alert: alert(failing) });
 
 describe('Slack webhook delivery', () => {
@@ -108,7 +108,7 @@ describe('Slack webhook delivery', () => {
     expect(alpine).toContain('*alpine* `docker.io/library/alpine:latest`');
     expect(alpine).toContain('*Scope:* failing in all 2 regions: eu-west-1, us-east-1');
     expect(alpine).toContain('*Diagnosis:* `RATE_LIMITED`');
-    expect(alpine).toContain('*Rate limit:* 0 of 100 pulls left, counted against 203.0.113.7');
+    expect(alpine).toContain('*Rate limit:* eu-west-1: 0 of 100 pulls left, counted against 203.0.113.7');
     expect(alpine).toContain('<https://example.com/runbooks/RATE_LIMITED.md|Runbook for RATE_LIMITED>');
   });
 

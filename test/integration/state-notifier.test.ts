@@ -164,9 +164,15 @@ function lambdaDelivery(input: PublishCommandInput): SNSEventRecord {
 
 describe('notifier, end to end', () => {
   it('publishes one enriched message per protocol when one target fails in 2 of 3 regions', async () => {
+    // Each region pulls from its own address, so each has its own budget: the alert lists them all.
+    const budget = (remaining: number, source: string) => ({
+      rateLimit: { limit: 100, remaining, windowSeconds: 21600, source },
+    });
     await probe('eu-west-1', [{ target: 'hub-alpine', result: failingResult('RATE_LIMITED') }]);
-    await probe('ap-southeast-1', [{ target: 'hub-alpine', result: failingResult('RATE_LIMITED') }]);
-    await probe('us-east-1', [{ target: 'hub-alpine', result: healthyResult() }]);
+    await probe('ap-southeast-1', [
+      { target: 'hub-alpine', result: failingResult('RATE_LIMITED', budget(0, '198.51.100.20')) },
+    ]);
+    await probe('us-east-1', [{ target: 'hub-alpine', result: healthyResult(budget(76, '192.0.2.30')) }]);
     vi.setSystemTime(at(10));
 
     const response = await handleAlarmBatch(
@@ -211,7 +217,7 @@ describe('notifier, end to end', () => {
           '*Evidence:*',
           '• `GET https://registry-1.docker.io/v2/library/alpine/manifests/latest -> 429`',
           '• `ratelimit-remaining: 0;w=21600`',
-          '*Rate limit:* 0 of 100 pulls left, counted against 203.0.113.7',
+          '*Rate limit:* ap-southeast-1: 0 of 100 pulls left, counted against 198.51.100.20; eu-west-1: 0 of 100 pulls left, counted against 203.0.113.7; us-east-1: 76 of 100 pulls left, counted against 192.0.2.30',
           '*Runbook:* https://example.com/runbooks/RATE_LIMITED.md',
           '',
           `*Dashboard:* ${DASHBOARD}`,
@@ -259,7 +265,9 @@ describe('notifier, end to end', () => {
         '    Since:      2026-11-22 10:00 UTC (1 failed run in a row)',
         '    Diagnosis:  RATE_LIMITED - RATE_LIMITED: the registry refused the manifest request',
         '    Alarm:      Threshold Crossed: 2 out of the last 3 datapoints were less than the threshold (1.0).',
-        '    Rate limit: 0 of 100 pulls left, counted against 203.0.113.7',
+        '    Rate limit: ap-southeast-1: 0 of 100 pulls left, counted against 198.51.100.20',
+        '                eu-west-1: 0 of 100 pulls left, counted against 203.0.113.7',
+        '                us-east-1: 76 of 100 pulls left, counted against 192.0.2.30',
         '    Evidence:',
         '      - GET https://registry-1.docker.io/v2/library/alpine/manifests/latest -> 429',
         '      - ratelimit-remaining: 0;w=21600',
@@ -534,7 +542,7 @@ describe('notifier, end to end', () => {
         '*Scope:* failing in 2 of 3 regions: ap-southeast-1, eu-west-1',
         '*Since:* 2026-11-22 10:00 UTC',
         '*Diagnosis:* `RATE_LIMITED` — RATE_LIMITED: the registry refused the manifest request',
-        '*Rate limit:* 0 of 100 pulls left, counted against 203.0.113.7',
+        '*Rate limit:* ap-southeast-1: 0 of 100 pulls left, counted against 203.0.113.7; eu-west-1: 0 of 100 pulls left, counted against 203.0.113.7; us-east-1: 76 of 100 pulls left, counted against 203.0.113.7',
         '*Evidence:*',
         '• `GET https://registry-1.docker.io/v2/library/alpine/manifests/latest -&gt; 429`',
         '• `ratelimit-remaining: 0;w=21600`',

@@ -161,6 +161,43 @@ describe('recordResults', () => {
     });
   });
 
+  it('rewrites a degraded, unchanged result when its rate-limit budget moves to another tenth of the limit', async () => {
+    const memory = createWriteMemory();
+    const low = (remaining: number) =>
+      healthyResult({
+        status: 'degraded',
+        warnings: [{ code: 'RATE_LIMIT_LOW', summary: `Only ${remaining} of 100 pulls left` }],
+        rateLimit: { limit: 100, remaining, windowSeconds: 21600, source: '203.0.113.7' },
+      });
+    await recordResults([{ target: 't', result: low(19) }], options({ memory }));
+    const sameTenth = await recordResults(
+      [{ target: 't', result: low(10) }],
+      options({ memory, now: minutes(1) }),
+    );
+    const nextTenth = await recordResults(
+      [{ target: 't', result: low(9) }],
+      options({ memory, now: minutes(2) }),
+    );
+
+    expect(sameTenth).toMatchObject({ written: 0, skipped: 1 });
+    expect(nextTenth).toMatchObject({ written: 1, skipped: 0 });
+    expect(await item('t')).toMatchObject({ rateLimitRemaining: 9, since: T0.toISOString() });
+  });
+
+  it('rewrites an unchanged result at once when the registry counts it against another source', async () => {
+    const memory = createWriteMemory();
+    const from = (source: string) =>
+      healthyResult({ rateLimit: { limit: 100, remaining: 76, windowSeconds: 21600, source } });
+    await recordResults([{ target: 't', result: from('203.0.113.7') }], options({ memory }));
+    const moved = await recordResults(
+      [{ target: 't', result: from('198.51.100.20') }],
+      options({ memory, now: minutes(1) }),
+    );
+
+    expect(moved.written).toBe(1);
+    expect(await item('t')).toMatchObject({ rateLimitSource: '198.51.100.20' });
+  });
+
   it('writes a failing target on every run, whatever the heartbeat', async () => {
     const memory = createWriteMemory();
     await recordResults([{ target: 't', result: failingResult() }], options({ memory }));

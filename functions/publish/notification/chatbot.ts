@@ -7,7 +7,7 @@
  * reminders and the recovery land in one thread.
  */
 import { formatDuration, formatTime, plural } from './format.ts';
-import { type Alert, recoveredNames, type TargetAlert } from './model.ts';
+import { type Alert, type RateLimitBudget, recoveredNames, type TargetAlert } from './model.ts';
 
 export interface ChatbotNotification {
   version: '1.0';
@@ -118,19 +118,21 @@ function detailed(target: TargetAlert): string[] {
       lines.push(`+${target.evidence.length - MAX_EVIDENCE_IN_CHAT} more (see the email or logs)`);
     }
   }
-  if (target.rateLimit) lines.push(`*Rate limit:* ${budgetText(target.rateLimit)}`);
+  if (target.rateLimits.length > 0)
+    lines.push(`*Rate limit:* ${target.rateLimits.map(budgetText).join('; ')}`);
   if (target.runbook) lines.push(`*Runbook:* ${target.runbook}`);
   return lines;
 }
 
-export function budgetText(budget: NonNullable<TargetAlert['rateLimit']>): string {
+/** One region's budget: "eu-west-1: 3 of 100 pulls left, counted against 203.0.113.7". */
+export function budgetText(budget: RateLimitBudget): string {
   const left =
     budget.remaining !== null && budget.limit !== null
       ? `${budget.remaining} of ${budget.limit} pulls left`
       : budget.remaining !== null
         ? `${budget.remaining} pulls left`
         : 'budget unknown';
-  return budget.source ? `${left}, counted against ${budget.source}` : left;
+  return `${budget.region}: ${budget.source ? `${left}, counted against ${budget.source}` : left}`;
 }
 
 function collectNextSteps(targets: readonly TargetAlert[]): string[] {

@@ -55,7 +55,10 @@ function targetSection(target: TargetAlert): string[] {
     lines.push(field('Diagnosis', `${target.code}${target.summary ? ` - ${target.summary}` : ''}`, 4));
   if (target.otherDiagnoses.length > 0) lines.push(field('Elsewhere', target.otherDiagnoses.join('; '), 4));
   if (target.alarmReason) lines.push(field('Alarm', target.alarmReason, 4));
-  if (target.rateLimit) lines.push(field('Rate limit', budgetText(target.rateLimit), 4));
+  // One line per region, aligned under the first: each region has its own budget and source.
+  target.rateLimits.forEach((budget, i) => {
+    lines.push(field(i === 0 ? 'Rate limit' : '', budgetText(budget), 4));
+  });
   if (target.certDaysRemaining !== null && target.code === 'CERT_EXPIRING') {
     lines.push(field('Certificate', `expires in ${target.certDaysRemaining} days`, 4));
   }
@@ -73,6 +76,7 @@ function targetSection(target: TargetAlert): string[] {
   return lines;
 }
 
+/** An empty label continues the field above, aligned under its value. */
 function field(label: string, value: string, indent = 0): string {
-  return `${' '.repeat(indent)}${`${label}:`.padEnd(12)}${value}`;
+  return `${' '.repeat(indent)}${(label ? `${label}:` : '').padEnd(12)}${value}`;
 }

@@ -13,6 +13,8 @@ import { describeScope, type Scope } from './scope.ts';
 export type AlertKind = 'opened' | 'updated' | 'reminder' | 'recovered';
 
 export interface RateLimitBudget {
+  /** The probe region that read it: each region pulls from its own address, with its own budget. */
+  region: string;
   remaining: number | null;
   limit: number | null;
   /** The IP or account the registry counted the pulls against. */
@@ -36,7 +38,11 @@ export interface TargetAlert {
   runbook: string | null;
   /** Other regions that fail with a different diagnosis: "us-east-1: DNS_FAILURE". */
   otherDiagnoses: string[];
-  rateLimit: RateLimitBudget | null;
+  /**
+   * For a rate-limit alert, the budget each region with a recent result last read, by region; empty
+   * otherwise. Per region because a registry counts pulls per source address, and regions differ.
+   */
+  rateLimits: RateLimitBudget[];
   certDaysRemaining: number | null;
   /** Names of this target's alarms in ALARM. */
   alarms: string[];
@@ -152,7 +158,13 @@ function describeTarget(
     code === 'RATE_LIMIT_LOW' ||
     alarms.some((a) => /rate.?limit/i.test(a)) ||
     /RateLimit/.test(latest?.metricName ?? '');
-  const budgetFrom = primary ?? live[0] ?? null;
+  const budgets = live
+    .filter((s) => s.rateLimitRemaining !== null || s.rateLimitSource !== null)
+    .sort((a, b) => a.region.localeCompare(b.region))
+    .map(budgetOf);
+  // Rate limited without a budget read anywhere (a 429 without headers): say it is unknown.
+  const fallback = primary ?? live[0];
+  const rateLimits = !rateLimited ? [] : budgets.length > 0 ? budgets : fallback ? [budgetOf(fallback)] : [];
   return {
     target: member,
     ref: states[0]?.ref || null,
@@ -169,17 +181,19 @@ function describeTarget(
       .slice(1)
       .filter((s) => s.diagnosisCode !== code)
       .map((s) => `${s.region}: ${s.diagnosisCode ?? 'unknown'}`),
-    rateLimit:
-      rateLimited && budgetFrom
-        ? {
-            remaining: budgetFrom.rateLimitRemaining,
-            limit: budgetFrom.rateLimitLimit,
-            source: budgetFrom.rateLimitSource,
-          }
-        : null,
+    rateLimits,
     certDaysRemaining: primary?.certDaysRemaining ?? null,
     alarms,
     alarmReason: latest?.reason || null,
+  };
+}
+
+function budgetOf(state: TargetState): RateLimitBudget {
+  return {
+    region: state.region,
+    remaining: state.rateLimitRemaining,
+    limit: state.rateLimitLimit,
+    source: state.rateLimitSource,
   };
 }
 

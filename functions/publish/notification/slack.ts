@@ -106,7 +106,8 @@ function targetText(target: TargetAlert): string {
   }
   if (target.otherDiagnoses.length > 0)
     lines.push(`*Elsewhere:* ${mrkdwnEscape(target.otherDiagnoses.join('; '))}`);
-  if (target.rateLimit) lines.push(`*Rate limit:* ${mrkdwnEscape(budgetText(target.rateLimit))}`);
+  if (target.rateLimits.length > 0)
+    lines.push(`*Rate limit:* ${mrkdwnEscape(target.rateLimits.map(budgetText).join('; '))}`);
   if (target.evidence.length > 0) {
     lines.push(
       '*Evidence:*',

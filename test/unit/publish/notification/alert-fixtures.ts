@@ -22,7 +22,7 @@ export function targetAlert(name: string, overrides: Partial<TargetAlert> = {}):
     nextSteps: ['Authenticate pulls with a Docker Hub account'],
     runbook: 'https://example.com/runbooks/RATE_LIMITED.md',
     otherDiagnoses: [],
-    rateLimit: { remaining: 0, limit: 100, source: '203.0.113.7' },
+    rateLimits: [{ region: 'eu-west-1', remaining: 0, limit: 100, source: '203.0.113.7' }],
     certDaysRemaining: 98,
     alarms: [`${name}-failing`],
     alarmReason: 'Threshold Crossed: 2 out of the last 3 datapoints were less than the threshold (1.0).',
