@@ -20,7 +20,8 @@ export interface AlarmCounts {
  * Mirrors lib/constructs/target-alarms.ts. Per target, in the home region, each a metric-math alarm
  * over the target's R probe regions (R billed metrics): failing in any region, failing in K
  * regions (only when R > 1), certificate expiring, latency degraded, and rate-limit budget low when
- * the registry announces limits. Per target and region, a no-data alarm (RegionSilent, 1 metric).
+ * the target has `rateLimitAlarm` (by default: its registry announces limits). Per target and
+ * region, a no-data alarm (RegionSilent, 1 metric).
  * Per probe region, one alarm on the Lambda's dead-letter queue (lib/constructs/scheduled-probe.ts).
  * In the home region, one alarm on the notifier's dead-letter queue (lib/constructs/alerting.ts).
  */
@@ -31,7 +32,7 @@ export function countAlarms(config: CanaryConfig): AlarmCounts {
       targetsForRegion(config, region).includes(target),
     ).length;
     if (regions === 0) continue;
-    const mathAlarms = 3 + (regions > 1 ? 1 : 0) + (targetTraits(target).rateLimited ? 1 : 0);
+    const mathAlarms = 3 + (regions > 1 ? 1 : 0) + (targetTraits(target).rateLimitAlarm ? 1 : 0);
     standardMetrics += mathAlarms * regions + regions;
   }
   standardMetrics += config.probeRegions.length + NOTIFIER_DEAD_LETTER_ALARMS;

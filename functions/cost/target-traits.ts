@@ -1,18 +1,22 @@
 /**
  * What about a target changes its bill: TLS adds the certificate and TLS-phase metrics and the
- * certificate alarm; a rate-limited registry (Docker Hub) adds the pull-budget metrics and alarm;
- * its registry decides which phase series it shares with other targets. All of it follows from
- * the registry host, so targets on one registry have the same traits.
+ * certificate alarm; a rate-limited registry (Docker Hub, ECR Public, or one the config marks with
+ * `rateLimitAlarm: true`) adds the pull-budget metrics, and the alarm unless `rateLimitAlarm` is
+ * false; its registry decides which phase series it shares with other targets.
  */
+
+import { rateLimitAlarmed, rateLimitReported } from '../../lib/config/rate-limit-alarm.ts';
 import type { TargetConfig } from '../../lib/config/schema.ts';
-import { profileForHost } from '../registry/profiles.ts';
 import { parseReference } from '../registry/reference.ts';
 
 export interface TargetTraits {
   /** The registry host with port, as the probe reports it (the Registry dimension of the phase metrics). */
   registry: string;
   tls: boolean;
+  /** The registry sends RateLimit headers, so the budget metrics exist (alarmed or not). */
   rateLimited: boolean;
+  /** The target has the rate-limit alarm (lib/config/rate-limit-alarm.ts). */
+  rateLimitAlarm: boolean;
   /** An IP literal needs no DNS lookup, so no DnsMs metric. */
   ipLiteral: boolean;
 }
@@ -26,5 +30,11 @@ export function targetTraits(target: TargetConfig): TargetTraits {
   const host = registry.replace(/:\d+$/, '');
   const tls = true;
   const ipLiteral = /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
-  return { registry, tls, rateLimited: profileForHost(registry).rateLimited, ipLiteral };
+  return {
+    registry,
+    tls,
+    rateLimited: rateLimitReported(target),
+    rateLimitAlarm: rateLimitAlarmed(target),
+    ipLiteral,
+  };
 }

@@ -113,6 +113,13 @@ export const targetSchema = z
     regions: z.array(regionName).min(1).optional(),
     /** Also download the smallest layer and check its sha256 (costs a pull on rate-limited registries). @default false */
     verifyBlob: z.boolean().default(false),
+    /**
+     * Alarm when the pull budget (the RateLimit headers) runs low. The probe reports the budget of
+     * any registry that sends the headers; set true for a private registry or proxy with pull
+     * limits, false to silence a registry whose limits you have raised.
+     * @default true for registries known to limit pulls (Docker Hub, ECR Public), false otherwise
+     */
+    rateLimitAlarm: z.boolean().optional(),
   })
   .strict();
 

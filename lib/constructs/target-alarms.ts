@@ -42,8 +42,11 @@ export interface TargetAlarmsProps {
   certExpiryDays: number;
   /** 0.2 = alarm below 20% of the pull budget. */
   rateLimitRatio: number;
-  /** Only registries that announce pull limits (Docker Hub) get the rate-limit alarm. */
-  rateLimited: boolean;
+  /**
+   * Whether to alarm on a low pull budget: the home stack passes the target's `rateLimitAlarm`,
+   * which defaults to whether its registry is known to limit pulls (lib/config/rate-limit-alarm.ts).
+   */
+  rateLimitAlarm: boolean;
   /** @default DEFAULT_RUNBOOK_BASE_URL */
   runbookBaseUrl?: string;
   /** Notified on ALARM and on OK. */
@@ -98,7 +101,7 @@ export class TargetAlarms extends Construct {
       });
     }
 
-    if (props.rateLimited) {
+    if (props.rateLimitAlarm) {
       const percent = Math.round(props.rateLimitRatio * 100);
       this.add('RateLimitLow', {
         metric: metrics.lowestRateLimitPercent(target),

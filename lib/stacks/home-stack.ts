@@ -17,8 +17,8 @@ import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { profileForHost } from '../../functions/registry/profiles.ts';
 import { splitReference } from '../config/image-reference.ts';
+import { rateLimitAlarmed, rateLimitReported } from '../config/rate-limit-alarm.ts';
 import type { CanaryConfig } from '../config/schema.ts';
 import { Alerting } from '../constructs/alerting.ts';
 import { CanaryDashboard, type DashboardTarget } from '../constructs/canary-dashboard.ts';
@@ -59,7 +59,6 @@ export class HomeStack extends Stack {
       const regions = target.regions ?? config.probeRegions;
       const thresholds = { ...config.defaults, ...target.thresholds };
       const { registry } = splitReference(target.image);
-      const rateLimited = profileForHost(registry).rateLimited;
       const metrics = new CanaryMetrics(period, regions);
       const alarms = new TargetAlarms(this, `Target-${target.name}`, {
         target: target.name,
@@ -73,12 +72,19 @@ export class HomeStack extends Stack {
         slowMs: thresholds.slowMs,
         certExpiryDays: thresholds.certExpiryDays,
         rateLimitRatio: thresholds.rateLimitRatio,
-        rateLimited,
+        rateLimitAlarm: rateLimitAlarmed(target),
         runbookBaseUrl: config.runbookBaseUrl,
         alarmAction: this.alarmAction,
       });
       this.alarms.push(...alarms.alarms);
-      dashboardTargets.push({ name: target.name, registry, regions, rateLimited, metrics });
+      // The pull-budget widgets show every budget the probes report, alarmed or not.
+      dashboardTargets.push({
+        name: target.name,
+        registry,
+        regions,
+        rateLimited: rateLimitReported(target),
+        metrics,
+      });
     }
 
     this.dashboardName = `RegistryCanary-${config.homeRegion}`;

@@ -25,6 +25,9 @@ describe('countAlarms against the synthesised CDK app', () => {
         { name: 'ecr-public', image: 'public.ecr.aws/docker/library/busybox:latest' },
         { name: 'ghcr', image: 'ghcr.io/linuxcontainers/busybox:latest' },
         { name: 'quay-eu', image: 'quay.io/prometheus/prometheus:latest', regions: ['eu-west-1'] },
+        // The rate-limit alarm follows rateLimitAlarm where it is set, not the registry's profile.
+        { name: 'private-limited', image: 'registry.corp.example/team/app:1', rateLimitAlarm: true },
+        { name: 'hub-quiet', image: 'nginx', rateLimitAlarm: false },
       ],
     });
     // No bundling: the count is about alarms, and bundling the handler takes seconds per region.

@@ -122,6 +122,28 @@ describe('validateConfig', () => {
     expect(problemsOf(input)).toEqual([expect.stringMatching(/^targets\[0\]\.credentials\.type: /)]);
   });
 
+  it('refuses a rateLimitAlarm that is not a boolean, naming the target and the field', () => {
+    const input = {
+      ...base,
+      targets: [{ name: 'corp', image: 'registry.corp.example/a:1', rateLimitAlarm: 'yes' }],
+    };
+    expect(problemsOf(input)).toEqual([expect.stringMatching(/^targets\[0\]\.rateLimitAlarm: .*boolean/i)]);
+  });
+
+  it('leaves rateLimitAlarm unset by default, so the registry profile decides', () => {
+    const config = validateConfig(
+      { ...base, targets: [{ name: 'corp', image: 'registry.corp.example/a:1' }] },
+      't.ts',
+    );
+    expect(config.targets[0]!.rateLimitAlarm).toBeUndefined();
+    expect(
+      validateConfig(
+        { ...base, targets: [{ name: 'c', image: 'c.example/a:1', rateLimitAlarm: true }] },
+        't.ts',
+      ).targets[0]!.rateLimitAlarm,
+    ).toBe(true);
+  });
+
   it('refuses an unknown field instead of ignoring a typo', () => {
     expect(problemsOf({ ...base, homeregion: 'eu-west-1' })).toEqual([
       expect.stringMatching(/^\(config\): Unrecognized key: "homeregion"/),

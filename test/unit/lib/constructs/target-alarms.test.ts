@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ beforeAll(() => {
     slowMs: 4000,
     certExpiryDays: 14,
     rateLimitRatio: 0.2,
-    rateLimited: true,
+    rateLimitAlarm: true,
     runbookBaseUrl: 'https://runbooks.example.com/',
     alarmAction: new SnsAction(topic),
   });
@@ -142,7 +142,7 @@ describe('TargetAlarms', () => {
       slowMs: 1000,
       certExpiryDays: 7,
       rateLimitRatio: 0.1,
-      rateLimited: false,
+      rateLimitAlarm: false,
       alarmAction: new SnsAction(new Topic(stack, 'T')),
     });
     expect(single.alarms.map((a) => a.node.id)).toEqual([
@@ -151,6 +151,42 @@ describe('TargetAlarms', () => {
       'CertificateExpiring',
       'LatencyDegraded',
     ]);
+  });
+});
+
+describe('TargetAlarms rate-limit alarm', () => {
+  it('alarms on the pull budget of any registry when told to, not only the known rate-limited ones', () => {
+    const stack = new Stack(new App(), 'Private');
+    new TargetAlarms(stack, 'Corp', {
+      target: 'corp',
+      image: 'registry.corp.example/team/app:1',
+      metrics: new CanaryMetrics(Duration.minutes(5), ['eu-west-1', 'us-east-1']),
+      datapointsToAlarm: 2,
+      evaluationPeriods: 3,
+      slowMs: 1000,
+      certExpiryDays: 7,
+      rateLimitRatio: 0.3,
+      rateLimitAlarm: true,
+      alarmAction: new SnsAction(new Topic(stack, 'T')),
+    });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'RegistryCanary-corp-RateLimitLow',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 30,
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              MetricName: 'RateLimitRemainingPercent',
+              Dimensions: Match.arrayWith([{ Name: 'Target', Value: 'corp' }]),
+            }),
+          }),
+        }),
+      ]),
+    });
   });
 });
 
@@ -167,7 +203,7 @@ describe('TargetAlarms tags', () => {
       slowMs: 1000,
       certExpiryDays: 7,
       rateLimitRatio: 0.1,
-      rateLimited: false,
+      rateLimitAlarm: false,
       alarmAction,
     };
     new TargetAlarms(stack, 'Payments', {
