@@ -23,7 +23,7 @@ import {
   RegionalMetric,
 } from '../../functions/publish/metrics-catalog.ts';
 import { metricId } from '../config/metric-id.ts';
-import type { CanaryMetrics } from './canary-metrics.ts';
+import { type CanaryMetrics, METRIC_ID_KINDS } from './canary-metrics.ts';
 
 export interface DashboardTarget {
   name: string;
@@ -83,9 +83,13 @@ export class CanaryDashboard extends Construct {
           metrics: target.regions.map(
             (region, i) =>
               new MathExpression({
-                expression: `100 * ${metricId(target.name, 'avail', i)}`,
+                expression: `100 * ${metricId(target.name, METRIC_ID_KINDS.availability, i)}`,
                 usingMetrics: {
-                  [metricId(target.name, 'avail', i)]: target.metrics.success(target.name, region, 'Average'),
+                  [metricId(target.name, METRIC_ID_KINDS.availability, i)]: target.metrics.success(
+                    target.name,
+                    region,
+                    'Average',
+                  ),
                 },
                 label: region,
                 period: props.period,

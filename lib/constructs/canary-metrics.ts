@@ -14,6 +14,21 @@ import {
 } from '../../functions/publish/metrics-catalog.ts';
 import { metricId } from '../config/metric-id.ts';
 
+/**
+ * The kind part of every metric-math id (`<kind>_<target stem>_<region index>`, metric-id.ts), one
+ * per series. CloudWatch refuses two different metrics with one id in a graph or alarm, so the
+ * kinds must differ from each other, and have no underscore: then the kind is the id's first
+ * segment and the region index its last, and ids of different kinds or indexes cannot meet.
+ * Different targets differ in their stem (validation refuses names with one stem).
+ */
+export const METRIC_ID_KINDS = Object.freeze({
+  success: 's',
+  availability: 'avail',
+  duration: 'dur',
+  rateLimitPercent: 'rl',
+  certDays: 'cert',
+} as const);
+
 export class CanaryMetrics {
   constructor(
     /** One datapoint per schedule run: the alarm and widget period. */
@@ -43,7 +58,7 @@ export class CanaryMetrics {
    * here (FILL with 1): a silent region has its own alarm, and must not read as an outage.
    */
   failingRegions(target: string): MathExpression {
-    const id = (i: number) => metricId(target, 's', i);
+    const id = (i: number) => metricId(target, METRIC_ID_KINDS.success, i);
     const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [id(i), this.success(target, r)]));
     const filled = this.regions.map((_, i) => `FILL(${id(i)}, 1)`).join(' + ');
     return new MathExpression({
@@ -58,7 +73,7 @@ export class CanaryMetrics {
   worstDuration(target: string): MathExpression {
     return this.acrossRegions(
       'MAX',
-      'dur',
+      METRIC_ID_KINDS.duration,
       target,
       (r) => this.duration(target, r),
       `${target}: slowest region (ms)`,
@@ -69,7 +84,7 @@ export class CanaryMetrics {
   lowestRateLimitPercent(target: string): MathExpression {
     return this.acrossRegions(
       'MIN',
-      'rl',
+      METRIC_ID_KINDS.rateLimitPercent,
       target,
       (r) => this.rateLimitRemainingPercent(target, r),
       `${target}: pull budget left (%)`,
@@ -79,7 +94,7 @@ export class CanaryMetrics {
   lowestCertDays(target: string): MathExpression {
     return this.acrossRegions(
       'MIN',
-      'rl',
+      METRIC_ID_KINDS.certDays,
       target,
       (r) => this.certDaysRemaining(target, r),
       `${target}: certificate days left`,

@@ -1,9 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, Dashboard, GraphWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CanaryDashboard } from '../../../../lib/constructs/canary-dashboard.ts';
-import { CanaryMetrics } from '../../../../lib/constructs/canary-metrics.ts';
+import { CanaryMetrics, METRIC_ID_KINDS } from '../../../../lib/constructs/canary-metrics.ts';
 
 interface Widget {
   type: string;
@@ -59,15 +59,34 @@ beforeAll(() => {
     alarms: [alarm],
     period,
   });
+  widgets = widgetsOf(stack);
+}, 60_000); // the first synth in a process loads much of aws-cdk-lib, slow on a busy machine
+
+/** The widgets of the one dashboard in `stack`, as CloudWatch receives them. */
+function widgetsOf(stack: Stack): Widget[] {
   const template = Template.fromStack(stack);
   const [resource] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
     Properties: { DashboardBody: unknown };
   }[];
   // The body is a Fn::Join of strings and tokens; resolve the tokens into placeholders and parse.
-  const body = stack.resolve(resource!.Properties.DashboardBody) as { 'Fn::Join': [string, unknown[]] };
-  const text = body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
-  widgets = (JSON.parse(text) as { widgets: Widget[] }).widgets;
-}, 60_000); // the first synth in a process loads much of aws-cdk-lib, slow on a busy machine
+  const body = stack.resolve(resource!.Properties.DashboardBody) as
+    | string
+    | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+}
+
+/** The metric-math ids in a widget: each metric row may end in an options object with an `id`. */
+function idsOf(widget: Widget): string[] {
+  return (widget.properties.metrics ?? []).flatMap((row) => {
+    const options = row[row.length - 1];
+    const id = options && typeof options === 'object' ? (options as { id?: unknown }).id : undefined;
+    return typeof id === 'string' ? [id] : [];
+  });
+}
 
 const titles = () => widgets.map((w) => w.properties.title).filter(Boolean);
 
@@ -159,6 +178,66 @@ describe('CanaryDashboard', () => {
   it('gives other constructs the console URL of the dashboard', () => {
     expect(dashboard.url).toBe(
       'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=RegistryCanary-us-east-1',
+    );
+  });
+});
+
+describe('metric-math ids', () => {
+  const period = Duration.minutes(5);
+  const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-1'];
+
+  it('gives each series its own id kind, without underscores, so kinds and region indexes cannot meet', () => {
+    const kinds = Object.values(METRIC_ID_KINDS);
+    expect(new Set(kinds).size).toBe(kinds.length);
+    for (const kind of kinds) expect(kind).toMatch(/^[a-z][a-z0-9]*$/);
+  });
+
+  it("fits every one of a target's series, for several targets, into one graph without an id clash", () => {
+    const stack = new Stack(new App(), 'OneGraph', { env: { account: '111111111111', region: 'us-east-1' } });
+    const metrics = new CanaryMetrics(period, regions);
+    const series = ['hub', 'hub-1'].flatMap((t) => [
+      metrics.failingRegions(t),
+      metrics.worstDuration(t),
+      metrics.lowestRateLimitPercent(t),
+      metrics.lowestCertDays(t),
+    ]);
+    new Dashboard(stack, 'D').addWidgets(new GraphWidget({ left: series }));
+
+    // CloudWatch (and the CDK, at synth) refuse one id for two metrics in a graph.
+    const [graph] = widgetsOf(stack);
+    const ids = idsOf(graph!);
+    expect(ids.length).toBeGreaterThanOrEqual(2 * 4 * regions.length);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('never repeats an id within a widget of the dashboard of a fleet with certificate and pull-budget series', () => {
+    const stack = new Stack(new App(), 'Fleet', { env: { account: '111111111111', region: 'us-east-1' } });
+    // Names chosen to look like id kinds and region indexes: `rl`, `cert`, `s`, `hub-1` beside `hub`.
+    const names = ['hub', 'hub-1', 'rl', 'cert', 's', 'ghcr'];
+    new CanaryDashboard(stack, 'Dashboard', {
+      dashboardName: 'RegistryCanary-us-east-1',
+      homeRegion: 'us-east-1',
+      probeRegions: regions,
+      targets: names.map((name) => ({
+        name,
+        registry: name === 'ghcr' ? 'ghcr.io' : 'registry-1.docker.io',
+        regions,
+        rateLimited: name !== 'ghcr',
+        metrics: new CanaryMetrics(period, regions),
+      })),
+      alarms: [],
+      period,
+    });
+
+    const fleetWidgets = widgetsOf(stack);
+    for (const widget of fleetWidgets) {
+      const ids = idsOf(widget);
+      expect(new Set(ids).size, widget.properties.title).toBe(ids.length);
+    }
+    const idsIn = (title: string) => idsOf(fleetWidgets.find((w) => w.properties.title === title)!);
+    expect(idsIn('Certificate days left (lowest over regions)')).toHaveLength(names.length * regions.length);
+    expect(idsIn('Pull budget left (%, lowest over regions)')).toHaveLength(
+      (names.length - 1) * regions.length,
     );
   });
 });
