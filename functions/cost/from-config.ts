@@ -24,8 +24,6 @@ export interface CostAssumptions {
   failingRunsPerTargetPerRegion: number;
   /** Cold starts per region per month: each forgets the write memory, so every target is written once more. */
   coldStartsPerRegion: number;
-  /** Matches functions/publish/state.ts `heartbeatMinutes`. */
-  heartbeatMinutes: number;
   /** Write units of one state item (1 KB each): a healthy item is ~0.6 KB, a failing one with evidence more. */
   healthyItemWriteUnits: number;
   failingItemWriteUnits: number;
@@ -40,7 +38,6 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   platformLogBytesPerInvocation: 400,
   failingRunsPerTargetPerRegion: 60,
   coldStartsPerRegion: 360,
-  heartbeatMinutes: 15,
   healthyItemWriteUnits: 1,
   failingItemWriteUnits: 2,
   failureCodesPerRegion: 1,
@@ -137,7 +134,7 @@ export function fleetFromConfig(
     plans.reduce((sum, p) => sum + p.sizing.memoryMb * p.shards, 0) /
     Math.max(1, invocationsPerTick * plans.length);
   const ticks = runsPerMonth(config.schedule.everyMinutes);
-  const heartbeats = runsPerMonth(Math.max(config.schedule.everyMinutes, assumptions.heartbeatMinutes));
+  const heartbeats = runsPerMonth(Math.max(config.schedule.everyMinutes, config.state.heartbeatMinutes));
   const alarms: AlarmCounts = countAlarms(config);
 
   return {

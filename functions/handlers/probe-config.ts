@@ -47,6 +47,8 @@ export const probeRuntimeConfigSchema = z.object({
   caCertificates: z.array(z.string()),
   httpsProxy: z.optional(z.string()),
   noProxy: z.optional(z.string()),
+  /** How the state of record is written (functions/publish/state.ts), from the config's `state`. */
+  state: z.object({ heartbeatMinutes: positiveInt(), ttlDays: positiveInt() }),
   targets: z.array(probeTargetSchema),
 });
 

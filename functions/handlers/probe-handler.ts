@@ -66,6 +66,7 @@ const recordState =
         region: config.region,
         memory: createWriteMemory(),
         logger,
+        ...config.state,
       })
     : undefined;
 

@@ -224,6 +224,9 @@ export interface StateRecorderDeps {
   /** Per container, so unchanged results are skipped across runs. */
   memory: WriteMemory;
   logger: Logger;
+  /** The runtime config's `state`. */
+  heartbeatMinutes: number;
+  ttlDays: number;
 }
 
 /** The run's `recordState`: every result to the state table, within the run's deadline. */
@@ -240,6 +243,8 @@ export function stateRecorder(
         client: deps.client,
         memory: deps.memory,
         logger: deps.logger,
+        heartbeatMinutes: deps.heartbeatMinutes,
+        ttlDays: deps.ttlDays,
         deadline,
         clock: now,
       },

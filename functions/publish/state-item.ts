@@ -5,6 +5,15 @@
  */
 import type { ProbeResult, ProbeStatus } from '../probe/result.ts';
 
+/**
+ * A healthy, unchanged item is rewritten after this long, so the notifier can tell a live region
+ * from a silent one. The default of the config's `state.heartbeatMinutes`, which feeds both the
+ * probe (state.ts) and the notifier's "no recent result" age (lib/constructs/alerting.ts).
+ */
+export const DEFAULT_HEARTBEAT_MINUTES = 15;
+/** Items expire this long after their last write: the default of the config's `state.ttlDays`. */
+export const DEFAULT_TTL_DAYS = 14;
+
 /** Partition key of incident items. Target names may not start with '#', so it never collides. */
 export const INCIDENT_PK = '#incident';
 

@@ -28,7 +28,7 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
 import type { ProbeResult } from '../probe/result.ts';
-import { resultAttributes } from './state-item.ts';
+import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_TTL_DAYS, resultAttributes } from './state-item.ts';
 
 export interface TargetResult {
   /** Target name: the key of the item, and the `Target` dimension the alarms carry. */
@@ -53,9 +53,9 @@ export interface RecordOptions {
   now: Date;
   table: string;
   client: DynamoDBDocumentClient;
-  /** A healthy, unchanged item is rewritten after this long, so the notifier sees it is alive. @default 15 */
+  /** A healthy, unchanged item is rewritten after this long, so the notifier sees it is alive. @default DEFAULT_HEARTBEAT_MINUTES */
   heartbeatMinutes?: number;
-  /** Items expire this long after their last write. @default 14 */
+  /** Items expire this long after their last write. @default DEFAULT_TTL_DAYS */
   ttlDays?: number;
   /** Without it every result is written. */
   memory?: WriteMemory;
@@ -179,7 +179,7 @@ async function recordOne({ target, result }: TargetResult, options: WriteContext
   const memoryKey = `${target}\u0000${options.region}`;
   const fingerprint = fingerprintOf(result);
   const nowMs = options.now.getTime();
-  const heartbeatMs = (options.heartbeatMinutes ?? 15) * 60_000;
+  const heartbeatMs = (options.heartbeatMinutes ?? DEFAULT_HEARTBEAT_MINUTES) * 60_000;
   const remembered = options.memory?.get(memoryKey);
   if (
     remembered &&
@@ -201,7 +201,7 @@ async function writeWithConditions(
   options: WriteContext,
 ): Promise<'written' | 'superseded'> {
   const now = options.now.toISOString();
-  const ttl = Math.floor(options.now.getTime() / 1000) + (options.ttlDays ?? 14) * 86_400;
+  const ttl = Math.floor(options.now.getTime() / 1000) + (options.ttlDays ?? DEFAULT_TTL_DAYS) * 86_400;
   const failing = result.status === 'failing';
   const attributes = { ...resultAttributes(result), lastSeen: now, ttl };
 

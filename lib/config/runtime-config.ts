@@ -25,6 +25,8 @@ export function runtimeConfigFor(
     caCertificates: caCertificates(config, readFile),
     ...(config.httpsProxy ? { httpsProxy: config.httpsProxy } : {}),
     ...(config.noProxy ? { noProxy: config.noProxy } : {}),
+    // The notifier's "no recent result" age is derived from the same heartbeat (home-stack.ts).
+    state: { heartbeatMinutes: config.state.heartbeatMinutes, ttlDays: config.state.ttlDays },
     targets: targetsForRegion(config, region).map((target) => {
       const thresholds = { ...config.defaults, ...target.thresholds };
       return {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import { credentialSourceSchema } from '../../functions/credentials/source.ts';
+import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_TTL_DAYS } from '../../functions/publish/state-item.ts';
 
 /** AWS region names such as eu-west-1, us-gov-west-1, cn-north-1. */
 const regionName = z
@@ -191,6 +192,20 @@ export const scheduleSchema = z
   })
   .strict();
 
+/**
+ * The state of record (docs/alerts.md). One heartbeat for both sides: the probes rewrite an
+ * unchanged result this often, and the notifier counts a region whose result is older than two
+ * heartbeats plus one probe interval as "no recent result".
+ */
+export const stateSchema = z
+  .object({
+    /** Rewrite a healthy, unchanged result after this many minutes (more often costs writes). @default 15 */
+    heartbeatMinutes: z.number().int().min(1).max(720).default(DEFAULT_HEARTBEAT_MINUTES),
+    /** Items expire this many days after their last write (so removed targets clean up). @default 14 */
+    ttlDays: z.number().int().min(1).max(365).default(DEFAULT_TTL_DAYS),
+  })
+  .strict();
+
 export const alarmPolicySchema = z
   .object({
     /** Alarm after M bad periods out of the last N ("M of N"). @default 2 */
@@ -219,6 +234,7 @@ export const canaryConfigSchema = z
     alarms: alarmPolicySchema.default(alarmPolicySchema.parse({})),
     targets: z.array(targetSchema).min(1),
     notifications: notificationsSchema.default({ emails: [], reminderMinutes: 60 }),
+    state: stateSchema.default(stateSchema.parse({})),
     /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks on GitHub */
     runbookBaseUrl: z.url().optional(),
     /** Lambda placement per probe region, for registries reachable only from a VPC. */

@@ -31,10 +31,10 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
 import { NotifierEnv } from '../../functions/publish/notification/notifier-config.ts';
+import { DEFAULT_HEARTBEAT_MINUTES } from '../../functions/publish/state-item.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
 import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
 
-const HEARTBEAT_MINUTES = 15;
 const NOTIFIER_ENTRY = fileURLToPath(new URL('../../functions/handlers/notifier.ts', import.meta.url));
 const SLACK_WEBHOOK_ENTRY = fileURLToPath(
   new URL('../../functions/handlers/slack-webhook.ts', import.meta.url),
@@ -74,10 +74,15 @@ export interface AlertingProps {
   /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks */
   runbookBaseUrl?: string;
   /**
-   * How often the probes run. A region's result older than two heartbeats (15 min, or the interval
-   * if longer) plus one interval counts as "no recent result" in alerts. @default 5
+   * How often the probes run. A region's result older than two heartbeats (or two intervals, if
+   * longer) plus one interval counts as "no recent result" in alerts. @default 5
    */
   probeIntervalMinutes?: number;
+  /**
+   * How often the probes rewrite an unchanged result: the config's `state.heartbeatMinutes`, which
+   * the probes are given too. @default DEFAULT_HEARTBEAT_MINUTES (15)
+   */
+  heartbeatMinutes?: number;
   /** How long alarms collect in the queue before the notifier reads them. @default 60 seconds */
   batchingWindow?: Duration;
   /** @default one month */
@@ -111,8 +116,12 @@ export class Alerting extends Construct {
       throw new Error('Alerting: probeRegions must name at least one region');
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const interval = props.probeIntervalMinutes ?? 5;
-    // The probe rewrites a healthy, unchanged result only as a heartbeat (every 15 min, see state.ts).
-    const staleAfterMinutes = 2 * Math.max(HEARTBEAT_MINUTES, interval) + interval;
+    const heartbeat = props.heartbeatMinutes ?? DEFAULT_HEARTBEAT_MINUTES;
+    if (!Number.isInteger(heartbeat) || heartbeat < 1) {
+      throw new Error(`Alerting: heartbeatMinutes must be a whole number >= 1, got ${heartbeat}`);
+    }
+    // The probe rewrites a healthy, unchanged result only as a heartbeat (state.ts), at most once a run.
+    const staleAfterMinutes = 2 * Math.max(heartbeat, interval) + interval;
 
     this.stateTable = new TableV2(this, 'State', {
       tableName: STATE_TABLE_NAME,

@@ -105,6 +105,7 @@ export class HomeStack extends Stack {
       dashboardUrl: this.dashboardUrl,
       runbookBaseUrl: config.runbookBaseUrl,
       probeIntervalMinutes: config.schedule.everyMinutes,
+      heartbeatMinutes: config.state.heartbeatMinutes,
       logRetention: config.logRetentionDays as RetentionDays,
     });
 

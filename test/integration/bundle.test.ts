@@ -89,6 +89,7 @@ describe.runIf(registryTestsEnabled())('the bundled probe handler', () => {
       concurrency: 4,
       deadlineGraceMs: 1_000,
       caCertificates: [certs.ca.certPem],
+      state: { heartbeatMinutes: 15, ttlDays: 14 },
       targets: [
         target('local-registry', `${registry.host}/canary/app:v1`, 'canary/app', 'v1'),
         target('never-answers', `${silent.host}/canary/app:v1`, 'canary/app', 'v1'),

@@ -103,6 +103,8 @@ it('logs, emits metrics and returns its summary at the publish deadline when the
         region: 'eu-west-1',
         memory: createWriteMemory(),
         logger,
+        heartbeatMinutes: 15,
+        ttlDays: 14,
       }),
     },
     () => invocationEnd - now() - PUBLISH_RESERVE_MS,

@@ -83,6 +83,7 @@ export function runtimeConfig(
     concurrency: 4,
     deadlineGraceMs: 200,
     caCertificates: [],
+    state: { heartbeatMinutes: 15, ttlDays: 14 },
     targets,
     ...overrides,
   };

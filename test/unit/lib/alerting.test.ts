@@ -19,7 +19,10 @@ const WEBHOOK_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:reg
 let template: Template;
 let stack: Stack;
 
-function build(notifications: ConstructorParameters<typeof Alerting>[2]['notifications']) {
+function build(
+  notifications: ConstructorParameters<typeof Alerting>[2]['notifications'],
+  extra: Partial<ConstructorParameters<typeof Alerting>[2]> = {},
+) {
   const appUnderTest = new App();
   const stackUnderTest = new Stack(appUnderTest, 'Home', {
     env: { account: '123456789012', region: 'eu-west-1' },
@@ -32,6 +35,7 @@ function build(notifications: ConstructorParameters<typeof Alerting>[2]['notific
     dashboardUrl: 'https://console.aws.amazon.com/cloudwatch/home#dashboards',
     runbookBaseUrl: 'https://example.com/runbooks',
     batchingWindow: Duration.seconds(30),
+    ...extra,
   });
   return { app: appUnderTest, stack: stackUnderTest, alerting };
 }
@@ -221,6 +225,18 @@ describe('Alerting', () => {
       Targets: [Match.objectLike({ Input: '{"action":"reminders"}' })],
     });
   }, 60_000);
+
+  it("derives the notifier's no-recent-result age from the heartbeat it is given", () => {
+    const { stack: other } = build({}, { heartbeatMinutes: 30 });
+    // Two heartbeats plus one 5-minute probe interval.
+    Template.fromStack(other).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STALE_AFTER_MINUTES: '65' }) },
+    });
+  }, 60_000);
+
+  it('refuses a heartbeat under a minute, naming the prop', () => {
+    expect(() => build({}, { heartbeatMinutes: 0 })).toThrow(/heartbeatMinutes/);
+  });
 
   it('refuses a negative reminder period, naming the prop', () => {
     expect(() => build({ reminderMinutes: -5 })).toThrow(/notifications.reminderMinutes/);

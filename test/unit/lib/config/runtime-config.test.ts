@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { probeRuntimeConfigSchema } from '../../../../functions/handlers/probe-config.ts';
+import type { ConfigError } from '../../../../lib/config/errors.ts';
 import { runtimeConfigFor } from '../../../../lib/config/runtime-config.ts';
 import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';
 import { PROBE_DEADLINE_GRACE_MS } from '../../../../lib/config/sizing.ts';
@@ -105,6 +106,33 @@ describe('runtimeConfigFor', () => {
     };
 
     expect(runtimeConfigFor(config, 'eu-west-1', unread).caCertificates).toEqual([CERT_A, CERT_B]);
+  });
+
+  it("gives the probe the config's state heartbeat and TTL, defaulting to 15 minutes and 14 days", () => {
+    const configured = runtimeConfigFor(
+      validateConfig({ ...base, state: { heartbeatMinutes: 30, ttlDays: 3 } }),
+      'eu-west-1',
+    );
+    const defaulted = runtimeConfigFor(validateConfig(base), 'eu-west-1');
+
+    expect(configured.state).toEqual({ heartbeatMinutes: 30, ttlDays: 3 });
+    expect(defaulted.state).toEqual({ heartbeatMinutes: 15, ttlDays: 14 });
+  });
+
+  it.each([
+    [{ heartbeatMinutes: 0 }, /^state\.heartbeatMinutes: /],
+    [{ heartbeatMinutes: 721 }, /^state\.heartbeatMinutes: /],
+    [{ heartbeatMinutes: 7.5 }, /^state\.heartbeatMinutes: /],
+    [{ ttlDays: 0 }, /^state\.ttlDays: /],
+    [{ hearbeatMinutes: 30 }, /^state: .*hearbeatMinutes/],
+  ])('refuses the state settings %j, naming the field', (state, problem) => {
+    let problems: readonly string[] = [];
+    try {
+      validateConfig({ ...base, state } as CanaryConfigInput);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([expect.stringMatching(problem)]);
   });
 
   it('produces what the Lambda accepts at cold start', () => {

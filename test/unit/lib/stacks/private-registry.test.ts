@@ -19,6 +19,7 @@ const config: CanaryConfigInput = {
   homeRegion: 'eu-west-1',
   probeRegions: ['eu-west-1', 'us-east-1'],
   schedule: { everyMinutes: 1 },
+  state: { heartbeatMinutes: 30, ttlDays: 7 },
   vpc: {
     'eu-west-1': {
       vpcId: 'vpc-0abc123',
@@ -167,6 +168,15 @@ describe('a private fleet in a VPC behind a proxy', () => {
       ['harbor', { type: 'basic', secret: 'harbor-ci' }],
     ]);
     expect(bundledProbeConfig('us-east-1').targets.map((t) => t.name)).toEqual(['harbor']);
+  });
+
+  it('gives the probes and the notifier the same configured heartbeat', () => {
+    expect(bundledProbeConfig('eu-west-1').state).toEqual({ heartbeatMinutes: 30, ttlDays: 7 });
+    expect(bundledProbeConfig('us-east-1').state).toEqual({ heartbeatMinutes: 30, ttlDays: 7 });
+    // "No recent result" after two heartbeats plus one 1-minute interval.
+    app.home.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STALE_AFTER_MINUTES: '61' }) },
+    });
   });
 
   it('links the dead-letter alarm to the configured runbook base URL', () => {
