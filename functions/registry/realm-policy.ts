@@ -62,6 +62,8 @@ export function checkRealm(registryBaseUrl: URL, realm: URL, opts: RealmPolicyOp
   if (
     realm.protocol === 'https:' &&
     realmDomain !== null &&
+    !isMultiTenant(realmHost) &&
+    !isMultiTenant(registryHost) &&
     realmDomain === registrableDomain(registryHost)
   ) {
     return { allowed: true };
@@ -89,22 +91,35 @@ function bareHostname(hostname: string): string {
 /**
  * Domains where each subdomain belongs to a different customer but that are missing from the public
  * suffix list: one tenant's registry must not pass another tenant's host off as its own realm.
+ * AWS has one per partition: amazonaws.com, amazonaws.com.cn, and the dual-stack on.aws and (China)
+ * on.amazonwebservices.com.cn, where ECR's <account>.dkr-ecr.<region>.* hosts live.
  */
-const MULTI_TENANT_DOMAINS = new Set([
+const MULTI_TENANT_DOMAINS = [
   'azurecr.io',
   'azurecr.cn',
   'azurecr.us',
   'on.aws',
   'amazonaws.com',
   'amazonaws.com.cn',
+  'amazonwebservices.com.cn',
   'jfrog.io',
   'pkg.dev',
-]);
+];
 
-/** The registrable domain that stands for one owner, or null for IP literals and multi-tenant domains. */
+/**
+ * Whether the host is anywhere under a multi-tenant domain. Matched on the host, not on the
+ * registrable domain: the public suffix list has private entries inside some of these domains
+ * (us-east-1.amazonaws.com is one), so 111111111111.dkr.ecr.us-east-1.amazonaws.com and another
+ * account's 222222222222.dkr.ecr.us-east-1.amazonaws.com share the registrable domain
+ * ecr.us-east-1.amazonaws.com, which is not itself in the list.
+ */
+function isMultiTenant(host: string): boolean {
+  return MULTI_TENANT_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`));
+}
+
+/** The registrable domain that stands for one owner, or null for IP literals. */
 function registrableDomain(host: string): string | null {
-  const domain = getDomain(host, { allowPrivateDomains: true });
-  return domain === null || MULTI_TENANT_DOMAINS.has(domain) ? null : domain;
+  return getDomain(host, { allowPrivateDomains: true });
 }
 
 /** Why a host is a metadata or link-local address, or null when it is not. */

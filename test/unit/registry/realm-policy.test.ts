@@ -20,6 +20,10 @@ describe('checkRealm', () => {
     ['http://127.0.0.1:5000', 'http://127.0.0.1:5001/token'],
     ['https://127.0.0.1:5000', 'https://127.0.0.1:5000/token'],
     ['https://[::1]:5000', 'https://[::1]:5001/token'],
+    [
+      'https://111111111111.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn',
+      'https://111111111111.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn/token',
+    ],
   ])('sends credentials from %s to the realm %s', (registry, realm) => {
     expect(decide(registry, realm, true)).toEqual({ allowed: true });
   });
@@ -37,6 +41,24 @@ describe('checkRealm', () => {
       '222222222222',
     ],
     ['https://acme.jfrog.io', 'https://evil.jfrog.io/token', 'evil.jfrog.io'],
+    // China's ECR dual-stack hosts: another account under on.amazonwebservices.com.cn.
+    [
+      'https://111111111111.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn',
+      'https://222222222222.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn/',
+      '222222222222',
+    ],
+    [
+      'https://111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn',
+      'https://222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/',
+      '222222222222',
+    ],
+    // The public suffix list makes ecr.us-east-1.amazonaws.com a registrable domain, shared by
+    // every account's registry in the region.
+    [
+      'https://111111111111.dkr.ecr.us-east-1.amazonaws.com',
+      'https://222222222222.dkr.ecr.us-east-1.amazonaws.com/',
+      '222222222222',
+    ],
   ])('refuses credentials from %s to the foreign realm %s', (registry, realm, host) => {
     const decision = decide(registry, realm, true);
     expect(decision.allowed).toBe(false);
