@@ -10,7 +10,7 @@
  * downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
-import { answerChallenge, authenticate } from '../registry/auth.ts';
+import { type AuthOptions, type AuthOutcome, answerChallenge, authenticate } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
 import { parseWwwAuthenticate } from '../registry/challenge.ts';
 import { Deadline } from '../registry/deadline.ts';
@@ -169,8 +169,12 @@ async function walk(
   if (credentials?.kind === 'basic') scrubber.add(credentials.password, credentials.username);
   if (credentials?.kind === 'identity-token') scrubber.add(credentials.identityToken);
 
-  const tokenCache = opts.tokenCache ?? sharedTokenCache;
-  const authOptions = { credentials, tokenCache, profile, scrubber };
+  const authOptions: AuthOptions = {
+    credentials,
+    tokenCache: opts.tokenCache ?? sharedTokenCache,
+    profile,
+    scrubber,
+  };
   const auth = await authenticate(registry, authOptions);
 
   const manifests = new CachedManifestReader(
@@ -179,55 +183,11 @@ async function walk(
     image.registry,
     image.repository,
   );
-  let head: ManifestHead;
-  try {
-    head = await headManifest(registry, image.reference);
-  } catch (error) {
-    if (!(error instanceof AuthenticationError)) throw error;
-    const repositoryChallenge = error.httpError.headers['www-authenticate'];
-    if (auth.scheme === 'bearer' && auth.tokenFromCache && registry.authorization) {
-      // A token from the cache can be refused before it expires (revoked, the realm's signing key
-      // rotated). A warm Lambda would report AUTH_FAILED for the token's whole life, where docker
-      // would simply log in again: drop it and redo the handshake once, with a fresh token.
-      tokenCache.forget(registry.authorization.replace(/^Bearer /, ''));
-      await authenticate(registry, authOptions);
-    } else if (auth.scheme === 'none' && repositoryChallenge) {
-      // /v2/ was open but the repository is not: answer the repository's own challenge, as docker does.
-      await answerChallenge(
-        registry,
-        parseWwwAuthenticate(repositoryChallenge),
-        repositoryChallenge,
-        authOptions,
-      );
-    } else {
-      throw error;
-    }
-    head = await headManifest(registry, image.reference);
-  }
+  const head = await headManifestWithRetry(registry, image.reference, auth, authOptions);
   state.digest = head.digest;
   const top = await manifests.resolved(image.reference, head);
   state.digest = top.digest;
-
-  // Every required platform is walked to its config blob: a broken arm64 manifest breaks arm64 nodes
-  // even when amd64 pulls fine.
-  const images: ImageManifest[] = [];
-  if (top.manifest.kind === 'index') {
-    state.platforms = platformsOf(top.manifest.manifests);
-    for (const [i, entry] of selectPlatforms(top.manifest.manifests, opts.platforms).entries()) {
-      const manifest = await manifests.byDigest(entry.digest);
-      if (manifest.kind !== 'image') {
-        throw new ProtocolError(
-          `the index entry ${entry.digest} for ${opts.platforms[i]} is itself an index`,
-          [`mediaType: ${manifest.mediaType}`],
-        );
-      }
-      images.push(manifest);
-    }
-    for (const image of images) await headBlob(registry, image.config.digest);
-  } else {
-    images.push(top.manifest);
-    await checkSingleImagePlatform(registry, top.manifest, opts.platforms, state);
-  }
+  const images = await walkPlatforms(registry, manifests, top.manifest, opts.platforms, state);
   const manifest = images[0]!;
 
   if (opts.verifyBlob) {
@@ -241,6 +201,72 @@ async function walk(
       };
     }
   }
+}
+
+/**
+ * The tag's manifest HEAD, after at most one more handshake when the first answer is a 401 that a
+ * fresh login can cure.
+ */
+async function headManifestWithRetry(
+  registry: RegistryClient,
+  reference: string,
+  auth: AuthOutcome,
+  authOptions: AuthOptions,
+): Promise<ManifestHead> {
+  try {
+    return await headManifest(registry, reference);
+  } catch (error) {
+    if (!(error instanceof AuthenticationError)) throw error;
+    const repositoryChallenge = error.httpError.headers['www-authenticate'];
+    if (auth.scheme === 'bearer' && auth.tokenFromCache && registry.authorization) {
+      // A token from the cache can be refused before it expires (revoked, the realm's signing key
+      // rotated). A warm Lambda would report AUTH_FAILED for the token's whole life, where docker
+      // would simply log in again: drop it and redo the handshake once, with a fresh token.
+      authOptions.tokenCache.forget(registry.authorization.replace(/^Bearer /, ''));
+      await authenticate(registry, authOptions);
+    } else if (auth.scheme === 'none' && repositoryChallenge) {
+      // /v2/ was open but the repository is not: answer the repository's own challenge, as docker does.
+      await answerChallenge(
+        registry,
+        parseWwwAuthenticate(repositoryChallenge),
+        repositoryChallenge,
+        authOptions,
+      );
+    } else {
+      throw error;
+    }
+    return headManifest(registry, reference);
+  }
+}
+
+/**
+ * The image manifest of every required platform, each walked to its config blob: a broken arm64
+ * manifest breaks arm64 nodes even when amd64 pulls fine.
+ */
+async function walkPlatforms(
+  registry: RegistryClient,
+  manifests: CachedManifestReader,
+  top: Manifest,
+  required: string[],
+  state: WalkState,
+): Promise<ImageManifest[]> {
+  if (top.kind === 'image') {
+    await checkSingleImagePlatform(registry, top, required, state);
+    return [top];
+  }
+  state.platforms = platformsOf(top.manifests);
+  const images: ImageManifest[] = [];
+  for (const [i, entry] of selectPlatforms(top.manifests, required).entries()) {
+    const manifest = await manifests.byDigest(entry.digest);
+    if (manifest.kind !== 'image') {
+      throw new ProtocolError(`the index entry ${entry.digest} for ${required[i]} is itself an index`, [
+        `mediaType: ${manifest.mediaType}`,
+      ]);
+    }
+    images.push(manifest);
+  }
+  for (const platformImage of images) await headBlob(registry, platformImage.config.digest);
+  return images;
 }
 
 /**
