@@ -36,6 +36,7 @@ const deps: NotifierDeps = {
   },
   reminderMinutes: config.reminderMinutes,
   holdBackMs: config.holdBackSeconds * 1000,
+  targetRegistries: config.targetRegistries,
   clock: () => new Date(),
   logger,
 };

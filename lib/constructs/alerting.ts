@@ -9,6 +9,10 @@
  * failure path: a notifier that fails leaves the message in a dead-letter queue whose alarm goes
  * straight to the notification topic (not through the notifier, which is what is broken).
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { LoggingLevel as ChatbotLoggingLevel, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
@@ -30,7 +34,10 @@ import { EmailSubscription, LambdaSubscription, SqsSubscription } from 'aws-cdk-
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
-import { NotifierEnv } from '../../functions/publish/notification/notifier-config.ts';
+import {
+  NotifierEnv,
+  TARGET_REGISTRIES_FILE_NAME,
+} from '../../functions/publish/notification/notifier-config.ts';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../../functions/publish/state-item.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
 import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
@@ -83,6 +90,12 @@ export interface AlertingProps {
    * the probes are given too. @default DEFAULT_HEARTBEAT_MINUTES (15)
    */
   heartbeatMinutes?: number;
+  /**
+   * Each alarmed target's registry host (target name → host), shipped in the notifier's bundle: a
+   * target with no state row yet is grouped under its registry instead of standing alone.
+   * @default none (such a target gets its own incident)
+   */
+  targetRegistries?: Readonly<Record<string, string>>;
   /** How long alarms collect in the queue before the notifier reads them. @default 60 seconds */
   batchingWindow?: Duration;
   /** @default one month */
@@ -202,8 +215,24 @@ export class Alerting extends Construct {
       }),
     );
 
+    const notifierBasics = lambdaBasics(NOTIFIER_ENTRY);
+    const registriesFile = props.targetRegistries ? writeTargetRegistries(props.targetRegistries) : null;
     this.notifier = new NodejsFunction(this, 'Notifier', {
-      ...lambdaBasics(NOTIFIER_ENTRY),
+      ...notifierBasics,
+      ...(registriesFile
+        ? {
+            bundling: {
+              ...notifierBasics.bundling,
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) => [
+                  `cp "${registriesFile}" "${path.join(output, TARGET_REGISTRIES_FILE_NAME)}"`,
+                ],
+              },
+            },
+          }
+        : {}),
       role: this.notifierRole,
       logGroup: notifierLogs,
       timeout: notifierTimeout,
@@ -217,6 +246,7 @@ export class Alerting extends Construct {
         [NotifierEnv.staleAfterMinutes]: String(staleAfterMinutes),
         ...(props.dashboardUrl ? { [NotifierEnv.dashboardUrl]: props.dashboardUrl } : {}),
         ...(props.runbookBaseUrl ? { [NotifierEnv.runbookBaseUrl]: props.runbookBaseUrl } : {}),
+        ...(registriesFile ? { [NotifierEnv.targetRegistriesFile]: TARGET_REGISTRIES_FILE_NAME } : {}),
         POWERTOOLS_SERVICE_NAME: 'registry-canary-notifier',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
@@ -339,6 +369,22 @@ export class Alerting extends Construct {
 /** The page for the notifier's dead-letter alarm: not a diagnosis code, so not runbookUrl. */
 export function notifierDeadLetterRunbook(baseUrl = DEFAULT_RUNBOOK_BASE_URL): string {
   return `${baseUrl.replace(/\/+$/, '')}/NOTIFIER_DLQ.md`;
+}
+
+/**
+ * Writes the target → registry map where the afterBundling hook copies it from; named by its
+ * content's hash (sorted), so concurrent synths cannot mix up two apps' maps.
+ */
+function writeTargetRegistries(map: Readonly<Record<string, string>>): string {
+  const json = `${JSON.stringify(Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`;
+  const dir = path.join(tmpdir(), 'registry-canary-synth');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(
+    dir,
+    `target-registries-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json`,
+  );
+  writeFileSync(file, json);
+  return file;
 }
 
 function lambdaBasics(entry: string) {

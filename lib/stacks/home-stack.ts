@@ -55,10 +55,13 @@ export class HomeStack extends Stack {
 
     const period = alarmPeriod(config.schedule.everyMinutes);
     const dashboardTargets: DashboardTarget[] = [];
+    // The notifier groups a target without state (new, or never reached the table) by this.
+    const targetRegistries: Record<string, string> = {};
     for (const target of config.targets.filter((t) => t.enabled)) {
       const regions = target.regions ?? config.probeRegions;
       const thresholds = { ...config.defaults, ...target.thresholds };
       const { registry } = splitReference(target.image);
+      targetRegistries[target.name] = registry;
       const metrics = new CanaryMetrics(period, regions);
       const alarms = new TargetAlarms(this, `Target-${target.name}`, {
         target: target.name,
@@ -106,6 +109,7 @@ export class HomeStack extends Stack {
       runbookBaseUrl: config.runbookBaseUrl,
       probeIntervalMinutes: config.schedule.everyMinutes,
       heartbeatMinutes: config.state.heartbeatMinutes,
+      targetRegistries,
       logRetention: config.logRetentionDays as RetentionDays,
     });
 

@@ -678,6 +678,30 @@ describe('notifier, end to end', () => {
     expect(logs.some((l) => l.level === 'error' && l.message === 'unreadable alarm message')).toBe(true);
   });
 
+  it('groups a target with no state row yet under the registry the synth named for it', async () => {
+    for (const region of REGIONS) {
+      await probe(region, [{ target: 'hub-alpine', result: failingResult('REGISTRY_UNAVAILABLE') }]);
+    }
+    // hub-new was just added: its probes have not reached the table, so only the map knows its registry.
+    const records = ['hub-alpine', 'hub-new'].map((target) =>
+      alarmRecord({ alarmName: `registry-canary-${target}-failing`, target, state: 'ALARM', at: iso(1) }),
+    );
+
+    const response = await handleAlarmBatch(records, {
+      ...deps(),
+      targetRegistries: new Map([
+        ['hub-alpine', 'registry-1.docker.io'],
+        ['hub-new', 'registry-1.docker.io'],
+      ]),
+    });
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(published()).toHaveLength(1);
+    const { chatbot } = parsed(published()[0]!);
+    expect(chatbot.content.title).toMatch(/^:rotating_light: ALARM registry-1\.docker\.io: 2 targets /);
+    expect(chatbot.content.description).toContain('*hub-new*');
+  });
+
   it('still alerts on an alarm that names no target, under its own name', async () => {
     await handleAlarmBatch(
       [

@@ -2,7 +2,15 @@
  * The notifier's settings, read once at cold start from its environment (set by the alerting
  * construct). A missing required variable fails loudly, naming it.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_HOLD_BACK_MS } from './pending.ts';
+
+/**
+ * Target → registry host, written at synth into the notifier's bundle: a file, not a variable,
+ * because Lambda caps the whole environment at 4 KB and a fleet's names would pass it.
+ */
+export const TARGET_REGISTRIES_FILE_NAME = 'target-registries.json';
 
 export interface NotifierConfig {
   table: string;
@@ -15,6 +23,8 @@ export interface NotifierConfig {
   staleAfterMinutes: number;
   dashboardUrl: string | null;
   runbookBaseUrl: string | undefined;
+  /** Each target's registry host, known at synth: groups a target the state table has no row for. */
+  targetRegistries: Map<string, string>;
 }
 
 export const NotifierEnv = {
@@ -26,9 +36,13 @@ export const NotifierEnv = {
   staleAfterMinutes: 'STALE_AFTER_MINUTES',
   dashboardUrl: 'DASHBOARD_URL',
   runbookBaseUrl: 'RUNBOOK_BASE_URL',
+  targetRegistriesFile: 'TARGET_REGISTRIES_FILE',
 } as const;
 
-export function readNotifierConfig(env: NodeJS.ProcessEnv): NotifierConfig {
+export function readNotifierConfig(
+  env: NodeJS.ProcessEnv,
+  readFile: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): NotifierConfig {
   const required = (name: string): string => {
     const value = env[name];
     if (!value) throw new Error(`Environment variable ${name} is required`);
@@ -55,5 +69,32 @@ export function readNotifierConfig(env: NodeJS.ProcessEnv): NotifierConfig {
     staleAfterMinutes: minutes(NotifierEnv.staleAfterMinutes, 40),
     dashboardUrl: env[NotifierEnv.dashboardUrl] || null,
     runbookBaseUrl: env[NotifierEnv.runbookBaseUrl] || undefined,
+    targetRegistries: readTargetRegistries(env[NotifierEnv.targetRegistriesFile], readFile),
   };
+}
+
+/** Without the file every target is grouped by its state alone; a file that is there must be valid. */
+function readTargetRegistries(
+  name: string | undefined,
+  readFile: (file: string) => string,
+): Map<string, string> {
+  if (!name) return new Map();
+  const file = path.resolve(name);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFile(file));
+  } catch (error) {
+    throw new Error(`Cannot read the target registries file ${file}`, { cause: error });
+  }
+  const valid =
+    typeof raw === 'object' &&
+    raw !== null &&
+    !Array.isArray(raw) &&
+    Object.values(raw).every((v) => typeof v === 'string' && v !== '');
+  if (!valid) {
+    throw new Error(
+      `Invalid target registries file ${file}: expected an object of target name to registry host`,
+    );
+  }
+  return new Map(Object.entries(raw as Record<string, string>));
 }

@@ -53,6 +53,8 @@ export interface NotifierDeps {
   reminderMinutes: number;
   /** An update to an incident notified less than this long ago is held back (pending.ts). */
   holdBackMs: number;
+  /** Each target's registry host from synth, for a target without a state row yet. @default none */
+  targetRegistries?: ReadonlyMap<string, string>;
   clock: () => Date;
   logger: NotifierLogger;
 }
@@ -82,7 +84,7 @@ export async function handleAlarmBatch(
     return toBatchResponse(failures);
   }
   for (const transition of transitions) {
-    const group = groupOf(transition, states.get(transition.target));
+    const group = groupOf(transition, states.get(transition.target), deps.targetRegistries);
     groups.set(group, [...(groups.get(group) ?? []), transition]);
   }
 
@@ -314,9 +316,18 @@ async function publish(
   });
 }
 
-/** Registry host from the state of record; a target without state (or an alarm without target) stands alone. */
-function groupOf(transition: AlarmTransition, states: readonly TargetState[]): string {
-  return states.find((s) => s.registry)?.registry ?? memberOf(transition);
+/**
+ * Registry host from the state of record, else from the synth's target → registry map (a new
+ * target, or one whose probes never reached the table, still joins its registry's incident); an
+ * alarm that names no target, or a target the map does not know, stands alone.
+ */
+function groupOf(
+  transition: AlarmTransition,
+  states: readonly TargetState[],
+  targetRegistries: ReadonlyMap<string, string> | undefined,
+): string {
+  const known = transition.target ? targetRegistries?.get(transition.target) : undefined;
+  return states.find((s) => s.registry)?.registry ?? known ?? memberOf(transition);
 }
 
 function toBatchResponse(failures: Set<string>): SQSBatchResponse {

@@ -179,6 +179,25 @@ describe('a private fleet in a VPC behind a proxy', () => {
     });
   });
 
+  it("ships each target's registry host in the notifier's bundle, for targets without state", () => {
+    const functions = app.home.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { TARGET_REGISTRIES_FILE: 'target-registries.json' } } },
+    }) as Record<string, { Properties: { Code: { S3Key: string } } }>;
+    const [notifier] = Object.values(functions);
+    const hash = notifier!.Properties.Code.S3Key.replace(/\.zip$/, '');
+    const file = path.join(
+      (app.stacks.home.node.root as App).outdir,
+      `asset.${hash}`,
+      'target-registries.json',
+    );
+
+    expect(Object.keys(functions)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      harbor: 'harbor.internal',
+      payments: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    });
+  });
+
   it('links the dead-letter alarm to the configured runbook base URL', () => {
     app.regional('eu-west-1').hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp(

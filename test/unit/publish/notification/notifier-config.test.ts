@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { readNotifierConfig } from '../../../../functions/publish/notification/notifier-config.ts';
+
+const required = {
+  STATE_TABLE_NAME: 'registry-canary-state',
+  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:notifications',
+  PROBE_REGIONS: 'eu-west-1, us-east-1',
+};
+
+describe('readNotifierConfig', () => {
+  it('reads the target registries file the construct ships in the bundle', () => {
+    const read: string[] = [];
+    const config = readNotifierConfig(
+      { ...required, TARGET_REGISTRIES_FILE: 'target-registries.json' },
+      (file) => {
+        read.push(file);
+        return JSON.stringify({ 'hub-alpine': 'registry-1.docker.io', harbor: 'harbor.internal' });
+      },
+    );
+
+    expect(read).toEqual([expect.stringMatching(/\/target-registries\.json$/)]);
+    expect(config.targetRegistries).toEqual(
+      new Map([
+        ['hub-alpine', 'registry-1.docker.io'],
+        ['harbor', 'harbor.internal'],
+      ]),
+    );
+  });
+
+  it('has no target registries without the file, and reads no file', () => {
+    const config = readNotifierConfig(required, () => {
+      throw new Error('no file should be read');
+    });
+    expect(config.targetRegistries.size).toBe(0);
+    expect(config.probeRegions).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it('fails at cold start, naming the file, when it is not a map of names to hosts', () => {
+    const env = { ...required, TARGET_REGISTRIES_FILE: 'target-registries.json' };
+    expect(() => readNotifierConfig(env, () => '["a"]')).toThrow(
+      /Invalid target registries file .*target-registries\.json/,
+    );
+    expect(() => readNotifierConfig(env, () => '{"a": 1}')).toThrow(/Invalid target registries file/);
+    expect(() => readNotifierConfig(env, () => '{')).toThrow(/Cannot read the target registries file/);
+  });
+});
