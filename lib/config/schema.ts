@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import { credentialSourceSchema } from '../../functions/credentials/source.ts';
+import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
 import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_TTL_DAYS } from '../../functions/publish/state-item.ts';
 
 /** AWS region names such as eu-west-1, us-gov-west-1, cn-north-1. */
@@ -173,6 +174,17 @@ export const notificationsSchema = z
     slackWebhookSecret: z.string().min(1).optional(),
     /** Remind about an incident still open after this many minutes; 0 turns reminders off. @default 60 */
     reminderMinutes: z.number().int().min(0).default(60),
+    /**
+     * An update to an incident notified less than this many seconds ago waits, merged with what
+     * follows, so a burst split across batches makes one update; 0 sends every update at once.
+     * At most 10 minutes: a longer wait makes the update stale news. @default 120
+     */
+    updateHoldBackSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(DEFAULT_HOLD_BACK_MS / 1000),
   })
   .strict();
 
@@ -233,7 +245,7 @@ export const canaryConfigSchema = z
     defaults: thresholdsSchema.default(thresholdsSchema.parse({})),
     alarms: alarmPolicySchema.default(alarmPolicySchema.parse({})),
     targets: z.array(targetSchema).min(1),
-    notifications: notificationsSchema.default({ emails: [], reminderMinutes: 60 }),
+    notifications: notificationsSchema.default(notificationsSchema.parse({})),
     state: stateSchema.default(stateSchema.parse({})),
     /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks on GitHub */
     runbookBaseUrl: z.url().optional(),

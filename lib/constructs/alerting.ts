@@ -38,6 +38,7 @@ import {
   NotifierEnv,
   TARGET_REGISTRIES_FILE_NAME,
 } from '../../functions/publish/notification/notifier-config.ts';
+import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../../functions/publish/state-item.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
 import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
@@ -68,6 +69,11 @@ export interface NotificationSettings {
   slackWebhookSecret?: string;
   /** Remind about an incident still open after this many minutes; 0 turns reminders off. @default 60 */
   reminderMinutes?: number;
+  /**
+   * Hold back an update to an incident notified less than this many seconds ago (0-600), so a
+   * burst makes one update. @default 120
+   */
+  updateHoldBackSeconds?: number;
 }
 
 export interface AlertingProps {
@@ -123,6 +129,12 @@ export class Alerting extends Construct {
     if (!Number.isInteger(reminderMinutes) || reminderMinutes < 0) {
       throw new Error(
         `Alerting: notifications.reminderMinutes must be a whole number >= 0, got ${reminderMinutes}`,
+      );
+    }
+    const holdBackSeconds = props.notifications.updateHoldBackSeconds ?? DEFAULT_HOLD_BACK_MS / 1000;
+    if (!Number.isInteger(holdBackSeconds) || holdBackSeconds < 0 || holdBackSeconds > 600) {
+      throw new Error(
+        `Alerting: notifications.updateHoldBackSeconds must be a whole number from 0 to 600, got ${holdBackSeconds}`,
       );
     }
     if (props.probeRegions.length === 0)
@@ -243,6 +255,7 @@ export class Alerting extends Construct {
         [NotifierEnv.topicArn]: this.notificationTopic.topicArn,
         [NotifierEnv.probeRegions]: props.probeRegions.join(','),
         [NotifierEnv.reminderMinutes]: String(reminderMinutes),
+        [NotifierEnv.holdBackSeconds]: String(holdBackSeconds),
         [NotifierEnv.staleAfterMinutes]: String(staleAfterMinutes),
         ...(props.dashboardUrl ? { [NotifierEnv.dashboardUrl]: props.dashboardUrl } : {}),
         ...(props.runbookBaseUrl ? { [NotifierEnv.runbookBaseUrl]: props.runbookBaseUrl } : {}),

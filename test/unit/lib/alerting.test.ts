@@ -46,6 +46,7 @@ beforeAll(() => {
     amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
     slackWebhookSecret: WEBHOOK_SECRET,
     reminderMinutes: 45,
+    updateHoldBackSeconds: 30,
   }));
   template = Template.fromStack(stack);
 }, 120_000);
@@ -112,6 +113,7 @@ describe('Alerting', () => {
           NOTIFICATION_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
           PROBE_REGIONS: 'eu-west-1,us-east-1,ap-southeast-1',
           REMINDER_MINUTES: '45',
+          UPDATE_HOLD_BACK_SECONDS: '30',
           STALE_AFTER_MINUTES: '35',
           DASHBOARD_URL: 'https://console.aws.amazon.com/cloudwatch/home#dashboards',
           RUNBOOK_BASE_URL: 'https://example.com/runbooks',
@@ -236,6 +238,10 @@ describe('Alerting', () => {
 
   it('refuses a heartbeat under a minute, naming the prop', () => {
     expect(() => build({}, { heartbeatMinutes: 0 })).toThrow(/heartbeatMinutes/);
+  });
+
+  it.each([-1, 601])('refuses an update hold-back of %s seconds, naming the prop', (seconds) => {
+    expect(() => build({ updateHoldBackSeconds: seconds })).toThrow(/notifications\.updateHoldBackSeconds/);
   });
 
   it('refuses a negative reminder period, naming the prop', () => {

@@ -355,8 +355,22 @@ describe('validateConfig: notifications', () => {
       amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
       slackWebhookSecret: 'registry-canary/slack-webhook',
       reminderMinutes: 30,
+      updateHoldBackSeconds: 90,
     };
     expect(validateConfig({ ...base, notifications }).notifications).toEqual(notifications);
+  });
+
+  it('holds updates back 120 seconds by default, also when notifications are left out', () => {
+    expect(validateConfig(base).notifications.updateHoldBackSeconds).toBe(120);
+    expect(
+      validateConfig({ ...base, notifications: { emails: [] } }).notifications.updateHoldBackSeconds,
+    ).toBe(120);
+  });
+
+  it.each([-1, 601, 1.5])('refuses an update hold-back of %s seconds, naming the field', (seconds) => {
+    expect(problemsOf({ ...base, notifications: { updateHoldBackSeconds: seconds } })).toEqual([
+      expect.stringMatching(/^notifications\.updateHoldBackSeconds: /),
+    ]);
   });
 
   it('refuses a misspelt notifications key instead of leaving the alerts unconfigured', () => {

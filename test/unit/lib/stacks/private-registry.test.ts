@@ -20,6 +20,7 @@ const config: CanaryConfigInput = {
   probeRegions: ['eu-west-1', 'us-east-1'],
   schedule: { everyMinutes: 1 },
   state: { heartbeatMinutes: 30, ttlDays: 7 },
+  notifications: { updateHoldBackSeconds: 45 },
   vpc: {
     'eu-west-1': {
       vpcId: 'vpc-0abc123',
@@ -176,6 +177,12 @@ describe('a private fleet in a VPC behind a proxy', () => {
     // "No recent result" after two heartbeats plus one 1-minute interval.
     app.home.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ STALE_AFTER_MINUTES: '61' }) },
+    });
+  });
+
+  it("gives the notifier the config's update hold-back", () => {
+    app.home.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ UPDATE_HOLD_BACK_SECONDS: '45' }) },
     });
   });
 
