@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       homeRegion: 'us-east-1',
       concurrency: input.concurrency,
       deadlineGraceMs: 2_000,
+      // The state writer's settings at the config's defaults (lib/config/schema.ts `state`).
+      state: { heartbeatMinutes: 15, ttlDays: 14 },
       caCertificates: [...new Set(input.registries.flatMap((r) => (r.caPem ? [r.caPem] : [])))],
       targets,
     }),

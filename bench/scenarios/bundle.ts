@@ -48,6 +48,8 @@ const ONE_TARGET_CONFIG = {
   homeRegion: 'us-east-1',
   concurrency: 16,
   deadlineGraceMs: 2_000,
+  // The state writer's settings at the config's defaults (lib/config/schema.ts `state`).
+  state: { heartbeatMinutes: 15, ttlDays: 14 },
   caCertificates: [],
   targets: [
     {
