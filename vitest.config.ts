@@ -17,6 +17,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/integration/harness/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -59,7 +59,7 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-const INSTALL_HINT =
+export const INSTALL_HINT =
   'docker-registry not found: install the CNCF distribution registry with `sudo apt-get install docker-registry` to run the real-registry tests';
 
 /** Whether the `docker-registry` binary is on PATH. */
@@ -68,11 +68,9 @@ export function registryAvailable(): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
-let hintPrinted = false;
-
 /**
- * The skip policy for real-registry suites: true when the binary is here; otherwise prints one line
- * on how to install it and returns false, except under CI=true, where a missing registry is an error
+ * The skip policy for real-registry suites: true when the binary is here. The one-line install hint
+ * is printed once per run by global-setup.ts; under CI=true a missing registry is an error here too
  * (CI installs it, so its absence means the tests would silently stop guarding anything).
  *
  *     describe.runIf(registryTestsEnabled())('...', () => { ... });
@@ -81,10 +79,6 @@ export function registryTestsEnabled(): boolean {
   if (registryAvailable()) return true;
   if (process.env.CI === 'true')
     throw new Error(`${INSTALL_HINT} (CI=true: the real-registry tests must run)`);
-  if (!hintPrinted) {
-    hintPrinted = true;
-    console.warn(`skipping: ${INSTALL_HINT}`);
-  }
   return false;
 }
 
