@@ -74,6 +74,8 @@ ${CLI_AUTH_USAGE.split('\n')
   --plain-http           talk HTTP instead of HTTPS to the registry
   --timeout MS           overall deadline per probe (default 10000)
   --verify-blob          download the smallest layer (up to 5 MiB) and verify its sha256
+  --runbook-base-url URL where runbook links point, e.g. your team's copy of docs/runbooks
+                         (default: this project's docs/runbooks on GitHub)
   -h, --help             show this help
 
 Exit codes: 0 healthy or degraded, 1 any failing, 2 bad usage.`;
@@ -185,6 +187,7 @@ function parseProbeArgs(args: string[]) {
         'plain-http': { type: 'boolean' },
         timeout: { type: 'string' },
         'verify-blob': { type: 'boolean' },
+        'runbook-base-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -220,6 +223,13 @@ async function probeOptionsFromCli(values: ProbeValues, io: CliIo): Promise<Part
     options.timeoutMs = ms;
     // A single request may use the whole deadline when the deadline is short.
     options.requestTimeoutMs = Math.min(5_000, ms);
+  }
+  const runbookBase = values['runbook-base-url'];
+  if (runbookBase !== undefined) {
+    if (!/^https?:\/\/[^/\s]+/.test(runbookBase) || !URL.canParse(runbookBase)) {
+      throw new UsageError(`--runbook-base-url ${JSON.stringify(runbookBase)}: expected an http(s) URL.`);
+    }
+    options.runbookBaseUrl = runbookBase;
   }
   if (values['ca-file'] !== undefined) {
     let pem: string;

@@ -149,6 +149,7 @@ describe('registry-canary CLI', () => {
     [['probe', 'x', '--ca-file', '/missing.pem'], '--ca-file /missing.pem'],
     [['probe', 'x', '--bogus'], '--bogus'],
     [['probe', 'x', '--auth', 'kerberos'], 'kerberos'],
+    [['probe', 'x', '--runbook-base-url', 'wiki/runbooks'], '--runbook-base-url'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [[], 'no command given'],
   ])('exits 2 on bad usage %j, naming the problem', async (argv, message) => {
@@ -163,6 +164,17 @@ describe('registry-canary CLI', () => {
     }
     expect(t.stderr()).toContain(message);
     expect(t.calls).toHaveLength(0);
+  });
+
+  it('passes --runbook-base-url to the probe, for a team that keeps its own runbooks', async () => {
+    const t = fakeIo();
+    const code = await main(
+      ['probe', 'alpine', '--runbook-base-url', 'https://wiki.example.com/runbooks/registry'],
+      t.io,
+    );
+
+    expect(code).toBe(0);
+    expect(t.calls[0]!.options.runbookBaseUrl).toBe('https://wiki.example.com/runbooks/registry');
   });
 
   it('prints help for --help and every subcommand in the table', async () => {
