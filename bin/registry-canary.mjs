@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The command-line entry point. It runs the TypeScript sources through tsx so that
-// `npx registry-canary` works straight after `npm ci`, with no build step to forget.
-import { register } from 'tsx/esm/api';
+// The command-line entry point. `npx registry-canary` works straight after `npm ci`, with no build
+// step to forget: load-cli.mjs runs the TypeScript sources, bundled on first use (see there).
+import { loadCli } from './load-cli.mjs';
 
-register();
-const { main } = await import('./cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const { main } = await loadCli(argv);
+process.exitCode = await main(argv);

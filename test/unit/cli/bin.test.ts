@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type FakeServer, serveImage, startFakeServer } from '../probe/fake-registry.ts';
@@ -76,5 +78,19 @@ describe('bin/registry-canary.mjs', () => {
     });
     expect(stdout).toContain('Usage: registry-canary <command>');
     expect(stdout).toMatch(/^\s+probe\s/m);
+  }, 30_000);
+
+  it('runs the same CLI from its cached bundle as from the sources through tsx', async () => {
+    const env = { ...process.env, DOCKER_CONFIG: '/nonexistent' };
+    const bundled = await run('node', ['bin/registry-canary.mjs', 'probe', '--help'], { env });
+    const fromSource = await run('node', ['bin/registry-canary.mjs', 'probe', '--help'], {
+      env: { ...env, REGISTRY_CANARY_FROM_SOURCE: '1' },
+    });
+
+    expect(bundled.stdout).toContain('Usage: registry-canary probe');
+    expect(bundled.stdout).toBe(fromSource.stdout);
+    const cache = path.join('node_modules', '.cache', 'registry-canary');
+    const bundles = readdirSync(cache).filter((name) => /^cli-\d+-v[\d.]+$/.test(name));
+    expect(bundles.some((name) => existsSync(path.join(cache, name, 'cli.js')))).toBe(true);
   }, 30_000);
 });
