@@ -43,4 +43,16 @@ describe('ManifestCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.get('r', 'app', 'sha256:huge')).toBeUndefined();
   });
+
+  it('reads a manifest again once it is an hour old, so its bytes are re-checked against the digest', () => {
+    let now = 0;
+    const cache = new ManifestCache(100, 1_000_000, 60 * 60 * 1000, () => now);
+    cache.set('r', 'app', 'sha256:1', manifest(1), 10);
+
+    now = 60 * 60 * 1000 - 1;
+    expect(cache.get('r', 'app', 'sha256:1')).toBeDefined();
+    now = 60 * 60 * 1000;
+    expect(cache.get('r', 'app', 'sha256:1')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
 });
