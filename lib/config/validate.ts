@@ -35,11 +35,11 @@ export function validateConfig(
   const readFile = deps.readFile ?? ((file: string) => readFileSync(file, 'utf8'));
   const parsed = canaryConfigSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(
-      source,
-      parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
-      { cause: parsed.error },
-    );
+    const shapeProblems = parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    // Image references need no other field: report them with the shape, so one synth lists both.
+    throw new ConfigError(source, [...shapeProblems, ...rawReferenceProblems(input, checkRef)], {
+      cause: parsed.error,
+    });
   }
   const config = parsed.data;
   const problems = crossFieldProblems(config, checkRef);
@@ -48,6 +48,18 @@ export function validateConfig(
   if (ca && !ca.ok) problems.push(ca.problem);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return ca?.ok ? { ...config, caBundle: ca.bundle } : config;
+}
+
+/** Invalid `targets[i].image` strings of a config whose shape did not parse. */
+function rawReferenceProblems(input: unknown, checkRef: (ref: string) => ImageReferenceCheck): string[] {
+  const targets = (input as { targets?: unknown } | null)?.targets;
+  if (!Array.isArray(targets)) return [];
+  return targets.flatMap((target: unknown, i) => {
+    const image = (target as { image?: unknown } | null)?.image;
+    if (typeof image !== 'string') return [];
+    const ref = checkRef(image);
+    return ref.ok ? [] : [`targets[${i}].image: invalid reference "${image}": ${ref.reason}`];
+  });
 }
 
 function crossFieldProblems(config: CanaryConfig, checkRef: (ref: string) => ImageReferenceCheck): string[] {

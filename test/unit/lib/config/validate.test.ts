@@ -86,6 +86,18 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('lists an invalid image together with shape problems, in one synth', () => {
+    const input = {
+      ...base,
+      schedule: { everyMinutes: 0 },
+      targets: [...base.targets, { name: 'bad', image: 'Docker.io/UPPER/Case:tag' }],
+    };
+    expect(problemsOf(input)).toEqual([
+      expect.stringMatching(/^schedule\.everyMinutes: /),
+      expect.stringMatching(/^targets\[2\]\.image: invalid reference "Docker\.io\/UPPER\/Case:tag": .+/),
+    ]);
+  });
+
   it('refuses a schedule faster than one minute', () => {
     expect(problemsOf({ ...base, schedule: { everyMinutes: 0 } })).toEqual([
       expect.stringMatching(/^schedule\.everyMinutes: .*>=1/),
