@@ -74,6 +74,7 @@ ${CLI_AUTH_USAGE.split('\n')
   --plain-http           talk HTTP instead of HTTPS to the registry
   --timeout MS           overall deadline per probe (default 10000)
   --verify-blob          download the smallest layer (up to 5 MiB) and verify its sha256
+  --verify-blob-max-bytes N  the cap on that layer's size, in bytes (default 5242880)
   --runbook-base-url URL where runbook links point, e.g. your team's copy of docs/runbooks
                          (default: this project's docs/runbooks on GitHub)
   -h, --help             show this help
@@ -187,6 +188,7 @@ function parseProbeArgs(args: string[]) {
         'plain-http': { type: 'boolean' },
         timeout: { type: 'string' },
         'verify-blob': { type: 'boolean' },
+        'verify-blob-max-bytes': { type: 'string' },
         'runbook-base-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -223,6 +225,17 @@ async function probeOptionsFromCli(values: ProbeValues, io: CliIo): Promise<Part
     options.timeoutMs = ms;
     // A single request may use the whole deadline when the deadline is short.
     options.requestTimeoutMs = Math.min(5_000, ms);
+  }
+  const maxBytes = values['verify-blob-max-bytes'];
+  if (maxBytes !== undefined) {
+    const bytes = Number(maxBytes);
+    if (!/^\d+$/.test(maxBytes) || bytes < 1 || bytes > 1024 * 1024 * 1024) {
+      throw new UsageError(
+        `--verify-blob-max-bytes ${JSON.stringify(maxBytes)}: expected a size in bytes from 1 to 1073741824.`,
+      );
+    }
+    if (!values['verify-blob']) throw new UsageError('--verify-blob-max-bytes goes with --verify-blob.');
+    options.verifyBlobMaxBytes = bytes;
   }
   const runbookBase = values['runbook-base-url'];
   if (runbookBase !== undefined) {

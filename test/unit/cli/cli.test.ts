@@ -150,6 +150,8 @@ describe('registry-canary CLI', () => {
     [['probe', 'x', '--bogus'], '--bogus'],
     [['probe', 'x', '--auth', 'kerberos'], 'kerberos'],
     [['probe', 'x', '--runbook-base-url', 'wiki/runbooks'], '--runbook-base-url'],
+    [['probe', 'x', '--verify-blob', '--verify-blob-max-bytes', '5MB'], '--verify-blob-max-bytes'],
+    [['probe', 'x', '--verify-blob-max-bytes', '1024'], 'goes with --verify-blob'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [[], 'no command given'],
   ])('exits 2 on bad usage %j, naming the problem', async (argv, message) => {
@@ -164,6 +166,17 @@ describe('registry-canary CLI', () => {
     }
     expect(t.stderr()).toContain(message);
     expect(t.calls).toHaveLength(0);
+  });
+
+  it('passes --verify-blob-max-bytes to the probe as the cap on the verified layer', async () => {
+    const t = fakeIo();
+    const code = await main(
+      ['probe', 'alpine', '--verify-blob', '--verify-blob-max-bytes', '20971520'],
+      t.io,
+    );
+
+    expect(code).toBe(0);
+    expect(t.calls[0]!.options).toMatchObject({ verifyBlob: true, verifyBlobMaxBytes: 20_971_520 });
   });
 
   it('passes --runbook-base-url to the probe, for a team that keeps its own runbooks', async () => {
