@@ -17,7 +17,12 @@ export const SLACK_WEBHOOK_SECRET_ENV = 'SLACK_WEBHOOK_SECRET_ARN';
 const secretArn = process.env[SLACK_WEBHOOK_SECRET_ENV];
 if (!secretArn) throw new Error(`Environment variable ${SLACK_WEBHOOK_SECRET_ENV} is required`);
 const logger = new Logger({ serviceName: 'registry-canary-slack-webhook' });
-const secrets = secretsManagerReader({ client: new SecretsManagerClient({}) });
+// A webhook secret given as an ARN of another region is read in that region (Secrets Manager serves
+// a secret only from its own); AWS_REGION is set by Lambda.
+const secrets = secretsManagerReader({
+  client: new SecretsManagerClient({}),
+  ...(process.env['AWS_REGION'] ? { region: process.env['AWS_REGION'] } : {}),
+});
 
 export async function postAlerts(event: SNSEvent): Promise<{ delivered: number }> {
   const delivered = await deliverToSlack(event.Records, {
