@@ -11,17 +11,10 @@
  * realm has passed the realm policy with credentials before this is called.
  */
 import { createHash } from 'node:crypto';
-import {
-  AuthenticationError,
-  MAX_ERROR_BODY_BYTES,
-  TimeoutError,
-  TokenServiceError,
-  TransportError,
-} from './errors.ts';
+import { AuthenticationError } from './errors.ts';
 import type { HttpClient } from './http.ts';
-import { describeUrl, redactUrl } from './redact.ts';
-import { httpErrorFrom } from './registry-client.ts';
-import { parseTokenReply, type TokenCache } from './token.ts';
+import { describeUrl } from './redact.ts';
+import { exchangeForToken, type TokenCache } from './token.ts';
 
 /** The client_id docker's spec asks every client to send; it names the tool, not the user. */
 export const OAUTH_CLIENT_ID = 'registry-canary';
@@ -62,51 +55,27 @@ export async function obtainTokenWithIdentityToken(
   request: RefreshTokenRequest,
   cache: TokenCache,
 ): Promise<{ token: string; fromCache: boolean }> {
-  const key = refreshTokenCacheKey(request);
-  const cached = cache.get(key);
-  if (cached) return { token: cached.token, fromCache: true };
-
-  const url = request.realm;
-  const realm = describeUrl(url);
-  let exchange: Awaited<ReturnType<HttpClient['send']>>;
-  try {
-    exchange = await http.send({
-      step: 'token',
+  const realm = describeUrl(request.realm);
+  return exchangeForToken(
+    http,
+    {
+      cacheKey: refreshTokenCacheKey(request),
       method: 'POST',
-      url,
+      url: request.realm,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: refreshTokenForm(request),
-      maxBodyBytes: MAX_ERROR_BODY_BYTES,
-    });
-  } catch (error) {
-    if (error instanceof TimeoutError || error instanceof TransportError) throw error;
-    throw new TokenServiceError(`POST ${redactUrl(url)}: ${(error as Error).message}`, realm, null, {
-      cause: error,
-    });
-  }
-  const { status } = exchange;
-  // RFC 6749 answers a bad refresh token with 400 invalid_grant; some services use 401.
-  if (status === 400 || status === 401) {
-    throw new AuthenticationError(
-      `the token service ${realm} rejected the identity token (${status}${oauthError(exchange.body)})`,
-      true,
-      { cause: httpErrorFrom(exchange, 'token', 'POST', url) },
-    );
-  }
-  if (status === 403 || status === 429) throw httpErrorFrom(exchange, 'token', 'POST', url);
-  if (status < 200 || status >= 300) {
-    throw new TokenServiceError(
-      `the token service ${realm} answered ${status} to the refresh-token grant`,
-      realm,
-      status,
-      {
-        cause: httpErrorFrom(exchange, 'token', 'POST', url),
-      },
-    );
-  }
-  const { token, expiresIn } = parseTokenReply(exchange.body.toString('utf8'), realm, status);
-  cache.set(key, token, expiresIn);
-  return { token, fromCache: false };
+      // RFC 6749 answers a bad refresh token with 400 invalid_grant; some services use 401.
+      refusal: (exchange, cause) =>
+        exchange.status === 400 || exchange.status === 401
+          ? new AuthenticationError(
+              `the token service ${realm} rejected the identity token (${exchange.status}${oauthError(exchange.body)})`,
+              true,
+              { cause },
+            )
+          : null,
+    },
+    cache,
+  );
 }
 
 /** `: invalid_grant` from an OAuth error body, when it holds a plain error code. */

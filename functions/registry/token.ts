@@ -15,7 +15,7 @@ import {
   TokenServiceError,
   TransportError,
 } from './errors.ts';
-import type { HttpClient } from './http.ts';
+import type { HttpClient, HttpExchange } from './http.ts';
 import { describeUrl, redactUrl } from './redact.ts';
 import { httpErrorFrom } from './registry-client.ts';
 
@@ -99,51 +99,86 @@ export async function obtainToken(
   request: TokenRequest,
   cache: TokenCache,
 ): Promise<{ token: string; fromCache: boolean }> {
-  const key = tokenCacheKey(request);
-  const cached = cache.get(key);
-  if (cached) return { token: cached.token, fromCache: true };
-
-  const url = tokenUrl(request);
   const realm = describeUrl(request.realm);
   const headers: Record<string, string> = {};
   if (request.credentials) {
     const { username, password } = request.credentials;
     headers['authorization'] = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
-  let exchange: Awaited<ReturnType<HttpClient['send']>>;
+  return exchangeForToken(
+    http,
+    {
+      cacheKey: tokenCacheKey(request),
+      method: 'GET',
+      url: tokenUrl(request),
+      headers,
+      refusal: (exchange, cause) =>
+        exchange.status === 401
+          ? new AuthenticationError(
+              request.credentials
+                ? `the token service ${realm} rejected the credentials (401)`
+                : `the token service ${realm} requires credentials (401) and none were given`,
+              request.credentials !== null,
+              { cause },
+            )
+          : null,
+    },
+    cache,
+  );
+}
+
+/** One request to a token service, as the GET above and the refresh-token grant (oauth-refresh.ts) make it. */
+export interface TokenServiceRequest {
+  cacheKey: string;
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  /** The error for an answer that refuses the identity (401, or the grant's 400), or null for any other. */
+  refusal: (exchange: HttpExchange, cause: RegistryHttpError) => Error | null;
+}
+
+/**
+ * A token from the cache, or from the token service: what every grant shares. A refusal of the
+ * identity is the caller's to name; 403 (denied) and 429 (rate limited) mean the same as from the
+ * registry; any other failure is the token service's.
+ */
+export async function exchangeForToken(
+  http: HttpClient,
+  request: TokenServiceRequest,
+  cache: TokenCache,
+): Promise<{ token: string; fromCache: boolean }> {
+  const cached = cache.get(request.cacheKey);
+  if (cached) return { token: cached.token, fromCache: true };
+
+  const { method, url } = request;
+  const realm = describeUrl(url);
+  let exchange: HttpExchange;
   try {
     exchange = await http.send({
       step: 'token',
-      method: 'GET',
+      method,
       url,
-      headers,
+      headers: request.headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
       maxBodyBytes: MAX_ERROR_BODY_BYTES,
     });
   } catch (error) {
     if (error instanceof TimeoutError || error instanceof TransportError) throw error;
-    throw new TokenServiceError(`GET ${redactUrl(url)}: ${(error as Error).message}`, realm, null, {
+    throw new TokenServiceError(`${method} ${redactUrl(url)}: ${(error as Error).message}`, realm, null, {
       cause: error,
     });
   }
   const { status } = exchange;
-  if (status === 401) {
-    const error = httpErrorFrom(exchange, 'token', 'GET', url);
-    throw new AuthenticationError(
-      request.credentials
-        ? `the token service ${realm} rejected the credentials (401)`
-        : `the token service ${realm} requires credentials (401) and none were given`,
-      request.credentials !== null,
-      { cause: error },
-    );
-  }
-  // 403 (denied) and 429 (rate limited) mean the same from the token service as from the registry.
-  if (status === 403 || status === 429) throw httpErrorFrom(exchange, 'token', 'GET', url);
   if (status < 200 || status >= 300) {
-    const cause: RegistryHttpError = httpErrorFrom(exchange, 'token', 'GET', url);
+    const cause = httpErrorFrom(exchange, 'token', method, url);
+    const refusal = request.refusal(exchange, cause);
+    if (refusal) throw refusal;
+    if (status === 403 || status === 429) throw cause;
     throw new TokenServiceError(`the token service ${realm} answered ${status}`, realm, status, { cause });
   }
   const { token, expiresIn } = parseTokenReply(exchange.body.toString('utf8'), realm, status);
-  cache.set(key, token, expiresIn);
+  cache.set(request.cacheKey, token, expiresIn);
   return { token, fromCache: false };
 }
 
