@@ -1,12 +1,11 @@
 /**
  * The probe Lambda: a thin middy wrapper. Everything that can be set up once is, at cold start:
- * the config (failing loudly when it is missing), Logger and Metrics, the CloudWatch client for the
- * home region, and one credential provider per target (so tokens and secrets are cached while warm).
+ * the config (failing loudly when it is missing), the Logger, the CloudWatch client for the home
+ * region (every metric goes there), and one credential provider per target (so tokens and secrets
+ * are cached while warm).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
@@ -16,21 +15,17 @@ import { createCredentialProvider } from '../credentials/factory.ts';
 import { secretsManagerReader } from '../credentials/secrets.ts';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { probeImage } from '../probe/probe.ts';
-import { METRICS_NAMESPACE } from '../publish/metrics-catalog.ts';
 import { createWriteMemory } from '../publish/state.ts';
 import { createStateClient, STATE_TABLE_ENV } from '../publish/state-client.ts';
 import { type ProbeTarget, PUBLISH_RESERVE_MS, readProbeConfig } from './probe-config.ts';
 import { type RunSummary, runScheduledProbes, stateRecorder } from './probe-run.ts';
+import { scheduledTimeFromEvent } from './scheduled-time.ts';
 import { shardFromEvent, targetsOfShard } from './shard.ts';
 
 const config = readProbeConfig();
 const logger = new Logger({ serviceName: 'registry-canary-probe' });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'registry-canary-probe' });
-// Powertools adds a `service` dimension by default; our metrics are keyed by Target alone (the
-// region is implicit), which keeps alarms, widgets and the per-metric bill simple.
-metrics.clearDefaultDimensions();
 
-// The SDK's own retries are off: publishHomeCopy retries with its own backoff, within the
+// The SDK's own retries are off: publishMetrics retries with its own backoff, within the
 // invocation's reserve, and a single request must not hang for long.
 const cloudWatch = new CloudWatchClient({
   region: config.homeRegion,
@@ -76,11 +71,12 @@ export async function probeScheduled(event: unknown, context: Context): Promise<
   const shardConfig =
     selector.shards === 1 ? config : { ...config, targets: targetsOfShard(config.targets, selector) };
   const summary = await runScheduledProbes(
-    { config: shardConfig, probe: probeImage, credentialsFor, logger, metrics, cloudWatch, recordState },
+    { config: shardConfig, probe: probeImage, credentialsFor, logger, cloudWatch, recordState },
     () => context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS,
+    scheduledTimeFromEvent(event, new Date()),
   );
   logger.info('run finished', { summary, ...(selector.shards > 1 ? selector : {}) });
   return summary;
 }
 
-export const handler = middy(probeScheduled).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(probeScheduled).use(injectLambdaContext(logger));

@@ -6,7 +6,6 @@
  * run never outlives the invocation: a target whose turn comes too late is reported, not started.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
@@ -15,8 +14,8 @@ import { CredentialsUnavailableError } from '../credentials/types.ts';
 import { type DiagnosisCode, runbookUrl } from '../probe/codes.ts';
 import type { ProbeOptions } from '../probe/options.ts';
 import type { ProbeResult } from '../probe/result.ts';
-import { emitPhaseMetrics, emitResultMetrics, emitRunMetrics } from '../publish/metrics.ts';
-import { homeCopyData, publishHomeCopy, type RetryPolicy } from '../publish/metrics-home-copy.ts';
+import { heartbeatDatum, publishMetrics, type RetryPolicy, resultMetricData } from '../publish/metrics.ts';
+import { RESULT_LOG_MESSAGE, resultLogFields } from '../publish/result-log.ts';
 import { type RecordSummary, recordResults, type WriteMemory } from '../publish/state.ts';
 import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
@@ -186,20 +185,20 @@ function failedResult(
 }
 
 /**
- * The home copy stops this long before the invocation ends: one PutMetricData may still be in
- * flight (the handler's client gives up after 2 s connecting plus 3 s waiting), then the log lines
- * for unsent data and the EMF flush must fit.
+ * Publishing to the home region stops this long before the invocation ends: one PutMetricData may
+ * still be in flight (the handler's client gives up after 2 s connecting plus 3 s waiting), then the
+ * log lines for unsent data must fit.
  */
-export const HOME_COPY_MARGIN_MS = 6_000;
+export const PUBLISH_MARGIN_MS = 6_000;
 
 export interface ScheduledRunDeps {
   config: ProbeRuntimeConfig;
   probe: ProbeFn;
   credentialsFor: (target: ProbeTarget) => CredentialProvider;
   logger: Logger;
-  metrics: Metrics;
+  /** The home region's CloudWatch: every metric goes there (functions/publish/metrics-catalog.ts). */
   cloudWatch: CloudWatchClient;
-  homeCopyRetry?: Partial<RetryPolicy>;
+  metricsRetry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   /**
@@ -260,26 +259,29 @@ export interface RunSummary {
   healthy: number;
   degraded: number;
   failing: number;
-  homeCopy: { sent: number; unsent: number };
+  /** Metric data sent to the home region, and not sent after every retry. */
+  metrics: { sent: number; unsent: number };
 }
 
 /**
  * The whole scheduled run: probe, then for each result one log line (the CLI's JSON contract plus
- * region and target) and its EMF metrics, then one EMF line of phase timings per registry, then
- * the home-region copy of all results.
+ * region, target and phase totals), then every result's metrics and the region's heartbeat to the
+ * home region, beside the state of record.
  *
  * @param remainingMs the invocation's remaining time minus PUBLISH_RESERVE_MS (the handler passes
  *   Lambda's getRemainingTimeInMillis() less the reserve), so the invocation ends
  *   PUBLISH_RESERVE_MS after it reaches 0
+ * @param scheduledAt the run's scheduled time (EventBridge Scheduler's `<aws.scheduler.scheduled-time>`),
+ *   which stamps every datum so each run lands in exactly one period
  */
 export async function runScheduledProbes(
   deps: ScheduledRunDeps,
   remainingMs: () => number,
+  scheduledAt: Date,
 ): Promise<RunSummary> {
-  const { config, logger, metrics } = deps;
+  const { config, logger } = deps;
   const now = deps.now ?? Date.now;
-  const started = now();
-  const homeData: MetricDatum[] = [];
+  const data: MetricDatum[] = [];
 
   const outcomes = await probeAll(config, {
     probe: deps.probe,
@@ -287,46 +289,40 @@ export async function runScheduledProbes(
     remainingMs,
     now,
     onResult: ({ target, result }) => {
-      logger.info('probe result', { ...result, region: config.region, target: target.name });
-      emitResultMetrics(metrics, target.name, result);
-      homeData.push(...homeCopyData(target.name, config.region, result, new Date(now())));
+      logger.info(RESULT_LOG_MESSAGE, { ...resultLogFields(target.name, config.region, result) });
+      data.push(...resultMetricData(target.name, target.registry, result, scheduledAt));
     },
   });
-  // Phases are per registry, so they wait for the whole run: one line per registry holds every
-  // target's values (the per-target timings are in the result lines above).
-  emitPhaseMetrics(
-    metrics,
-    outcomes.map(({ target, result }) => ({ registry: target.registry, result })),
-  );
+  // Sent only with the rest of the run's data: a heartbeat that arrives means the results did too.
+  data.push(heartbeatDatum(config.region, outcomes.length, scheduledAt));
 
   // Retries (4 attempts per batch, up to ~21 s) must not run the Lambda into its timeout: killed
   // there, it would never log what was not sent.
-  const homeCopyDeadline = now() + remainingMs() + PUBLISH_RESERVE_MS - HOME_COPY_MARGIN_MS;
-  // The state write runs beside the home copy: both go to the home region, neither may fail the run,
+  const publishDeadline = now() + remainingMs() + PUBLISH_RESERVE_MS - PUBLISH_MARGIN_MS;
+  // The state write runs beside the metrics: both go to the home region, neither may fail the run,
   // and a slow or throttling table gets no more time than CloudWatch does. (It aborts its requests
   // at the deadline, so the margin is more than it needs; one deadline keeps the budget readable.)
-  const [copy] = await Promise.all([
-    publishHomeCopy(homeData, {
+  const [sent] = await Promise.all([
+    publishMetrics(data, {
       client: deps.cloudWatch,
-      retry: deps.homeCopyRetry,
-      deadline: homeCopyDeadline,
+      retry: deps.metricsRetry,
+      deadline: publishDeadline,
       now,
       sleep: deps.sleep,
     }),
-    deps.recordState?.(outcomes, { deadline: homeCopyDeadline, now }).catch((error: unknown) => {
+    deps.recordState?.(outcomes, { deadline: publishDeadline, now }).catch((error: unknown) => {
       logger.error('state of record not written; metrics and logs are unaffected', { error });
     }),
   ]);
-  for (const { data, error } of copy.unsent) {
-    // The same values are in this region's EMF lines above: the result is not lost, only its home copy.
-    logger.error("home-region metric copy failed after retries; the results stay in this region's EMF logs", {
+  for (const { data: unsent, error } of sent.unsent) {
+    // Every result is in its log line above: what is lost is its metrics, and maybe the heartbeat.
+    logger.error("metrics not sent to the home region after retries; the results are in this region's logs", {
       homeRegion: config.homeRegion,
-      data: data.length,
-      targets: [...new Set(data.map((d) => d.Dimensions?.[0]?.Value))],
+      data: unsent.length,
+      subjects: [...new Set(unsent.map((d) => d.Dimensions?.[0]?.Value))],
       error,
     });
   }
-  emitRunMetrics(metrics, outcomes.length, now() - started);
 
   const count = (status: string) => outcomes.filter((o) => o.result.status === status).length;
   return {
@@ -335,6 +331,6 @@ export async function runScheduledProbes(
     healthy: count('healthy'),
     degraded: count('degraded'),
     failing: count('failing'),
-    homeCopy: { sent: copy.sent, unsent: copy.unsent.reduce((n, u) => n + u.data.length, 0) },
+    metrics: { sent: sent.sent, unsent: sent.unsent.reduce((n, u) => n + u.data.length, 0) },
   };
 }

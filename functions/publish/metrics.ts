@@ -1,107 +1,176 @@
 /**
- * Publishes one probe result as CloudWatch metrics in the probe's own region, through the Embedded
- * Metric Format: Powertools writes JSON lines to stdout and CloudWatch Logs turns them into
- * metrics, with no API call per datum. The EMF line also keeps the values in the logs, so a result
- * whose home-region copy could not be sent is never lost.
+ * The metrics of each run, sent to the home region with PutMetricData: one `Failing` sample per
+ * target, the warning metrics while their warning holds, and the region's heartbeat (see
+ * metrics-catalog.ts for why there is no region dimension). CloudWatch alarms can only read metrics
+ * of their own region, so every region sends to the home region.
+ *
+ * Every datum is stamped with the run's scheduled time, not the time it was sent: a region's runs
+ * are exactly one period apart, so each lands exactly one sample per target in each period, however
+ * long the run took, and the alarms' SampleCount counts regions, not runs.
+ *
+ * Sending is batched (at most 1000 data per request, the API limit) and retried with backoff on
+ * throttling and server errors, but never past the caller's deadline: a Lambda killed at its
+ * timeout would lose the log line that reports what was not sent. What still cannot be sent is
+ * reported to the caller, who logs it; every result is also in the region's result log line.
  */
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ProbeResult, StepTimings } from '../probe/result.ts';
-import { Dimension, NETWORK_PHASES, type NetworkPhase, RegionalMetric } from './metrics-catalog.ts';
+import {
+  type CloudWatchClient,
+  type MetricDatum,
+  PutMetricDataCommand,
+  StandardUnit,
+} from '@aws-sdk/client-cloudwatch';
+import type { ProbeResult } from '../probe/result.ts';
+import { HomeMetric, METRICS_NAMESPACE, type MetricSpec } from './metrics-catalog.ts';
 
-const PHASE_FIELD: Record<NetworkPhase, keyof StepTimings> = {
-  dns: 'dnsMs',
-  connect: 'connectMs',
-  tls: 'tlsMs',
-  ttfb: 'ttfbMs',
-};
+/** PutMetricData accepts at most 1000 data per request (and 1 MB; ours are ~150 bytes each). */
+export const MAX_DATA_PER_REQUEST = 1000;
 
-/** Sum of one network phase over every request of the probe; null when no request had that phase. */
-export function phaseTotal(result: ProbeResult, phase: NetworkPhase): number | null {
-  let total: number | null = null;
-  for (const step of result.steps) {
-    const value = step.timings[PHASE_FIELD[phase]];
-    if (value !== null) total = (total ?? 0) + value;
-  }
-  return total;
+function datum(spec: MetricSpec, dimensionValue: string, value: number, at: Date): MetricDatum {
+  return {
+    MetricName: spec.name,
+    Dimensions: [{ Name: spec.dimension, Value: dimensionValue }],
+    Timestamp: at,
+    Value: value,
+    Unit: StandardUnit[spec.unit],
+  };
 }
 
 /**
- * Writes the result's own metrics as one EMF line (dimension Target), plus one line for the
- * failure count by code when the probe failed. The network phases are not here: they go out per
- * registry, once per run (emitPhaseMetrics). Synchronous on purpose: nothing else can add to the
- * shared Metrics buffer between the first addMetric and the flush.
+ * What one target's result adds to the run's metrics. `registry` is the host the certificate
+ * belongs to (the target's registry, as the CDK app dimensions the certificate alarm).
  */
-export function emitResultMetrics(metrics: Metrics, target: string, result: ProbeResult): void {
-  metrics.addDimension(Dimension.target, target);
-  metrics.addMetric(RegionalMetric.success, MetricUnit.Count, result.status === 'failing' ? 0 : 1);
-  metrics.addMetric(RegionalMetric.duration, MetricUnit.Milliseconds, result.durationMs);
-  const rateLimit = result.rateLimit;
-  if (rateLimit?.remaining != null) {
-    metrics.addMetric(RegionalMetric.rateLimitRemaining, MetricUnit.Count, rateLimit.remaining);
+export function resultMetricData(
+  target: string,
+  registry: string,
+  result: ProbeResult,
+  scheduledAt: Date,
+): MetricDatum[] {
+  const failing = result.status === 'failing';
+  const data = [datum(HomeMetric.failing, target, failing ? 1 : 0, scheduledAt)];
+  const warns = new Set(result.warnings.map((w) => w.code));
+  const { remaining, limit } = result.rateLimit ?? {};
+  if (warns.has('RATE_LIMIT_LOW') && remaining != null && limit != null && limit > 0) {
+    data.push(datum(HomeMetric.rateLimitLowPercent, target, (remaining / limit) * 100, scheduledAt));
   }
-  if (rateLimit?.limit != null)
-    metrics.addMetric(RegionalMetric.rateLimitLimit, MetricUnit.Count, rateLimit.limit);
-  if (result.tls)
-    metrics.addMetric(RegionalMetric.certDaysRemaining, MetricUnit.Count, result.tls.daysRemaining);
-  metrics.publishStoredMetrics();
-
-  if (result.diagnosis) {
-    const failure = metrics.singleMetric();
-    // singleMetric() puts Powertools' `service` dimension back; the failure series is keyed by Code alone.
-    failure.clearDefaultDimensions();
-    failure.addDimension(Dimension.code, result.diagnosis.code);
-    failure.addMetric(RegionalMetric.failure, MetricUnit.Count, 1);
+  if (warns.has('CERT_EXPIRING') && result.tls) {
+    data.push(datum(HomeMetric.certExpiringDays, registry, result.tls.daysRemaining, scheduledAt));
   }
+  // A failure's duration is how long it took to fail (a TIMEOUT is the whole deadline), not the
+  // registry's latency; a failing probe has no warnings, so SLOW never comes with it.
+  if (warns.has('SLOW')) data.push(datum(HomeMetric.slowMs, target, result.durationMs, scheduledAt));
+  return data;
 }
 
-export interface RegistryResult {
-  /** The registry host the target's image is on (ProbeTarget.registry, as the dashboard has it at synth). */
-  registry: string;
-  result: ProbeResult;
+/** The region's heartbeat for one finished run (of one shard). */
+export function heartbeatDatum(probeRegion: string, targetsProbed: number, scheduledAt: Date): MetricDatum {
+  return datum(HomeMetric.heartbeat, probeRegion, targetsProbed, scheduledAt);
 }
 
-/**
- * Powertools flushes by itself when one metric reaches 100 values, and the flush drops the
- * dimensions, so the values stored after it would go out undimensioned: lines are cut below that.
- */
-const MAX_VALUES_PER_LINE = 99;
+export function batches<T>(items: readonly T[], size = MAX_DATA_PER_REQUEST): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
-/**
- * Writes the run's network-phase timings as one EMF line per registry (dimension Registry):
- * every target on a registry adds its value to the same metric, as an EMF array of values, so
- * two targets on one registry are one set of series whose statistics count each target's probe.
- * A phase no request had (DNS for an IP literal, anything for a result that failed before
- * connecting) adds no value. Synchronous, like emitResultMetrics.
- */
-export function emitPhaseMetrics(metrics: Metrics, results: readonly RegistryResult[]): void {
-  const byRegistry = new Map<string, ProbeResult[]>();
-  for (const { registry, result } of results) {
-    const list = byRegistry.get(registry) ?? [];
-    list.push(result);
-    byRegistry.set(registry, list);
-  }
-  for (const [registry, list] of byRegistry) {
-    for (let start = 0; start < list.length; start += MAX_VALUES_PER_LINE) {
-      const values = NETWORK_PHASES.map((phase) => ({
-        phase,
-        totals: list
-          .slice(start, start + MAX_VALUES_PER_LINE)
-          .map((result) => phaseTotal(result, phase))
-          .filter((total): total is number => total !== null),
-      }));
-      // No line without a value: an EMF object with no metric is ignored, and Powertools warns on it.
-      if (values.every((v) => v.totals.length === 0)) continue;
-      metrics.addDimension(Dimension.registry, registry);
-      for (const { phase, totals } of values) {
-        for (const total of totals) metrics.addMetric(RegionalMetric[phase], MetricUnit.Milliseconds, total);
-      }
-      metrics.publishStoredMetrics();
+export interface RetryPolicy {
+  /** Attempts per batch, the first included. @default 4 */
+  attempts: number;
+  /** Backoff before retry n is base × 2^(n-1), with full jitter. @default 200 */
+  baseDelayMs: number;
+  /** @default 5000 */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 };
+
+export interface PublishMetricsDeps {
+  client: CloudWatchClient;
+  retry?: Partial<RetryPolicy>;
+  /**
+   * When (epoch ms, on `now`'s clock) to stop: no request is started and no backoff is slept past
+   * it, and what is left is reported unsent. Give the invocation's end minus the longest one
+   * request may take and the time to log. @default no deadline
+   */
+  deadline?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** The error an unsent batch is reported with when the deadline, not CloudWatch, stopped it. */
+export class MetricsDeadlineError extends Error {
+  override readonly name = 'MetricsDeadlineError';
+}
+
+export interface PublishOutcome {
+  sent: number;
+  /** Data that could not be sent after every retry, with the last error of their batch. */
+  unsent: { data: MetricDatum[]; error: unknown }[];
+}
+
+export async function publishMetrics(
+  data: readonly MetricDatum[],
+  deps: PublishMetricsDeps,
+): Promise<PublishOutcome> {
+  const outcome: PublishOutcome = { sent: 0, unsent: [] };
+  // Batches go one after another: a throttled account gets no burst of parallel retries.
+  for (const batch of batches(data)) {
+    try {
+      await sendWithRetry(batch, deps);
+      outcome.sent += batch.length;
+    } catch (error) {
+      outcome.unsent.push({ data: batch, error });
     }
   }
+  return outcome;
 }
 
-/** Per-invocation metrics, without dimension: a region's own heartbeat and run time. */
-export function emitRunMetrics(metrics: Metrics, targetsProbed: number, runDurationMs: number): void {
-  metrics.addMetric(RegionalMetric.targetsProbed, MetricUnit.Count, targetsProbed);
-  metrics.addMetric(RegionalMetric.runDuration, MetricUnit.Milliseconds, runDurationMs);
+async function sendWithRetry(batch: MetricDatum[], deps: PublishMetricsDeps): Promise<void> {
+  const policy = { ...DEFAULT_RETRY, ...deps.retry };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const now = deps.now ?? Date.now;
+  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  let lastError: unknown;
+  for (let attempt = 1; ; attempt++) {
+    if (now() >= deadline) throw deadlineError(attempt - 1, lastError);
+    try {
+      await deps.client.send(new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: batch }));
+      return;
+    } catch (error) {
+      if (attempt >= policy.attempts || !isRetryable(error)) throw error;
+      lastError = error;
+    }
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.round(random() * ceiling);
+    // A retry that could only start after the deadline is not worth waiting for.
+    if (now() + delay >= deadline) throw deadlineError(attempt, lastError);
+    await sleep(delay);
+  }
+}
+
+function deadlineError(attempts: number, lastError: unknown): MetricsDeadlineError {
+  return attempts === 0
+    ? new MetricsDeadlineError('not sent: the publish deadline passed before this batch')
+    : new MetricsDeadlineError(`gave up after ${attempts} attempts: the publish deadline is near`, {
+        cause: lastError,
+      });
+}
+
+/** Throttling, server errors and network failures are worth another try; a bad request is not. */
+export function isRetryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (e.$retryable) return true;
+  if (
+    e.name &&
+    /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalFailure|InternalService/.test(
+      e.name,
+    )
+  ) {
+    return true;
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined) return true; // no response at all: network or timeout
+  return status === 429 || status >= 500;
 }

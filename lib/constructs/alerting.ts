@@ -22,7 +22,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -34,6 +34,7 @@ import { EmailSubscription, LambdaSubscription, SqsSubscription } from 'aws-cdk-
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
+import { alarmName } from '../../functions/publish/alarm-catalog.ts';
 import {
   NotifierEnv,
   TARGET_REGISTRIES_FILE_NAME,
@@ -41,6 +42,7 @@ import {
 import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../../functions/publish/state-item.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
+import { allowCanaryAlarmsToPublish, alarmTopicKey } from './encrypted-topic.ts';
 import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
 
 const NOTIFIER_ENTRY = fileURLToPath(new URL('../../functions/handlers/notifier.ts', import.meta.url));
@@ -79,6 +81,8 @@ export interface NotificationSettings {
 export interface AlertingProps {
   /** The internal topic every alarm notifies on ALARM and OK. */
   alarmTopic: ITopic;
+  /** The key of the stack's alarm topic, shared by the notification topic. @default a key of its own */
+  topicKey?: Key;
   /** The deployment's probe regions, so an alert counts a region that sent nothing. */
   probeRegions: readonly string[];
   notifications: NotificationSettings;
@@ -160,25 +164,14 @@ export class Alerting extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.notificationKey = new Key(this, 'NotificationKey', {
-      description: 'Encrypts the registry-canary notification topic',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(7),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
     // The dead-letter alarm publishes here directly, encrypting with this key.
-    this.notificationKey.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
+    this.notificationKey = props.topicKey ?? alarmTopicKey(this, 'NotificationKey', 'Encrypts the registry-canary notification topic');
     this.notificationTopic = new Topic(this, 'Notifications', {
       displayName: 'registry-canary',
       masterKey: this.notificationKey,
       enforceSSL: true,
     });
+    allowCanaryAlarmsToPublish(this.notificationTopic);
     for (const email of props.notifications.emails ?? []) {
       this.notificationTopic.addSubscription(new EmailSubscription(email));
     }
@@ -290,6 +283,8 @@ export class Alerting extends Construct {
     });
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
+      // Named, so the notification topic's policy admits it (encrypted-topic.ts).
+      alarmName: alarmName('NotifierDeadLetters', 'notifier'),
       alarmDescription: [
         'registry-canary could not turn some alarms into alerts: the notifier failed, and the alarm',
         'messages are in its dead-letter queue. Alarms may be firing that nobody was told about: open the',

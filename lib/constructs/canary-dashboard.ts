@@ -1,51 +1,61 @@
 /**
- * The CloudWatch dashboard, in the home region: first a global view (alarm status, availability per
- * target and region, latency per phase, pull budget, certificate days), then one detail section per
- * probe region drawn from that region's own EMF metrics through cross-region widgets.
+ * The CloudWatch dashboard, in the home region. It is built to stay within CloudWatch's dashboard
+ * quotas at any fleet size (CloudWatch User Guide, "CloudWatch service quotas": 500 widgets per
+ * dashboard, 500 metrics per widget, 2500 per dashboard; "Alarm status widget": at most 100 alarms
+ * per widget), so nothing in it grows one widget or one metric per target:
+ * - alarm status: the regions' heartbeats, then each target's headline alarm (failing anywhere) and
+ *   each registry's certificate alarm, in widgets of at most 100 alarms, sorted by name;
+ * - fleet graphs drawn by Metrics Insights queries (the N worst targets, whatever their number);
+ * - per probe region, Logs Insights widgets over that region's result logs: failures by target and
+ *   code, availability by target, and the network phases by registry. That is where per-region and
+ *   per-phase detail lives now that metrics have no region dimension (metrics-catalog.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import {
-  type Alarm,
+  Alarm,
   AlarmStatusWidget,
   Dashboard,
   GraphWidget,
   type IWidget,
-  MathExpression,
-  Metric,
-  SingleValueWidget,
+  LogQueryWidget,
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import {
-  Dimension,
-  METRICS_NAMESPACE,
-  NETWORK_PHASES,
-  RegionalMetric,
-} from '../../functions/publish/metrics-catalog.ts';
-import { metricId } from '../config/metric-id.ts';
-import { type CanaryMetrics, METRIC_ID_KINDS } from './canary-metrics.ts';
+import { RESULT_LOG_MESSAGE } from '../../functions/publish/result-log.ts';
+import type { CanaryMetrics } from './canary-metrics.ts';
 
-export interface DashboardTarget {
-  name: string;
-  /** The registry host of the target's image (as the probe reports it: docker.io -> registry-1.docker.io). */
-  registry: string;
-  /** Regions the target is probed from. */
-  regions: readonly string[];
-  rateLimited: boolean;
-  metrics: CanaryMetrics;
-}
+/** CloudWatch's limit of alarms in one alarm status widget. */
+export const MAX_ALARMS_PER_STATUS_WIDGET = 100;
+/** How many targets the "worst N" graphs draw. */
+export const TOP_N = 10;
 
 export interface CanaryDashboardProps {
   dashboardName: string;
   homeRegion: string;
   probeRegions: readonly string[];
-  targets: readonly DashboardTarget[];
-  alarms: readonly Alarm[];
-  period: Duration;
+  metrics: CanaryMetrics;
+  /**
+   * Alarms by name, not by construct: they may live in nested stacks, and a name referenced from
+   * here (Alarm.fromAlarmName) adds no cross-stack output per alarm. The stack that owns this
+   * dashboard must deploy after them.
+   */
+  alarmNames: {
+    /** One per probe region: its probe stopped. */
+    probeSilent: readonly string[];
+    /** One per target: it fails in at least one region. */
+    targets: readonly string[];
+    /** One per registry host with TLS: its certificate expires soon. */
+    certificates: readonly string[];
+  };
+  /** The probe's log group, the same name in every region. */
+  probeLogGroupName: string;
 }
+
+type IAlarmNamed = ReturnType<typeof Alarm.fromAlarmName>;
 
 const FULL = 24;
 const HALF = 12;
+const THIRD = 8;
 
 export class CanaryDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -56,199 +66,128 @@ export class CanaryDashboard extends Construct {
     super(scope, id);
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
-      defaultInterval: Duration.hours(12),
+      defaultInterval: Duration.hours(3),
     });
     this.url = `https://${props.homeRegion}.console.aws.amazon.com/cloudwatch/home?region=${props.homeRegion}#dashboards:name=${props.dashboardName}`;
 
-    this.dashboard.addWidgets(...this.globalView(props));
-    for (const region of props.probeRegions) {
-      this.dashboard.addWidgets(...this.regionDetail(region, props));
-    }
+    this.dashboard.addWidgets(...this.alarmView(props), ...fleetGraphs(props.metrics));
+    for (const region of props.probeRegions) this.dashboard.addWidgets(...regionDetail(region, props));
   }
 
-  private globalView(props: CanaryDashboardProps): IWidget[] {
-    const widgets: IWidget[] = [
+  private alarmView(props: CanaryDashboardProps): IWidget[] {
+    const widgets = (title: string, names: readonly string[]) =>
+      statusWidgets(
+        title,
+        names.map((name) => Alarm.fromAlarmName(this, `Alarm-${name}`, name)),
+      );
+    return [
       new TextWidget({
-        markdown: `# Registry canary: global view\nHome-region copies of every region's results. Availability is the share of runs that passed over the dashboard's time range.`,
+        markdown: [
+          '# Registry canary',
+          `Every probe region's results, aggregated in ${props.homeRegion}. Alarms first; then the worst targets by Metrics Insights (the last 3 hours); then each region's own result logs (Logs Insights), with per-phase timings.`,
+        ].join('\n'),
         width: FULL,
         height: 2,
       }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: FULL, height: 6 }),
+      ...widgets('Probe regions: stopped?', props.alarmNames.probeSilent),
+      ...widgets('Targets failing in any region', props.alarmNames.targets),
+      ...widgets('Registry certificates', props.alarmNames.certificates),
     ];
-
-    for (const target of props.targets) {
-      widgets.push(
-        new SingleValueWidget({
-          title: `${target.name}: availability (%) by region`,
-          metrics: target.regions.map(
-            (region, i) =>
-              new MathExpression({
-                expression: `100 * ${metricId(target.name, METRIC_ID_KINDS.availability, i)}`,
-                usingMetrics: {
-                  [metricId(target.name, METRIC_ID_KINDS.availability, i)]: target.metrics.success(
-                    target.name,
-                    region,
-                    'Average',
-                  ),
-                },
-                label: region,
-                period: props.period,
-              }),
-          ),
-          setPeriodToTimeRange: true,
-          width: HALF,
-          height: 3,
-        }),
-      );
-    }
-
-    widgets.push(
-      new GraphWidget({
-        title: 'Probe duration, slowest region (ms)',
-        left: props.targets.map((t) => t.metrics.worstDuration(t.name)),
-        width: HALF,
-        height: 6,
-      }),
-      new GraphWidget({
-        title: 'Certificate days left (lowest over regions)',
-        left: props.targets.map((t) => t.metrics.lowestCertDays(t.name)),
-        width: HALF,
-        height: 6,
-      }),
-    );
-    const rateLimited = props.targets.filter((t) => t.rateLimited);
-    if (rateLimited.length > 0) {
-      widgets.push(
-        new GraphWidget({
-          title: 'Pull budget left (%, lowest over regions)',
-          left: rateLimited.map((t) => t.metrics.lowestRateLimitPercent(t.name)),
-          leftYAxis: { min: 0, max: 100 },
-          width: HALF,
-          height: 6,
-        }),
-      );
-    }
-    // Latency per phase in every region: cross-region metrics, one line per registry and region
-    // (the phases are dimensioned by Registry: targets on one registry share them).
-    const phaseLines = props.probeRegions.flatMap((region) =>
-      registriesIn(region, props.targets).map((r) => ({ region, ...r })),
-    );
-    for (const phase of NETWORK_PHASES) {
-      widgets.push(
-        new GraphWidget({
-          title: `Latency per phase: ${phase} (ms, sum over the probe's requests)`,
-          left: phaseLines.map(({ region, registry, metrics }) =>
-            metrics.regionalPhase(phase, registry, region).with({ label: `${registry} ${region}` }),
-          ),
-          width: HALF,
-          height: 6,
-        }),
-      );
-    }
-    return widgets;
-  }
-
-  private regionDetail(region: string, props: CanaryDashboardProps): IWidget[] {
-    const targets = props.targets.filter((t) => t.regions.includes(region));
-    const regional = (name: string, target: DashboardTarget, statistic = 'Average') =>
-      target.metrics.regional(name, target.name, region, statistic);
-    const widgets: IWidget[] = [
-      new TextWidget({
-        markdown: `## ${region}\nThe probe's own metrics in ${region} (Embedded Metric Format), read across regions.`,
-        width: FULL,
-        height: 1,
-      }),
-      new GraphWidget({
-        title: `${region}: success (1 = passed)`,
-        region,
-        left: targets.map((t) => regional(RegionalMetric.success, t, 'Minimum')),
-        leftYAxis: { min: 0, max: 1 },
-        width: HALF,
-        height: 6,
-      }),
-      new GraphWidget({
-        title: `${region}: failures by diagnosis code`,
-        region,
-        left: [
-          new MathExpression({
-            expression: `SEARCH('{${METRICS_NAMESPACE},${Dimension.code}} MetricName="${RegionalMetric.failure}"', 'Sum', ${props.period.toSeconds()})`,
-            label: 'failures',
-            period: props.period,
-            searchRegion: region,
-          }),
-        ],
-        width: HALF,
-        height: 6,
-      }),
-    ];
-    const registries = registriesIn(region, props.targets);
-    for (const phase of registries.length > 0 ? NETWORK_PHASES : []) {
-      widgets.push(
-        new GraphWidget({
-          title: `${region}: ${phase} (ms)`,
-          region,
-          left: registries.map(({ registry, metrics }) =>
-            metrics.regionalPhase(phase, registry, region).with({ label: registry }),
-          ),
-          width: 6,
-          height: 5,
-        }),
-      );
-    }
-    widgets.push(
-      new GraphWidget({
-        title: `${region}: probe duration (ms)`,
-        region,
-        left: targets.map((t) => regional(RegionalMetric.duration, t, 'Maximum')),
-        width: 8,
-        height: 6,
-      }),
-      new GraphWidget({
-        title: `${region}: pull budget (remaining / limit)`,
-        region,
-        left: targets
-          .filter((t) => t.rateLimited)
-          .map((t) => regional(RegionalMetric.rateLimitRemaining, t, 'Minimum')),
-        right: targets
-          .filter((t) => t.rateLimited)
-          .map((t) =>
-            regional(RegionalMetric.rateLimitLimit, t, 'Maximum').with({ label: `${t.name} limit` }),
-          ),
-        width: 8,
-        height: 6,
-      }),
-      new GraphWidget({
-        title: `${region}: run (targets probed, run duration ms)`,
-        region,
-        left: [this.runMetric(RegionalMetric.targetsProbed, region, 'Sum', props.period)],
-        right: [this.runMetric(RegionalMetric.runDuration, region, 'Maximum', props.period)],
-        width: 8,
-        height: 6,
-      }),
-    );
-    return widgets;
-  }
-
-  private runMetric(name: string, region: string, statistic: string, period: Duration): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: name,
-      statistic,
-      period,
-      region,
-      label: name,
-    });
   }
 }
 
-/** The registries probed from a region, once each in the order of the targets, with one target's metric factory. */
-function registriesIn(
-  region: string,
-  targets: readonly DashboardTarget[],
-): { registry: string; metrics: CanaryMetrics }[] {
-  const seen = new Map<string, CanaryMetrics>();
-  for (const t of targets) {
-    if (t.regions.includes(region) && !seen.has(t.registry)) seen.set(t.registry, t.metrics);
+/** Alarm status widgets of at most MAX_ALARMS_PER_STATUS_WIDGET alarms each, in name order. */
+export function statusWidgets(title: string, alarms: readonly IAlarmNamed[]): IWidget[] {
+  if (alarms.length === 0) return [];
+  const sorted = [...alarms].sort((a, b) => a.alarmName.localeCompare(b.alarmName));
+  const chunks = Math.ceil(sorted.length / MAX_ALARMS_PER_STATUS_WIDGET);
+  const widgets: IWidget[] = [];
+  for (let i = 0; i < chunks; i++) {
+    const chunk = sorted.slice(i * MAX_ALARMS_PER_STATUS_WIDGET, (i + 1) * MAX_ALARMS_PER_STATUS_WIDGET);
+    widgets.push(
+      new AlarmStatusWidget({
+        title: chunks === 1 ? title : `${title} (${i + 1} of ${chunks})`,
+        alarms: chunk,
+        width: FULL,
+        // Six alarms fit a row of a full-width widget.
+        height: Math.min(12, 1 + Math.ceil(chunk.length / 6)),
+      }),
+    );
   }
-  return [...seen].map(([registry, metrics]) => ({ registry, metrics }));
+  return widgets;
+}
+
+function fleetGraphs(metrics: CanaryMetrics): IWidget[] {
+  return [
+    new GraphWidget({
+      title: `Regions failing, worst ${TOP_N} targets`,
+      left: [metrics.topSubjects('failing', 'SUM', TOP_N, '')],
+      width: HALF,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: 'Probe runs reaching the home region, by region',
+      left: [metrics.topSubjects('heartbeat', 'SUM', 100, '')],
+      width: HALF,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: `Slow probes (ms), worst ${TOP_N} targets`,
+      left: [metrics.topSubjects('slowMs', 'MAX', TOP_N, '')],
+      width: THIRD,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: `Pull budget left (%) when low, worst ${TOP_N}`,
+      left: [metrics.topSubjects('rateLimitLowPercent', 'MIN', TOP_N, '')],
+      width: THIRD,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: `Certificate days left when expiring, worst ${TOP_N}`,
+      left: [metrics.topSubjects('certExpiringDays', 'MIN', TOP_N, '')],
+      width: THIRD,
+      height: 6,
+    }),
+  ];
+}
+
+/** The Logs Insights queries over one region's result lines (functions/publish/result-log.ts). */
+export const REGION_QUERIES = {
+  failures: [
+    `filter message = '${RESULT_LOG_MESSAGE}' and status = 'failing'`,
+    'stats count(*) as failedRuns, latest(diagnosis.code) as code, latest(diagnosis.summary) as summary by target',
+    'sort failedRuns desc',
+    'limit 50',
+  ],
+  availability: [
+    `filter message = '${RESULT_LOG_MESSAGE}'`,
+    "stats count(*) as runs, 100 - 100 * sum(strcontains(status, 'failing')) / count(*) as availability by target",
+    'sort availability asc',
+    'limit 50',
+  ],
+  phases: [
+    `filter message = '${RESULT_LOG_MESSAGE}'`,
+    'stats avg(phases.dnsMs) as dns, avg(phases.connectMs) as connect, avg(phases.tlsMs) as tls, avg(phases.ttfbMs) as ttfb, pct(durationMs, 95) as p95 by registry',
+    'sort p95 desc',
+    'limit 50',
+  ],
+} as const;
+
+function regionDetail(region: string, props: CanaryDashboardProps): IWidget[] {
+  const logs = (title: string, queryLines: readonly string[], width: number) =>
+    new LogQueryWidget({
+      title: `${region}: ${title}`,
+      region,
+      logGroupNames: [props.probeLogGroupName],
+      queryLines: [...queryLines],
+      width,
+      height: 6,
+    });
+  return [
+    new TextWidget({ markdown: `## ${region}`, width: FULL, height: 1 }),
+    logs('failures by target (latest code)', REGION_QUERIES.failures, FULL),
+    logs('availability by target (%)', REGION_QUERIES.availability, HALF),
+    logs('network phases by registry (ms, average)', REGION_QUERIES.phases, HALF),
+  ];
 }

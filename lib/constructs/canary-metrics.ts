@@ -1,165 +1,63 @@
 /**
  * Metric definitions, apart from the alarms and widgets that use them (as cdk-monitoring-constructs
- * keeps its MetricFactory apart from its Monitoring classes). Names come from the catalog the
- * Lambda emits with, so the two cannot drift.
+ * keeps its MetricFactory apart from its Monitoring classes). Names, units and dimensions come from
+ * the catalog the Lambda publishes with (functions/publish/metrics-catalog.ts), so the two cannot
+ * drift. Every metric is in the home region and has one dimension: a target, a registry host or a
+ * probe region.
  */
 import type { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import {
-  Dimension,
-  HomeMetric,
-  METRICS_NAMESPACE,
-  type NetworkPhase,
-  RegionalMetric,
-} from '../../functions/publish/metrics-catalog.ts';
-import { metricId } from '../config/metric-id.ts';
-
-/**
- * The kind part of every metric-math id (`<kind>_<target stem>_<region index>`, metric-id.ts), one
- * per series. CloudWatch refuses two different metrics with one id in a graph or alarm, so the
- * kinds must differ from each other, and have no underscore: then the kind is the id's first
- * segment and the region index its last, and ids of different kinds or indexes cannot meet.
- * Different targets differ in their stem (validation refuses names with one stem).
- */
-export const METRIC_ID_KINDS = Object.freeze({
-  success: 's',
-  availability: 'avail',
-  duration: 'dur',
-  rateLimitPercent: 'rl',
-  certDays: 'cert',
-} as const);
+import type { AlarmKindSpec, AlarmStatistic } from '../../functions/publish/alarm-catalog.ts';
+import { HomeMetric, type HomeMetricKey, METRICS_NAMESPACE } from '../../functions/publish/metrics-catalog.ts';
 
 export class CanaryMetrics {
   constructor(
     /** One datapoint per schedule run: the alarm and widget period. */
     readonly period: Duration,
-    readonly regions: readonly string[],
   ) {}
 
-  /** The home copy of a target's result from one region: 1 passed, 0 failed (Minimum: any failure in the period). */
-  success(target: string, probeRegion: string, statistic = 'Minimum'): Metric {
-    return this.homeCopy(HomeMetric.success, target, probeRegion, statistic, `${probeRegion}`);
-  }
-
-  duration(target: string, probeRegion: string): Metric {
-    return this.homeCopy(HomeMetric.duration, target, probeRegion, 'Maximum', probeRegion);
-  }
-
-  rateLimitRemainingPercent(target: string, probeRegion: string): Metric {
-    return this.homeCopy(HomeMetric.rateLimitRemainingPercent, target, probeRegion, 'Minimum', probeRegion);
-  }
-
-  certDaysRemaining(target: string, probeRegion: string): Metric {
-    return this.homeCopy(HomeMetric.certDaysRemaining, target, probeRegion, 'Minimum', probeRegion);
-  }
-
-  /**
-   * How many regions saw the target fail in the period. A region with no data counts as passing
-   * here (FILL with 1): a silent region has its own alarm, and must not read as an outage.
-   */
-  failingRegions(target: string): MathExpression {
-    const id = (i: number) => metricId(target, METRIC_ID_KINDS.success, i);
-    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [id(i), this.success(target, r)]));
-    const filled = this.regions.map((_, i) => `FILL(${id(i)}, 1)`).join(' + ');
-    return new MathExpression({
-      expression: `${this.regions.length} - (${filled})`,
-      usingMetrics,
-      label: `${target}: regions failing`,
-      period: this.period,
-    });
-  }
-
-  /** The worst (longest) probe duration over all regions. */
-  worstDuration(target: string): MathExpression {
-    return this.acrossRegions(
-      'MAX',
-      METRIC_ID_KINDS.duration,
-      target,
-      (r) => this.duration(target, r),
-      `${target}: slowest region (ms)`,
-    );
-  }
-
-  /** The smallest pull budget left over all regions (each region pulls from its own IP, with its own budget). */
-  lowestRateLimitPercent(target: string): MathExpression {
-    return this.acrossRegions(
-      'MIN',
-      METRIC_ID_KINDS.rateLimitPercent,
-      target,
-      (r) => this.rateLimitRemainingPercent(target, r),
-      `${target}: pull budget left (%)`,
-    );
-  }
-
-  lowestCertDays(target: string): MathExpression {
-    return this.acrossRegions(
-      'MIN',
-      METRIC_ID_KINDS.certDays,
-      target,
-      (r) => this.certDaysRemaining(target, r),
-      `${target}: certificate days left`,
-    );
-  }
-
-  /** A metric of the probe region itself (EMF, dimension Target), for cross-region dashboard widgets. */
-  regional(name: string, target: string, region: string, statistic = 'Average'): Metric {
+  /** A catalog metric for one subject (the value of its dimension), with one statistic. */
+  metric(key: HomeMetricKey, subject: string, statistic: AlarmStatistic, label?: string): Metric {
+    const spec = HomeMetric[key];
     return new Metric({
       namespace: METRICS_NAMESPACE,
-      metricName: name,
-      dimensionsMap: { [Dimension.target]: target },
+      metricName: spec.name,
+      dimensionsMap: { [spec.dimension]: subject },
       statistic,
       period: this.period,
-      region,
-      label: target,
+      ...(label ? { label } : {}),
     });
   }
 
   /**
-   * A network phase as one region saw it on one registry (EMF, dimension Registry): targets on
-   * the same registry share the series, so the Average is over every target's probe.
+   * What an alarm kind reads for one subject: the metric with the kind's statistic, wrapped in
+   * FILL when the kind fills missing periods (the heartbeat; see functions/publish/alarm-catalog.ts).
    */
-  regionalPhase(phase: NetworkPhase, registry: string, region: string): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: RegionalMetric[phase],
-      dimensionsMap: { [Dimension.registry]: registry },
-      statistic: 'Average',
-      period: this.period,
-      region,
-      label: `${registry} ${phase}`,
-    });
-  }
-
-  private homeCopy(
-    name: string,
-    target: string,
-    probeRegion: string,
-    statistic: string,
-    label: string,
-  ): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: name,
-      dimensionsMap: { [Dimension.target]: target, [Dimension.probeRegion]: probeRegion },
-      statistic,
-      period: this.period,
-      label,
-    });
-  }
-
-  private acrossRegions(
-    fn: 'MIN' | 'MAX',
-    kind: string,
-    target: string,
-    metric: (region: string) => Metric,
-    label: string,
-  ) {
-    // Ids are unique per target and kind: CloudWatch refuses two metrics with one id in a graph.
-    const id = (i: number) => metricId(target, kind, i);
-    const usingMetrics = Object.fromEntries(this.regions.map((r, i) => [id(i), metric(r)]));
+  forAlarm(spec: AlarmKindSpec, subject: string): Metric | MathExpression {
+    if (spec.metric === 'deadLetterQueueDepth') {
+      throw new Error(`${spec.kind} reads a queue's own metric, not a catalog metric`);
+    }
+    const metric = this.metric(spec.metric, subject, spec.statistic);
+    if (spec.fillMissingWith === undefined) return metric;
     return new MathExpression({
-      expression: `${fn}([${this.regions.map((_, i) => id(i)).join(', ')}])`,
-      usingMetrics,
+      expression: `FILL(m, ${spec.fillMissingWith})`,
+      usingMetrics: { m: metric },
+      label: `${HomeMetric[spec.metric].name} ${spec.statistic} (missing periods as ${spec.fillMissingWith})`,
+      period: this.period,
+    });
+  }
+
+  /**
+   * A Metrics Insights query over every subject of a metric, the N highest first: one widget line
+   * per subject however large the fleet (a dashboard widget may show at most 500 metrics). Metrics
+   * Insights queries the most recent three hours of data (CloudWatch User Guide, "Metrics Insights
+   * service quotas").
+   */
+  topSubjects(key: HomeMetricKey, fn: 'SUM' | 'MAX' | 'MIN' | 'AVG', limit: number, label: string): MathExpression {
+    const spec = HomeMetric[key];
+    const order = fn === 'MIN' ? 'ASC' : 'DESC';
+    return new MathExpression({
+      expression: `SELECT ${fn}(${spec.name}) FROM SCHEMA("${METRICS_NAMESPACE}", ${spec.dimension}) GROUP BY ${spec.dimension} ORDER BY ${fn}() ${order} LIMIT ${limit}`,
       label,
       period: this.period,
     });

@@ -17,7 +17,7 @@ import { Architecture, type IFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -26,8 +26,13 @@ import {
   PROBE_CONFIG_FILE_NAME,
   type ProbeRuntimeConfig,
 } from '../../functions/handlers/probe-config.ts';
+import { SCHEDULED_TIME_FIELD } from '../../functions/handlers/scheduled-time.ts';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
+import { ALARM_KINDS, alarmName } from '../../functions/publish/alarm-catalog.ts';
 import { probePolicyStatements } from './probe-permissions.ts';
+
+/** One probe stack per region, so one name per region; see the log group below. */
+export const PROBE_LOG_GROUP_NAME = '/registry-canary/probe';
 
 export const PROBE_HANDLER_ENTRY = fileURLToPath(
   new URL('../../functions/handlers/probe-handler.ts', import.meta.url),
@@ -84,6 +89,9 @@ export class ScheduledProbe extends Construct {
     const region = props.runtimeConfig.region;
 
     this.logGroup = new LogGroup(this, 'Logs', {
+      // A fixed name: the home dashboard's Logs Insights widgets query it from another region, where
+      // no reference to this stack can reach.
+      logGroupName: PROBE_LOG_GROUP_NAME,
       retention: props.logRetention,
       // The logs are operational, not records: deleting the stack should not leave them billing.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -177,7 +185,11 @@ export class ScheduledProbe extends Construct {
           deadLetterQueue: this.deadLetterQueue,
           retryAttempts: 0,
           maxEventAge,
-          ...(shards > 1 ? { input: ScheduleTargetInput.fromObject({ shard, shards }) } : {}),
+          // The scheduled time stamps the run's metrics (functions/handlers/scheduled-time.ts).
+          input: ScheduleTargetInput.fromObject({
+            [SCHEDULED_TIME_FIELD]: ContextAttribute.scheduledTime,
+            ...(shards > 1 ? { shard, shards } : {}),
+          }),
         }),
       });
       this.schedules.push(schedule);
@@ -185,6 +197,8 @@ export class ScheduledProbe extends Construct {
     this.schedule = this.schedules[0]!;
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
+      // Named, so the operations topic's policy can admit exactly the canary's alarms.
+      alarmName: alarmName('ProbeDeadLetters', region),
       alarmDescription: [
         `The registry-canary probe in ${region} failed to run (crashed, timed out, or was not invoked);`,
         'the failed events are in its dead-letter queue, and no results were recorded for that run.',
@@ -193,12 +207,12 @@ export class ScheduledProbe extends Construct {
       ].join(' '),
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
-        statistic: 'Maximum',
+        statistic: ALARM_KINDS.ProbeDeadLetters.statistic,
       }),
       threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      comparisonOperator: ALARM_KINDS.ProbeDeadLetters.comparison as ComparisonOperator,
       evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData: ALARM_KINDS.ProbeDeadLetters.missingData as TreatMissingData,
     });
     this.deadLetterAlarm.addAlarmAction(props.alarmAction);
     this.deadLetterAlarm.addOkAction(props.alarmAction);

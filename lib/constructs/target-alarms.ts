@@ -1,27 +1,16 @@
 /**
- * The home-region alarms of one target, by failure kind, each with typed thresholds and a
- * description that says what happened and where the runbook is. They read the home copy of every
- * region's results: CloudWatch alarms cannot read another region's metrics.
+ * The home-region alarms of one target, by failure kind (functions/publish/alarm-catalog.ts): failing
+ * in any region, failing in K regions (a registry-wide outage), regions that ran but sent no result,
+ * slow, and a low pull budget where the registry sends one. All read one-dimensional metrics that
+ * every probe region feeds (functions/publish/metrics-catalog.ts), so a target costs the same
+ * alarms however many regions probe it.
  */
-import { Duration, Tags } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarmAction,
-  type IMetric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Tags } from 'aws-cdk-lib';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { DEFAULT_RUNBOOK_BASE_URL, runbookUrl } from '../../functions/probe/codes.ts';
+import { ALARM_KINDS, type AlarmKind, type AlarmThresholds } from '../../functions/publish/alarm-catalog.ts';
+import { type AlarmPolicy, createCanaryAlarm } from './canary-alarm.ts';
 import type { CanaryMetrics } from './canary-metrics.ts';
-
-export type AlarmKind =
-  | 'FailingInAnyRegion'
-  | 'FailingInManyRegions'
-  | 'RegionSilent'
-  | 'RateLimitLow'
-  | 'CertificateExpiring'
-  | 'LatencyDegraded';
 
 export interface TargetAlarmsProps {
   target: string;
@@ -30,21 +19,18 @@ export interface TargetAlarmsProps {
   owner?: string;
   /** CloudFormation tags on every alarm of the target. @default none */
   tags?: Readonly<Record<string, string>>;
-  /** Metrics over the regions this target is probed from. */
   metrics: CanaryMetrics;
-  /** Alarm after this many bad periods ... */
-  datapointsToAlarm: number;
-  /** ... out of the last this many. */
-  evaluationPeriods: number;
+  /** The regions this target is probed from. */
+  regions: readonly string[];
+  policy: AlarmPolicy;
   /** A registry-wide outage: failing in at least this many regions. @default every region of the target */
   outageRegions?: number;
   slowMs: number;
-  certExpiryDays: number;
   /** 0.2 = alarm below 20% of the pull budget. */
   rateLimitRatio: number;
   /**
    * Whether to alarm on a low pull budget: the home stack passes the target's `rateLimitAlarm`,
-   * which defaults to whether its registry is known to limit pulls (lib/config/rate-limit-alarm.ts).
+   * which defaults to whether its registry sends a budget (lib/config/rate-limit-alarm.ts).
    */
   rateLimitAlarm: boolean;
   /** @default DEFAULT_RUNBOOK_BASE_URL */
@@ -53,132 +39,70 @@ export interface TargetAlarmsProps {
   alarmAction: IAlarmAction;
 }
 
+/** The kinds a target gets: a single-region target has no "many regions" and no partial silence. */
+export function targetAlarmKinds(regions: number, rateLimitAlarm: boolean): AlarmKind[] {
+  return (Object.keys(ALARM_KINDS) as AlarmKind[]).filter((kind) => {
+    if (ALARM_KINDS[kind].scope !== 'target') return false;
+    if (kind === 'FailingInManyRegions' || kind === 'TargetSilent') return regions > 1;
+    if (kind === 'RateLimitLow') return rateLimitAlarm;
+    return true;
+  });
+}
+
 export class TargetAlarms extends Construct {
   readonly alarms: Alarm[] = [];
+  /** The alarm that says the target fails anywhere: the one the dashboard's status widgets list. */
+  readonly headline: Alarm;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly props: TargetAlarmsProps,
-  ) {
+  constructor(scope: Construct, id: string, props: TargetAlarmsProps) {
     super(scope, id);
-    const { target, metrics } = props;
-    const regions = metrics.regions;
-    const base = (props.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL).replace(/\/+$/, '');
-    const index = `${base}/README.md`;
-    const failing = metrics.failingRegions(target);
+    const { target, regions } = props;
     const n = regions.length;
-
-    this.add('FailingInAnyRegion', {
-      metric: failing,
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      what: `${props.image} failed to pull in at least one of ${regions.join(', ')} in ${this.mOfN()}.`,
-      runbook: index,
-    });
-
-    if (n > 1) {
-      const k = Math.min(props.outageRegions ?? n, n);
-      this.add('FailingInManyRegions', {
-        metric: failing,
-        threshold: k,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        what: `${props.image} failed to pull in ${k === n ? 'every one' : `${k} or more`} of ${regions.join(', ')} in ${this.mOfN()}: a registry-wide outage, not a regional network problem.`,
-        runbook: index,
-      });
+    const outage = Math.min(props.outageRegions ?? n, n);
+    const thresholds: AlarmThresholds = {
+      one: 1,
+      outageRegions: outage,
+      regions: n,
+      slowMs: props.slowMs,
+      certExpiryDays: 0,
+      // The probe warns when remaining < limit × ratio, so the alarm compares with exactly that.
+      rateLimitPercent: props.rateLimitRatio * 100,
+      runsPerPeriod: 1,
+      zero: 0,
+    };
+    const where = regions.join(', ');
+    const what: Partial<Record<AlarmKind, (window: string) => string>> = {
+      FailingInAnyRegion: (w) => `${props.image} failed to pull in at least one of ${where} ${w}.`,
+      FailingInManyRegions: (w) =>
+        `${props.image} failed to pull in ${outage === n ? 'every one' : `${outage} or more`} of ${where} ${w}: a registry-wide outage, not a regional network problem.`,
+      TargetSilent: (w) =>
+        `Fewer than ${n} of ${where} sent a result for ${target} ${w}, though the probes ran: a result was cut off (the run's deadline) or never reached the home region. Check the probe log groups.`,
+      LatencyDegraded: (w) => `Probing ${target} took longer than ${props.slowMs} ms in at least one region ${w}.`,
+      RateLimitLow: (w) =>
+        `Fewer than ${thresholds.rateLimitPercent}% of the registry's pull budget was left for ${target} in at least one region ${w}: pulls will soon be refused with 429.`,
+    };
+    for (const kind of targetAlarmKinds(n, props.rateLimitAlarm)) {
+      this.alarms.push(
+        createCanaryAlarm(this, kind, {
+          kind,
+          subject: target,
+          metric: props.metrics.forAlarm(ALARM_KINDS[kind], target),
+          thresholds,
+          policy: props.policy,
+          period: props.metrics.period,
+          what: what[kind] ?? ((w) => `${ALARM_KINDS[kind].meaning} (${target}, ${w})`),
+          ...(props.owner ? { owner: props.owner } : {}),
+          ...(props.runbookBaseUrl ? { runbookBaseUrl: props.runbookBaseUrl } : {}),
+          action: props.alarmAction,
+        }),
+      );
     }
-
-    for (const region of regions) {
-      this.add('RegionSilent', {
-        idSuffix: region,
-        metric: metrics.success(target, region, 'SampleCount'),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        // No data IS the failure here: the probe in that region stopped running or stopped reporting.
-        treatMissingData: TreatMissingData.BREACHING,
-        what: `No result for ${target} arrived from ${region} in ${this.mOfN()}: the probe there stopped running or cannot reach the home region. Check its dead-letter queue alarm and log group in ${region}.`,
-        runbook: index,
-      });
-    }
-
-    if (props.rateLimitAlarm) {
-      const percent = Math.round(props.rateLimitRatio * 100);
-      this.add('RateLimitLow', {
-        metric: metrics.lowestRateLimitPercent(target),
-        threshold: percent,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        what: `Fewer than ${percent}% of the registry's pull budget is left for ${target} in at least one region: pulls will soon be refused with 429.`,
-        runbook: runbookUrl('RATE_LIMIT_LOW', base),
-      });
-    }
-
-    this.add('CertificateExpiring', {
-      metric: metrics.lowestCertDays(target),
-      threshold: props.certExpiryDays,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      datapointsToAlarm: 1,
-      evaluationPeriods: 1,
-      what: `The TLS certificate of ${props.image.split('/')[0]} (target ${target}) expires in fewer than ${props.certExpiryDays} days.`,
-      runbook: runbookUrl('CERT_EXPIRING', base),
-    });
-
-    this.add('LatencyDegraded', {
-      metric: metrics.worstDuration(target),
-      threshold: props.slowMs,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      what: `Probing ${target} took longer than ${props.slowMs} ms in at least one region in ${this.mOfN()}.`,
-      runbook: runbookUrl('SLOW', base),
-    });
+    this.headline = this.alarms[0]!;
 
     // Only alarms live in this construct, so tagging it tags exactly this target's alarms.
     for (const [key, value] of Object.entries(alarmTags(props.owner, props.tags)))
       Tags.of(this).add(key, value);
   }
-
-  private mOfN(): string {
-    const { datapointsToAlarm: m, evaluationPeriods: n } = this.props;
-    const minutes = this.props.metrics.period.toMinutes();
-    return `${m} of the last ${n} runs (${minutes} min apart)`;
-  }
-
-  private add(
-    kind: AlarmKind,
-    spec: {
-      idSuffix?: string;
-      metric: IMetric;
-      threshold: number;
-      comparisonOperator: ComparisonOperator;
-      treatMissingData?: TreatMissingData;
-      datapointsToAlarm?: number;
-      evaluationPeriods?: number;
-      what: string;
-      runbook: string;
-    },
-  ): void {
-    const { target, owner } = this.props;
-    const name = `RegistryCanary-${target}-${kind}${spec.idSuffix ? `-${spec.idSuffix}` : ''}`;
-    const alarm = new Alarm(this, `${kind}${spec.idSuffix ? `-${spec.idSuffix}` : ''}`, {
-      alarmName: name,
-      alarmDescription: [spec.what, owner ? `Owner: ${owner}.` : '', `Runbook: ${spec.runbook}`]
-        .filter(Boolean)
-        .join(' '),
-      metric: spec.metric,
-      threshold: spec.threshold,
-      comparisonOperator: spec.comparisonOperator,
-      datapointsToAlarm: spec.datapointsToAlarm ?? this.props.datapointsToAlarm,
-      evaluationPeriods: spec.evaluationPeriods ?? this.props.evaluationPeriods,
-      // A warning metric absent (no rate-limit headers, plain HTTP) is not a problem.
-      treatMissingData: spec.treatMissingData ?? TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(this.props.alarmAction);
-    alarm.addOkAction(this.props.alarmAction);
-    this.alarms.push(alarm);
-  }
-}
-
-/** Exported for the docs and tests: the alarm period equals the schedule. */
-export function alarmPeriod(everyMinutes: number): Duration {
-  return Duration.minutes(everyMinutes);
 }
 
 /** The tags of a target's alarms: its `tags`, plus `Owner` when it has an owner (an explicit `tags.Owner` wins). */

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vite
 import { anonymous } from '../../functions/credentials/types.ts';
 import { PUBLISH_RESERVE_MS } from '../../functions/handlers/probe-config.ts';
 import {
-  HOME_COPY_MARGIN_MS,
+  PUBLISH_MARGIN_MS,
   type ProbeFn,
   runScheduledProbes,
   stateRecorder,
@@ -70,12 +70,12 @@ afterEach(() => {
 
 it('logs, emits metrics and returns its summary at the publish deadline when the state table hangs', async () => {
   // The run's clock is real time plus what the probes "spent": they take 10 s of a 17.5 s
-  // invocation, so the publish deadline (end minus HOME_COPY_MARGIN_MS) is 1.5 s after probing,
+  // invocation, so the publish deadline (end minus PUBLISH_MARGIN_MS) is 1.5 s after probing,
   // well short of what the SDK would wait for one hanging UpdateItem.
   let skew = 0;
   const now = () => Date.now() + skew;
   const invocationEnd = now() + 17_500;
-  const deadline = invocationEnd - HOME_COPY_MARGIN_MS;
+  const deadline = invocationEnd - PUBLISH_MARGIN_MS;
   const targets = ['a', 'b', 'c'].map((name) => target(name));
   let started = 0;
   const probe: ProbeFn = async (ref) => {

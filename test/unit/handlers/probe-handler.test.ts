@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anonymous, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 import { PUBLISH_RESERVE_MS, readProbeConfig } from '../../../functions/handlers/probe-config.ts';
 import {
-  HOME_COPY_MARGIN_MS,
+  PUBLISH_MARGIN_MS,
   type ProbeFn,
   probeAll,
   runScheduledProbes,
@@ -379,7 +379,7 @@ describe('runScheduledProbes', () => {
     );
 
     // Without the deadline all 10 attempts would run, ~50 s: far past the Lambda's 20 s.
-    const deadline = 20_000 - HOME_COPY_MARGIN_MS;
+    const deadline = 20_000 - PUBLISH_MARGIN_MS;
     expect(started.length).toBeGreaterThanOrEqual(1);
     expect(started.length).toBeLessThan(10);
     expect(started.every((t) => t < deadline)).toBe(true);
@@ -389,7 +389,7 @@ describe('runScheduledProbes', () => {
       message: expect.stringContaining('home-region metric copy failed'),
       data: 8,
       targets: ['a', 'b'],
-      error: expect.objectContaining({ name: 'HomeCopyDeadlineError' }),
+      error: expect.objectContaining({ name: 'MetricsDeadlineError' }),
     });
   });
 

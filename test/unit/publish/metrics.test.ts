@@ -1,167 +1,175 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  emitPhaseMetrics,
-  emitResultMetrics,
-  emitRunMetrics,
-  phaseTotal,
-} from '../../../functions/publish/metrics.ts';
+  batches,
+  MetricsDeadlineError,
+  homeCopyData,
+  isRetryable,
+  publishMetrics,
+} from '../../../functions/publish/metrics-home-copy.ts';
 import { failingResult, healthyResult } from '../handlers/probe-fixtures.ts';
 
-interface EmfLine {
-  _aws: {
-    CloudWatchMetrics: {
-      Namespace: string;
-      Dimensions: string[][];
-      Metrics: { Name: string; Unit: string }[];
-    }[];
-  };
-  [key: string]: unknown;
+const cloudWatch = mockClient(CloudWatchClient);
+const at = new Date('2026-11-23T00:00:00Z');
+
+function throttled(): Error {
+  return Object.assign(new Error('Rate exceeded'), {
+    name: 'Throttling',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
-let lines: EmfLine[];
-let metrics: Metrics;
+beforeEach(() => cloudWatch.reset());
 
-beforeEach(() => {
-  lines = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-    return true;
+describe('homeCopyData', () => {
+  it('copies success, duration, pull budget (%) and certificate days, dimensioned by Target and ProbeRegion', () => {
+    const data = homeCopyData('hub', 'eu-west-1', healthyResult(), at);
+    expect(data.map((d) => [d.MetricName, d.Value, d.Unit])).toEqual([
+      ['Success', 1, 'Count'],
+      ['DurationMs', 120, 'Milliseconds'],
+      ['RateLimitRemainingPercent', 15, 'Percent'],
+      ['CertDaysRemaining', 40, 'Count'],
+    ]);
+    expect(data[0]!.Dimensions).toEqual([
+      { Name: 'Target', Value: 'hub' },
+      { Name: 'ProbeRegion', Value: 'eu-west-1' },
+    ]);
   });
-  metrics = new Metrics({ namespace: 'RegistryCanary', serviceName: 'test' });
-  metrics.clearDefaultDimensions();
+
+  it('copies only success for a failing result: its duration is the time to fail, not latency', () => {
+    const data = homeCopyData('hub', 'eu-west-1', { ...failingResult('TIMEOUT'), durationMs: 10_000 }, at);
+    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([['Success', 0]]);
+  });
+
+  it('copies the duration of a degraded result, which reached the registry', () => {
+    const degraded = healthyResult({ status: 'degraded', durationMs: 6_000, rateLimit: null, tls: null });
+    const data = homeCopyData('hub', 'eu-west-1', degraded, at);
+    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([
+      ['Success', 1],
+      ['DurationMs', 6_000],
+    ]);
+  });
 });
 
-afterEach(() => {
-  vi.restoreAllMocks();
+describe('publishMetrics', () => {
+  const data = (n: number) =>
+    Array.from({ length: n }, (_, i) => homeCopyData(`t${i}`, 'eu-west-1', failingResult(), at)[0]!);
+  const noSleep = async () => {};
+
+  it('sends at most 1000 data per request, in the RegistryCanary namespace', async () => {
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    const outcome = await publishMetrics(data(2345), { client: new CloudWatchClient({}), sleep: noSleep });
+
+    const calls = cloudWatch.commandCalls(PutMetricDataCommand);
+    expect(calls.map((c) => c.args[0].input.MetricData?.length)).toEqual([1000, 1000, 345]);
+    expect(calls.every((c) => c.args[0].input.Namespace === 'RegistryCanary')).toBe(true);
+    expect(outcome).toEqual({ sent: 2345, unsent: [] });
+  });
+
+  it('retries a throttled batch with growing backoff, then succeeds', async () => {
+    cloudWatch.on(PutMetricDataCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({});
+    const delays: number[] = [];
+    const outcome = await publishMetrics(data(3), {
+      client: new CloudWatchClient({}),
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+      random: () => 1,
+      retry: { baseDelayMs: 100 },
+    });
+
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(3);
+    expect(delays).toEqual([100, 200]);
+    expect(outcome.sent).toBe(3);
+  });
+
+  it('gives up after the last attempt and reports the data it could not send', async () => {
+    cloudWatch.on(PutMetricDataCommand).rejects(throttled());
+    const outcome = await publishMetrics(data(1200), {
+      client: new CloudWatchClient({}),
+      sleep: noSleep,
+      retry: { attempts: 3 },
+    });
+
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(6);
+    expect(outcome.sent).toBe(0);
+    expect(outcome.unsent.map((u) => u.data.length)).toEqual([1000, 200]);
+  });
+
+  it('stops retrying when the next attempt could only start after the deadline', async () => {
+    let clock = 0;
+    const started: number[] = [];
+    cloudWatch.on(PutMetricDataCommand).callsFake(() => {
+      started.push(clock);
+      clock += 1_000; // each request takes 1 s
+      throw throttled();
+    });
+    // Backoff 1 s, then 2 s: the second retry would start at 5 s, past the 3.5 s deadline.
+    const outcome = await publishMetrics(data(3), {
+      client: new CloudWatchClient({}),
+      retry: { attempts: 4, baseDelayMs: 1_000 },
+      random: () => 1,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      deadline: 3_500,
+    });
+
+    expect(started).toEqual([0, 2_000]);
+    expect(outcome.sent).toBe(0);
+    expect(outcome.unsent).toHaveLength(1);
+    expect(outcome.unsent[0]!.data).toHaveLength(3);
+    expect(outcome.unsent[0]!.error).toBeInstanceOf(MetricsDeadlineError);
+    expect((outcome.unsent[0]!.error as Error).cause).toMatchObject({ name: 'Throttling' });
+  });
+
+  it('sends no batch once the deadline has passed, and reports each one unsent', async () => {
+    let clock = 0;
+    cloudWatch.on(PutMetricDataCommand).callsFake(() => {
+      clock += 2_000;
+      return {};
+    });
+    const outcome = await publishMetrics(data(2_100), {
+      client: new CloudWatchClient({}),
+      now: () => clock,
+      sleep: noSleep,
+      deadline: 1_000,
+    });
+
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(1);
+    expect(outcome.sent).toBe(1_000);
+    expect(outcome.unsent.map((u) => u.data.length)).toEqual([1_000, 100]);
+    expect(outcome.unsent.every((u) => u.error instanceof MetricsDeadlineError)).toBe(true);
+  });
+
+  it('does not retry a request CloudWatch refuses as invalid', async () => {
+    const invalid = Object.assign(new Error('bad'), {
+      name: 'InvalidParameterValueException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    cloudWatch.on(PutMetricDataCommand).rejects(invalid);
+    const outcome = await publishMetrics(data(1), { client: new CloudWatchClient({}), sleep: noSleep });
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(1);
+    expect(outcome.unsent).toHaveLength(1);
+  });
 });
 
-describe('emitResultMetrics', () => {
-  it('writes one EMF line per healthy result, dimensioned by Target only, without the network phases', () => {
-    emitResultMetrics(metrics, 'hub', healthyResult());
-
-    expect(lines).toHaveLength(1);
-    const [line] = lines;
-    const directive = line!._aws.CloudWatchMetrics[0]!;
-    expect(directive.Namespace).toBe('RegistryCanary');
-    expect(directive.Dimensions).toEqual([['Target']]);
-    expect(directive.Metrics.map((m) => m.Name).sort()).toEqual(
-      ['CertDaysRemaining', 'DurationMs', 'RateLimitLimit', 'RateLimitRemaining', 'Success'].sort(),
+describe('isRetryable', () => {
+  it('retries throttling, 5xx and network errors, not client errors', () => {
+    expect(isRetryable(throttled())).toBe(true);
+    expect(isRetryable({ name: 'InternalServiceFault', $metadata: { httpStatusCode: 500 } })).toBe(true);
+    expect(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isRetryable({ name: 'InvalidParameterCombination', $metadata: { httpStatusCode: 400 } })).toBe(
+      false,
     );
-    expect(line).toMatchObject({
-      Target: 'hub',
-      Success: 1,
-      DurationMs: 120,
-      RateLimitRemaining: 15,
-      RateLimitLimit: 100,
-      CertDaysRemaining: 40,
-    });
-    for (const phase of ['DnsMs', 'ConnectMs', 'TlsMs', 'TtfbMs']) expect(line).not.toHaveProperty(phase);
-  });
-
-  it('adds a Failure line dimensioned by the diagnosis code when the probe fails', () => {
-    emitResultMetrics(metrics, 'hub', failingResult('NAME_UNKNOWN'));
-
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ Target: 'hub', Success: 0 });
-    expect(lines[0]).not.toHaveProperty('RateLimitRemaining');
-    expect(lines[1]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['Code']]);
-    expect(lines[1]).toMatchObject({ Code: 'NAME_UNKNOWN', Failure: 1 });
-    expect(lines[1]).not.toHaveProperty('Target');
-  });
-
-  it("does not let one target's dimension leak into the next line", () => {
-    emitResultMetrics(metrics, 'a', healthyResult());
-    emitResultMetrics(metrics, 'b', healthyResult());
-    expect(lines.map((l) => l.Target)).toEqual(['a', 'b']);
   });
 });
 
-/** A result whose every request had each phase: ping on a fresh connection, then a reused one. */
-function timedResult(dnsMs: number, ttfbMs: number) {
-  const [ping, head] = healthyResult().steps;
-  return healthyResult({
-    steps: [
-      { ...ping!, timings: { dnsMs, connectMs: 10, tlsMs: 20, ttfbMs, totalMs: 0 } },
-      { ...head!, timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: 5, totalMs: 0 } },
-    ],
-  });
-}
-
-describe('emitPhaseMetrics', () => {
-  it('writes two targets on one registry as one set of Registry series holding both values', () => {
-    emitPhaseMetrics(metrics, [
-      { registry: 'registry-1.docker.io', result: timedResult(3, 30) },
-      { registry: 'registry-1.docker.io', result: timedResult(7, 50) },
-    ]);
-
-    expect(lines).toHaveLength(1);
-    const [line] = lines;
-    const directive = line!._aws.CloudWatchMetrics[0]!;
-    expect(directive.Dimensions).toEqual([['Registry']]);
-    expect(directive.Metrics.map((m) => m.Name).sort()).toEqual(['ConnectMs', 'DnsMs', 'TlsMs', 'TtfbMs']);
-    expect(directive.Metrics.every((m) => m.Unit === 'Milliseconds')).toBe(true);
-    // One value per target, in the order they reported: Average and the percentiles count each probe.
-    expect(line).toMatchObject({
-      Registry: 'registry-1.docker.io',
-      DnsMs: [3, 7],
-      ConnectMs: [10, 10],
-      TlsMs: [20, 20],
-      TtfbMs: [35, 55],
-    });
-    expect(line).not.toHaveProperty('Target');
-  });
-
-  it('writes one line per registry, each with only its own targets', () => {
-    emitPhaseMetrics(metrics, [
-      { registry: 'registry-1.docker.io', result: timedResult(3, 30) },
-      { registry: 'ghcr.io', result: timedResult(9, 90) },
-      { registry: 'registry-1.docker.io', result: timedResult(7, 50) },
-    ]);
-
-    expect(lines.map((l) => [l.Registry, l.DnsMs])).toEqual([
-      ['registry-1.docker.io', [3, 7]],
-      ['ghcr.io', 9],
-    ]);
-  });
-
-  it('adds no value for a phase a result never reached, and no line for a registry with none', () => {
-    emitPhaseMetrics(metrics, [
-      { registry: 'quay.io', result: failingResult('NAME_UNKNOWN') },
-      { registry: 'ghcr.io', result: failingResult('TIMEOUT') },
-      { registry: 'ghcr.io', result: timedResult(4, 40) },
-    ]);
-
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ Registry: 'ghcr.io', DnsMs: 4, TtfbMs: 45 });
-  });
-
-  it('keeps the Registry dimension on every line when a registry has more values than Powertools holds per metric', () => {
-    const many = Array.from({ length: 150 }, (_, i) => ({ registry: 'ghcr.io', result: timedResult(i, 0) }));
-
-    emitPhaseMetrics(metrics, many);
-
-    expect(lines.map((l) => l._aws.CloudWatchMetrics[0]!.Dimensions)).toEqual([
-      [['Registry']],
-      [['Registry']],
-    ]);
-    expect(lines.map((l) => l.Registry)).toEqual(['ghcr.io', 'ghcr.io']);
-    expect(lines.flatMap((l) => l.DnsMs as number[])).toEqual(many.map((_, i) => i));
-  });
-});
-
-describe('emitRunMetrics', () => {
-  it('stores run metrics without dimensions until the flush', () => {
-    emitRunMetrics(metrics, 7, 900);
-    metrics.publishStoredMetrics();
-    expect(lines[0]).toMatchObject({ TargetsProbed: 7, RunDurationMs: 900 });
-    expect(lines[0]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([]);
-  });
-});
-
-describe('phaseTotal', () => {
-  it('sums a phase over requests and is null when no request had it', () => {
-    expect(phaseTotal(healthyResult(), 'ttfb')).toBe(55);
-    expect(phaseTotal(healthyResult({ steps: [] }), 'dns')).toBeNull();
+describe('batches', () => {
+  it('splits into chunks of the given size', () => {
+    expect(batches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(batches([], 2)).toEqual([]);
   });
 });
