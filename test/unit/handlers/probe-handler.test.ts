@@ -1,6 +1,5 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -21,7 +20,7 @@ let stdout: string[];
 beforeEach(() => {
   cloudWatch.reset();
   stdout = [];
-  // Logger and EMF lines both go to stdout/stderr; collect them in order.
+  // Logger lines go to stdout/stderr; collect them in order.
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       stdout.push(...String(chunk).split('\n').filter(Boolean));
@@ -38,14 +37,13 @@ afterEach(() => {
 const never: ProbeFn = () => new Promise(() => {});
 const ok: ProbeFn = async (ref) => healthyResult({ ref });
 
+const scheduledAt = new Date('2026-12-02T08:15:00Z');
+
 function deps(probe: ProbeFn) {
-  const metrics = new Metrics({ namespace: 'RegistryCanary', serviceName: 'test' });
-  metrics.clearDefaultDimensions();
   return {
     probe,
     credentialsFor: () => anonymous,
     logger: new Logger({ serviceName: 'test' }),
-    metrics,
     cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
     sleep: async () => {},
   };
@@ -267,7 +265,7 @@ describe('runScheduledProbes', () => {
   it('logs one line per result with the JSON contract, the region and the target', async () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
     const config = runtimeConfig([target('a'), target('b')]);
-    const summary = await runScheduledProbes({ config, ...deps(ok) }, () => 60_000);
+    const summary = await runScheduledProbes({ config, ...deps(ok) }, () => 60_000, scheduledAt);
 
     const results = json().filter((l) => l.message === 'probe result');
     expect(results.map((l) => l.target).sort()).toEqual(['a', 'b']);
@@ -286,49 +284,61 @@ describe('runScheduledProbes', () => {
       healthy: 2,
       degraded: 0,
       failing: 0,
-      homeCopy: { sent: 8, unsent: 0 },
+      // One Failing sample per target (no warning held), and the heartbeat.
+      metrics: { sent: 3, unsent: 0 },
     });
   });
 
-  it('writes the phase timings once per registry after the run, and keeps them per target in the result lines', async () => {
+  it('adds each network phase summed over the requests to the result line', async () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
-    const config = runtimeConfig([
-      target('a'),
-      target('b'),
-      target('c', { image: 'ghcr.io/c:1', registry: 'ghcr.io' }),
-    ]);
-    await runScheduledProbes({ config, ...deps(ok) }, () => 60_000);
-
-    const phaseLines = json().filter((l) => 'Registry' in l);
-    expect(phaseLines.map((l) => [l.Registry, l.DnsMs])).toEqual([
-      ['registry.example.com', [3, 3]],
-      ['ghcr.io', 3],
-    ]);
-    const targetLines = json().filter((l) => 'Target' in l);
-    expect(targetLines.map((l) => l.Target)).toEqual(['a', 'b', 'c']);
-    expect(targetLines.some((l) => 'DnsMs' in l)).toBe(false);
-    const results = json().filter((l) => l.message === 'probe result');
-    expect(results.map((l) => (l.steps as { timings: { dnsMs: number } }[])[0]?.timings.dnsMs)).toEqual([
-      3, 3, 3,
-    ]);
+    await runScheduledProbes({ config: runtimeConfig([target('a')]), ...deps(ok) }, () => 60_000, scheduledAt);
+    const [line] = json().filter((l) => l.message === 'probe result');
+    // healthyResult: ping 3/10/20/30 ms, then a reused connection with only a first byte of 25 ms.
+    expect(line!.phases).toEqual({ dnsMs: 3, connectMs: 10, tlsMs: 20, ttfbMs: 55 });
   });
 
-  it('copies every result to the home region in batches of at most 1000 data', async () => {
+  it('stamps every datum with the scheduled time and sends the region heartbeat last', async () => {
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    await runScheduledProbes(
+      { config: runtimeConfig([target('a'), target('b')]), ...deps(ok) },
+      () => 60_000,
+      scheduledAt,
+    );
+    const [call] = cloudWatch.commandCalls(PutMetricDataCommand);
+    const data = call!.args[0].input.MetricData ?? [];
+    expect(data.every((d) => d.Timestamp === scheduledAt)).toBe(true);
+    expect(data.map((d) => [d.MetricName, d.Dimensions?.[0]?.Value, d.Value])).toEqual([
+      ['Failing', 'a', 0],
+      ['Failing', 'b', 0],
+      ['Heartbeat', 'eu-west-1', 2],
+    ]);
+    expect(call!.args[0].input.Namespace).toBe('RegistryCanary');
+  });
+
+  it('writes no EMF metric lines: every metric goes to the home region', async () => {
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    await runScheduledProbes({ config: runtimeConfig([target('a')]), ...deps(ok) }, () => 60_000, scheduledAt);
+    expect(json().some((l) => '_aws' in l)).toBe(false);
+  });
+
+  it('sends every result to the home region, in batches of at most 1000 data', async () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
     const targets = Array.from({ length: 300 }, (_, i) => target(`t${i}`));
     const summary = await runScheduledProbes(
       { config: runtimeConfig(targets, { concurrency: 50 }), ...deps(ok) },
       () => 60_000,
+      scheduledAt,
     );
 
     const sizes = cloudWatch
       .commandCalls(PutMetricDataCommand)
       .map((c) => c.args[0].input.MetricData?.length);
-    expect(sizes).toEqual([1000, 200]);
-    expect(summary.homeCopy).toEqual({ sent: 1200, unsent: 0 });
+    // 300 Failing samples and one heartbeat: no warning holds in healthyResult.
+    expect(sizes).toEqual([301]);
+    expect(summary.metrics).toEqual({ sent: 301, unsent: 0 });
   });
 
-  it('retries a throttled home copy and, when it keeps failing, keeps the results in the EMF lines', async () => {
+  it('retries throttled metrics and, when they keep failing, logs what was not sent beside the results', async () => {
     cloudWatch
       .on(PutMetricDataCommand)
       .rejects(
@@ -336,18 +346,21 @@ describe('runScheduledProbes', () => {
       );
     const config = runtimeConfig([target('a')]);
     const summary = await runScheduledProbes(
-      { config, ...deps(async () => failingResult()), homeCopyRetry: { attempts: 3 } },
+      { config, ...deps(async () => failingResult()), metricsRetry: { attempts: 3 } },
       () => 60_000,
+      scheduledAt,
     );
 
     expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(3);
-    expect(summary.homeCopy).toEqual({ sent: 0, unsent: 1 }); // a failure copies Success only
+    expect(summary.metrics).toEqual({ sent: 0, unsent: 2 }); // Failing and the heartbeat
     const lines = json();
-    expect(lines.find((l) => l.Target === 'a' && l.Success === 0)).toBeDefined();
-    expect(lines.find((l) => l.Code === 'NAME_UNKNOWN' && l.Failure === 1)).toBeDefined();
+    expect(lines.find((l) => l.message === 'probe result' && l.target === 'a')).toMatchObject({
+      status: 'failing',
+      diagnosis: expect.objectContaining({ code: 'NAME_UNKNOWN' }),
+    });
     expect(lines.find((l) => l.level === 'ERROR')).toMatchObject({
-      message: expect.stringContaining('home-region metric copy failed'),
-      targets: ['a'],
+      message: expect.stringContaining('metrics not sent to the home region'),
+      subjects: ['a', 'eu-west-1'],
     });
   });
 
@@ -373,9 +386,10 @@ describe('runScheduledProbes', () => {
         sleep: async (ms) => {
           clock += ms;
         },
-        homeCopyRetry: { attempts: 10, baseDelayMs: 4_000, maxDelayMs: 4_000 },
+        metricsRetry: { attempts: 10, baseDelayMs: 4_000, maxDelayMs: 4_000 },
       },
       remainingMs,
+      scheduledAt,
     );
 
     // Without the deadline all 10 attempts would run, ~50 s: far past the Lambda's 20 s.
@@ -384,11 +398,11 @@ describe('runScheduledProbes', () => {
     expect(started.length).toBeLessThan(10);
     expect(started.every((t) => t < deadline)).toBe(true);
     expect(clock - start).toBeLessThanOrEqual(deadline + 3_000);
-    expect(summary.homeCopy).toEqual({ sent: 0, unsent: 8 });
+    expect(summary.metrics).toEqual({ sent: 0, unsent: 3 });
     expect(json().find((l) => l.level === 'ERROR')).toMatchObject({
-      message: expect.stringContaining('home-region metric copy failed'),
-      data: 8,
-      targets: ['a', 'b'],
+      message: expect.stringContaining('metrics not sent to the home region'),
+      data: 3,
+      subjects: ['a', 'b', 'eu-west-1'],
       error: expect.objectContaining({ name: 'MetricsDeadlineError' }),
     });
   });
@@ -399,7 +413,7 @@ describe('runScheduledProbes', () => {
       deadlineGraceMs: 50,
     });
     const started = Date.now();
-    const summary = await runScheduledProbes({ config, ...deps(never) }, () => 60_000);
+    const summary = await runScheduledProbes({ config, ...deps(never) }, () => 60_000, scheduledAt);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(summary.failing).toBe(2);
   });

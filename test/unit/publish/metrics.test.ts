@@ -3,11 +3,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   batches,
-  MetricsDeadlineError,
-  homeCopyData,
+  heartbeatDatum,
   isRetryable,
+  MetricsDeadlineError,
   publishMetrics,
-} from '../../../functions/publish/metrics-home-copy.ts';
+  resultMetricData,
+} from '../../../functions/publish/metrics.ts';
 import { failingResult, healthyResult } from '../handlers/probe-fixtures.ts';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -22,39 +23,87 @@ function throttled(): Error {
 
 beforeEach(() => cloudWatch.reset());
 
-describe('homeCopyData', () => {
-  it('copies success, duration, pull budget (%) and certificate days, dimensioned by Target and ProbeRegion', () => {
-    const data = homeCopyData('hub', 'eu-west-1', healthyResult(), at);
+const budgetLow = { code: 'RATE_LIMIT_LOW', summary: 'Only 15 of 100 pulls remain' } as const;
+const certExpiring = { code: 'CERT_EXPIRING', summary: 'expires in 9 days' } as const;
+const slow = { code: 'SLOW', summary: 'took 6000 ms' } as const;
+
+describe('resultMetricData', () => {
+  it('sends one Failing sample of 0 for a healthy result, dimensioned by Target alone, at the scheduled time', () => {
+    const data = resultMetricData('hub', 'registry-1.docker.io', healthyResult(), at);
+    expect(data).toEqual([
+      {
+        MetricName: 'Failing',
+        Dimensions: [{ Name: 'Target', Value: 'hub' }],
+        Timestamp: at,
+        Value: 0,
+        Unit: 'Count',
+      },
+    ]);
+  });
+
+  it('sends no warning metric while no warning holds, even with a pull budget and a certificate', () => {
+    // healthyResult has 15 of 100 pulls left and 40 certificate days: the probe did not warn, so
+    // neither is sent (a metric is billed for every hour it receives data).
+    const names = resultMetricData('hub', 'registry-1.docker.io', healthyResult(), at).map((d) => d.MetricName);
+    expect(names).toEqual(['Failing']);
+  });
+
+  it('sends Failing = 1 and nothing else for a failing result: its duration is the time to fail, not latency', () => {
+    const data = resultMetricData('hub', 'r', { ...failingResult('TIMEOUT'), durationMs: 10_000 }, at);
+    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([['Failing', 1]]);
+  });
+
+  it('sends the pull budget left in % while RATE_LIMIT_LOW holds', () => {
+    const degraded = healthyResult({ status: 'degraded', warnings: [budgetLow] });
+    const data = resultMetricData('hub', 'registry-1.docker.io', degraded, at);
+    expect(data.map((d) => [d.MetricName, d.Value, d.Unit, d.Dimensions])).toContainEqual([
+      'RateLimitLowPercent',
+      15,
+      'Percent',
+      [{ Name: 'Target', Value: 'hub' }],
+    ]);
+  });
+
+  it('sends the certificate days per registry host, not per target, while CERT_EXPIRING holds', () => {
+    const degraded = healthyResult({ status: 'degraded', warnings: [certExpiring] });
+    const data = resultMetricData('hub', 'registry-1.docker.io', degraded, at);
+    expect(data.map((d) => [d.MetricName, d.Value, d.Dimensions])).toContainEqual([
+      'CertExpiringDays',
+      40,
+      [{ Name: 'Registry', Value: 'registry-1.docker.io' }],
+    ]);
+  });
+
+  it('sends the duration while SLOW holds', () => {
+    const degraded = healthyResult({ status: 'degraded', durationMs: 6_000, warnings: [slow] });
+    const data = resultMetricData('hub', 'r', degraded, at);
     expect(data.map((d) => [d.MetricName, d.Value, d.Unit])).toEqual([
-      ['Success', 1, 'Count'],
-      ['DurationMs', 120, 'Milliseconds'],
-      ['RateLimitRemainingPercent', 15, 'Percent'],
-      ['CertDaysRemaining', 40, 'Count'],
-    ]);
-    expect(data[0]!.Dimensions).toEqual([
-      { Name: 'Target', Value: 'hub' },
-      { Name: 'ProbeRegion', Value: 'eu-west-1' },
+      ['Failing', 0, 'Count'],
+      ['SlowMs', 6_000, 'Milliseconds'],
     ]);
   });
 
-  it('copies only success for a failing result: its duration is the time to fail, not latency', () => {
-    const data = homeCopyData('hub', 'eu-west-1', { ...failingResult('TIMEOUT'), durationMs: 10_000 }, at);
-    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([['Success', 0]]);
+  it('sends no budget when the warning holds but the headers gave no limit', () => {
+    const degraded = healthyResult({ status: 'degraded', warnings: [budgetLow], rateLimit: null });
+    expect(resultMetricData('hub', 'r', degraded, at).map((d) => d.MetricName)).toEqual(['Failing']);
   });
+});
 
-  it('copies the duration of a degraded result, which reached the registry', () => {
-    const degraded = healthyResult({ status: 'degraded', durationMs: 6_000, rateLimit: null, tls: null });
-    const data = homeCopyData('hub', 'eu-west-1', degraded, at);
-    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([
-      ['Success', 1],
-      ['DurationMs', 6_000],
-    ]);
+describe('heartbeatDatum', () => {
+  it('counts the targets probed, dimensioned by ProbeRegion, at the scheduled time', () => {
+    expect(heartbeatDatum('eu-west-1', 7, at)).toEqual({
+      MetricName: 'Heartbeat',
+      Dimensions: [{ Name: 'ProbeRegion', Value: 'eu-west-1' }],
+      Timestamp: at,
+      Value: 7,
+      Unit: 'Count',
+    });
   });
 });
 
 describe('publishMetrics', () => {
   const data = (n: number) =>
-    Array.from({ length: n }, (_, i) => homeCopyData(`t${i}`, 'eu-west-1', failingResult(), at)[0]!);
+    Array.from({ length: n }, (_, i) => resultMetricData(`t${i}`, 'r', failingResult(), at)[0]!);
   const noSleep = async () => {};
 
   it('sends at most 1000 data per request, in the RegistryCanary namespace', async () => {

@@ -35,4 +35,37 @@ describe('EncryptedTopic', () => {
       Endpoint: 'oncall@example.com',
     });
   }, 60_000); // the first synth in a process loads much of aws-cdk-lib
+
+  it("lets only this account's canary alarms publish through CloudWatch, beside the SSL-only deny", () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new EncryptedTopic(stack, 'Ops', { displayName: 'ops' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'CanaryAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:RegistryCanary-*']],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('encrypts with a key it is given instead of making one', () => {
+    const stack = new Stack(new App(), 'S');
+    const first = new EncryptedTopic(stack, 'A', { displayName: 'a' });
+    new EncryptedTopic(stack, 'B', { displayName: 'b', key: first.key });
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
+  });
 });
