@@ -12,7 +12,18 @@ import { type CanaryStacks, createCanaryStacks } from '../../../lib/stacks/canar
 export interface SynthedApp {
   stacks: CanaryStacks;
   home: Template;
+  /** The home stack's nested stacks of target alarms, by shard. */
+  targetAlarms: Template[];
   regional: (region: string) => Template;
+}
+
+type AlarmResource = { Properties: Record<string, unknown> & { AlarmName?: string } };
+
+/** Every alarm of the home region: the home stack's own and its nested stacks'. */
+export function homeAlarms(app: Pick<SynthedApp, 'home' | 'targetAlarms'>): AlarmResource[] {
+  return [app.home, ...app.targetAlarms].flatMap(
+    (t) => Object.values(t.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[],
+  );
 }
 
 /** Synth with cdk-nag's AWS Solutions checks, as bin/app.ts does: a finding makes synth throw. */
@@ -27,6 +38,7 @@ export function synthApp(input: CanaryConfigInput): SynthedApp {
   return {
     stacks,
     home: Template.fromStack(stacks.home),
+    targetAlarms: [...stacks.home.targetAlarmStacks.values()].map((nested) => Template.fromStack(nested)),
     regional: (region) => {
       const template = templates.get(region);
       if (!template) throw new Error(`no probe stack for ${region}`);

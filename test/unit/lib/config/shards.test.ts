@@ -56,10 +56,12 @@ describe('a sharded region stack', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
       Properties: { Target: { Input?: string; Arn: unknown } };
     }[];
+    // Every shard also gets the run's scheduled time, which stamps its metrics.
+    const scheduledTime = '<aws.scheduler.scheduled-time>';
     expect(schedules.map((s) => JSON.parse(s.Properties.Target.Input ?? '{}'))).toEqual([
-      { shard: 0, shards: 3 },
-      { shard: 1, shards: 3 },
-      { shard: 2, shards: 3 },
+      { scheduledTime, shard: 0, shards: 3 },
+      { scheduledTime, shard: 1, shards: 3 },
+      { scheduledTime, shard: 2, shards: 3 },
     ]);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -67,13 +69,15 @@ describe('a sharded region stack', () => {
     });
   });
 
-  it('keeps an unsharded region exactly as before: one schedule, no input', { timeout: 60_000 }, () => {
+  it('gives an unsharded region one schedule, whose input holds only the scheduled time', { timeout: 60_000 }, () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new RegionalProbeStack(app, 'Probe', { config: fleet(3, 5), region: 'us-east-1' });
     const schedules = Object.values(Template.fromStack(stack).findResources('AWS::Scheduler::Schedule')) as {
       Properties: { Target: { Input?: string } };
     }[];
     expect(schedules).toHaveLength(1);
-    expect(schedules[0]!.Properties.Target.Input).toBeUndefined();
+    expect(JSON.parse(schedules[0]!.Properties.Target.Input!)).toEqual({
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { alarmKindOf } from '../../../../functions/publish/alarm-catalog.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import defaultConfig from '../../../../config/default.ts';
-import { maskedTemplate, type SynthedApp, synthApp } from '../synth.ts';
+import { homeAlarms, maskedTemplate, type SynthedApp, synthApp } from '../synth.ts';
 
 // One synth (with bundling and cdk-nag) for the whole file: it is the slow part.
 let app: SynthedApp;
@@ -130,48 +131,41 @@ describe('ScheduledProbe', () => {
 
 describe('HomeStack', () => {
   it('creates the per-target alarms, every one with both actions, and gives every alarm a runbook link', () => {
-    const all = Object.values(app.home.findResources('AWS::CloudWatch::Alarm')) as {
-      Properties: {
-        AlarmName?: string;
-        AlarmDescription: string;
-        AlarmActions: unknown[];
-        OKActions: unknown[];
-      };
+    const all = homeAlarms(app) as {
+      Properties: { AlarmName?: string; AlarmDescription: string; AlarmActions: unknown[]; OKActions: unknown[] };
     }[];
-    // Every alarm of the stack, not only the named per-target ones: the notifier's dead-letter
+    // Every alarm of the home region, not only the per-target ones: the notifier's dead-letter
     // alarm once lacked its link because a filter on the name hid it from this test.
-    expect(all.length).toBeGreaterThan(7 * 7 + 2);
     for (const alarm of all) expect(alarm.Properties.AlarmDescription).toMatch(/Runbook: https:\/\/\S+/);
-
-    const alarms = all.filter((a) => a.Properties.AlarmName?.startsWith('RegistryCanary-'));
-    // 7 targets × (any, many, 3 × silent, cert, latency) + rate limit for the two rate-limited
-    // registries (Docker Hub, ECR Public)
-    expect(alarms).toHaveLength(7 * 7 + 2);
-    expect(alarms.map((a) => a.Properties.AlarmName).filter((n) => n?.endsWith('RateLimitLow'))).toEqual([
-      'RegistryCanary-dockerhub-alpine-RateLimitLow',
-      'RegistryCanary-ecr-public-alpine-RateLimitLow',
-    ]);
-    for (const alarm of alarms) {
+    for (const alarm of all) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
       expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
     }
+    const names = all.map((a) => a.Properties.AlarmName ?? '');
+    const ofKind = (kind: string) => names.filter((n) => alarmKindOf(n)?.spec.kind === kind);
+    // 7 targets × (any region, many regions, silent, slow), a pull budget for Docker Hub only (ECR
+    // Public sends none), a heartbeat per region, a certificate per registry host, the notifier's DLQ.
+    expect(ofKind('FailingInAnyRegion')).toHaveLength(7);
+    expect(ofKind('FailingInManyRegions')).toHaveLength(7);
+    expect(ofKind('TargetSilent')).toHaveLength(7);
+    expect(ofKind('LatencyDegraded')).toHaveLength(7);
+    expect(ofKind('RateLimitLow')).toEqual(['RegistryCanary-dockerhub-alpine-RateLimitLow']);
+    expect(ofKind('ProbeSilent')).toHaveLength(3);
+    expect(ofKind('CertificateExpiring')).toHaveLength(7);
+    expect(ofKind('NotifierDeadLetters')).toEqual(['RegistryCanary-notifier-NotifierDeadLetters']);
+    expect(all).toHaveLength(7 * 4 + 1 + 3 + 7 + 1);
   });
 
   it("tags each target's alarms with the target's tags and owner from the config", () => {
-    app.home.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'RegistryCanary-dockerhub-alpine-FailingInAnyRegion',
-      Tags: [
-        { Key: 'Owner', Value: 'platform-team' },
-        { Key: 'registry', Value: 'docker-hub' },
-      ],
-    });
-    app.home.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'RegistryCanary-gcr-distroless-LatencyDegraded',
-      Tags: [
-        { Key: 'Owner', Value: 'platform-team' },
-        { Key: 'registry', Value: 'gcr' },
-      ],
-    });
+    const tagsOf = (name: string) => homeAlarms(app).find((a) => a.Properties.AlarmName === name)?.Properties.Tags;
+    expect(tagsOf('RegistryCanary-dockerhub-alpine-FailingInAnyRegion')).toEqual([
+      { Key: 'Owner', Value: 'platform-team' },
+      { Key: 'registry', Value: 'docker-hub' },
+    ]);
+    expect(tagsOf('RegistryCanary-gcr-distroless-LatencyDegraded')).toEqual([
+      { Key: 'Owner', Value: 'platform-team' },
+      { Key: 'registry', Value: 'gcr' },
+    ]);
   });
 
   it('publishes the dashboard URL and the alarm topic for other constructs', () => {
