@@ -6,7 +6,12 @@
  */
 import type { ProbeResult, StepTimings } from '../probe/result.ts';
 
-export const NETWORK_PHASES = ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs'] as const satisfies readonly (keyof StepTimings)[];
+export const NETWORK_PHASES = [
+  'dnsMs',
+  'connectMs',
+  'tlsMs',
+  'ttfbMs',
+] as const satisfies readonly (keyof StepTimings)[];
 export type NetworkPhase = (typeof NETWORK_PHASES)[number];
 
 /** The message of every result line; the Logs Insights queries filter on it. */

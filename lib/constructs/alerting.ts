@@ -42,7 +42,7 @@ import {
 import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../../functions/publish/state-item.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
-import { allowCanaryAlarmsToPublish, alarmTopicKey } from './encrypted-topic.ts';
+import { alarmTopicKey, allowCanaryAlarmsToPublish } from './encrypted-topic.ts';
 import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
 
 const NOTIFIER_ENTRY = fileURLToPath(new URL('../../functions/handlers/notifier.ts', import.meta.url));
@@ -165,7 +165,9 @@ export class Alerting extends Construct {
     });
 
     // The dead-letter alarm publishes here directly, encrypting with this key.
-    this.notificationKey = props.topicKey ?? alarmTopicKey(this, 'NotificationKey', 'Encrypts the registry-canary notification topic');
+    this.notificationKey =
+      props.topicKey ??
+      alarmTopicKey(this, 'NotificationKey', 'Encrypts the registry-canary notification topic');
     this.notificationTopic = new Topic(this, 'Notifications', {
       displayName: 'registry-canary',
       masterKey: this.notificationKey,

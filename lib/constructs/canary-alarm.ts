@@ -74,7 +74,10 @@ export function createCanaryAlarm(scope: Construct, id: string, props: CanaryAla
   return alarm;
 }
 
-function windowText(window: { datapointsToAlarm: number; evaluationPeriods: number }, period: Duration): string {
+function windowText(
+  window: { datapointsToAlarm: number; evaluationPeriods: number },
+  period: Duration,
+): string {
   const minutes = period.toMinutes();
   if (window.evaluationPeriods === 1) return `in the last run (${minutes} min period)`;
   return `in ${window.datapointsToAlarm} of the last ${window.evaluationPeriods} runs (${minutes} min apart)`;

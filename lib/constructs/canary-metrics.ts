@@ -8,7 +8,11 @@
 import type { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmKindSpec, AlarmStatistic } from '../../functions/publish/alarm-catalog.ts';
-import { HomeMetric, type HomeMetricKey, METRICS_NAMESPACE } from '../../functions/publish/metrics-catalog.ts';
+import {
+  HomeMetric,
+  type HomeMetricKey,
+  METRICS_NAMESPACE,
+} from '../../functions/publish/metrics-catalog.ts';
 
 export class CanaryMetrics {
   constructor(
@@ -53,7 +57,12 @@ export class CanaryMetrics {
    * Insights queries the most recent three hours of data (CloudWatch User Guide, "Metrics Insights
    * service quotas").
    */
-  topSubjects(key: HomeMetricKey, fn: 'SUM' | 'MAX' | 'MIN' | 'AVG', limit: number, label: string): MathExpression {
+  topSubjects(
+    key: HomeMetricKey,
+    fn: 'SUM' | 'MAX' | 'MIN' | 'AVG',
+    limit: number,
+    label: string,
+  ): MathExpression {
     const spec = HomeMetric[key];
     const order = fn === 'MIN' ? 'ASC' : 'DESC';
     return new MathExpression({

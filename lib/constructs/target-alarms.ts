@@ -77,7 +77,8 @@ export class TargetAlarms extends Construct {
         `${props.image} failed to pull in ${outage === n ? 'every one' : `${outage} or more`} of ${where} ${w}: a registry-wide outage, not a regional network problem.`,
       TargetSilent: (w) =>
         `Fewer than ${n} of ${where} sent a result for ${target} ${w}, though the probes ran: a result was cut off (the run's deadline) or never reached the home region. Check the probe log groups.`,
-      LatencyDegraded: (w) => `Probing ${target} took longer than ${props.slowMs} ms in at least one region ${w}.`,
+      LatencyDegraded: (w) =>
+        `Probing ${target} took longer than ${props.slowMs} ms in at least one region ${w}.`,
       RateLimitLow: (w) =>
         `Fewer than ${thresholds.rateLimitPercent}% of the registry's pull budget was left for ${target} in at least one region ${w}: pulls will soon be refused with 429.`,
     };

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anonymous, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 import { PUBLISH_RESERVE_MS, readProbeConfig } from '../../../functions/handlers/probe-config.ts';
 import {
-  PUBLISH_MARGIN_MS,
   type ProbeFn,
+  PUBLISH_MARGIN_MS,
   probeAll,
   runScheduledProbes,
 } from '../../../functions/handlers/probe-run.ts';
@@ -291,7 +291,11 @@ describe('runScheduledProbes', () => {
 
   it('adds each network phase summed over the requests to the result line', async () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
-    await runScheduledProbes({ config: runtimeConfig([target('a')]), ...deps(ok) }, () => 60_000, scheduledAt);
+    await runScheduledProbes(
+      { config: runtimeConfig([target('a')]), ...deps(ok) },
+      () => 60_000,
+      scheduledAt,
+    );
     const [line] = json().filter((l) => l.message === 'probe result');
     // healthyResult: ping 3/10/20/30 ms, then a reused connection with only a first byte of 25 ms.
     expect(line!.phases).toEqual({ dnsMs: 3, connectMs: 10, tlsMs: 20, ttfbMs: 55 });
@@ -317,7 +321,11 @@ describe('runScheduledProbes', () => {
 
   it('writes no EMF metric lines: every metric goes to the home region', async () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
-    await runScheduledProbes({ config: runtimeConfig([target('a')]), ...deps(ok) }, () => 60_000, scheduledAt);
+    await runScheduledProbes(
+      { config: runtimeConfig([target('a')]), ...deps(ok) },
+      () => 60_000,
+      scheduledAt,
+    );
     expect(json().some((l) => '_aws' in l)).toBe(false);
   });
 

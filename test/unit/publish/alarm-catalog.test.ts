@@ -82,9 +82,11 @@ describe('windowOf', () => {
   });
 
   it("is 1 of 1 for 'single' kinds whatever the policy", () => {
-    expect(windowOf(ALARM_KINDS.CertificateExpiring, { datapointsToAlarm: 3, evaluationPeriods: 5 })).toEqual({
-      datapointsToAlarm: 1,
-      evaluationPeriods: 1,
-    });
+    expect(windowOf(ALARM_KINDS.CertificateExpiring, { datapointsToAlarm: 3, evaluationPeriods: 5 })).toEqual(
+      {
+        datapointsToAlarm: 1,
+        evaluationPeriods: 1,
+      },
+    );
   });
 });

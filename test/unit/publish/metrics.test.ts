@@ -44,7 +44,9 @@ describe('resultMetricData', () => {
   it('sends no warning metric while no warning holds, even with a pull budget and a certificate', () => {
     // healthyResult has 15 of 100 pulls left and 40 certificate days: the probe did not warn, so
     // neither is sent (a metric is billed for every hour it receives data).
-    const names = resultMetricData('hub', 'registry-1.docker.io', healthyResult(), at).map((d) => d.MetricName);
+    const names = resultMetricData('hub', 'registry-1.docker.io', healthyResult(), at).map(
+      (d) => d.MetricName,
+    );
     expect(names).toEqual(['Failing']);
   });
 

@@ -69,7 +69,9 @@ describe('a sharded region stack', () => {
     });
   });
 
-  it('gives an unsharded region one schedule, whose input holds only the scheduled time', { timeout: 60_000 }, () => {
+  it('gives an unsharded region one schedule, whose input holds only the scheduled time', {
+    timeout: 60_000,
+  }, () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new RegionalProbeStack(app, 'Probe', { config: fleet(3, 5), region: 'us-east-1' });
     const schedules = Object.values(Template.fromStack(stack).findResources('AWS::Scheduler::Schedule')) as {

@@ -69,7 +69,10 @@ describe('CanaryDashboard', () => {
   });
 
   it(`splits the alarm list into widgets of at most ${MAX_ALARMS_PER_STATUS_WIDGET} alarms (CloudWatch's limit)`, () => {
-    const targets = Array.from({ length: 250 }, (_, i) => `RegistryCanary-t${String(i).padStart(3, '0')}-FailingInAnyRegion`);
+    const targets = Array.from(
+      { length: 250 },
+      (_, i) => `RegistryCanary-t${String(i).padStart(3, '0')}-FailingInAnyRegion`,
+    );
     const big = dashboardBody({ alarmNames: { probeSilent: [], targets, certificates: [] } });
     const status = big.filter((w) => w.type === 'alarm');
     expect(status.map((w) => [w.properties.title, w.properties.alarms?.length])).toEqual([

@@ -52,7 +52,14 @@ describe('EncryptedTopic', () => {
               StringEquals: { 'aws:SourceAccount': '111111111111' },
               ArnLike: {
                 'aws:SourceArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:RegistryCanary-*']],
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':cloudwatch:eu-west-1:111111111111:alarm:RegistryCanary-*',
+                    ],
+                  ],
                 },
               },
             },

@@ -111,8 +111,13 @@ describe('TargetAlarms', () => {
   });
 
   it('raises the silence window to 2 of 3 under a 1-of-1 policy: a region may land a few seconds late', () => {
-    const t = synth((stack, action) =>
-      new TargetAlarms(stack, 'X', hubProps(action, { policy: { datapointsToAlarm: 1, evaluationPeriods: 1 } })),
+    const t = synth(
+      (stack, action) =>
+        new TargetAlarms(
+          stack,
+          'X',
+          hubProps(action, { policy: { datapointsToAlarm: 1, evaluationPeriods: 1 } }),
+        ),
     );
     expect(alarmIn(t, 'RegistryCanary-hub-TargetSilent')).toMatchObject({
       DatapointsToAlarm: 2,
@@ -149,7 +154,9 @@ describe('TargetAlarms', () => {
     );
     const all = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: Props }[];
     for (const { Properties: props } of all) {
-      expect(props.AlarmDescription).toMatch(/ Owner: team-a\. Runbook: https:\/\/runbooks\.example\.com\/\S+\.md$/);
+      expect(props.AlarmDescription).toMatch(
+        / Owner: team-a\. Runbook: https:\/\/runbooks\.example\.com\/\S+\.md$/,
+      );
       expect(props.OKActions).toEqual(props.AlarmActions);
     }
   });
@@ -180,7 +187,11 @@ describe('TargetAlarms tags', () => {
         owner: 'team-payments',
         tags: { tier: 'critical', 'cost-center': '42' },
       });
-      new TargetAlarms(stack, 'Search', { ...common('search'), owner: 'team-search', tags: { Owner: 'search-oncall' } });
+      new TargetAlarms(stack, 'Search', {
+        ...common('search'),
+        owner: 'team-search',
+        tags: { Owner: 'search-oncall' },
+      });
       new TargetAlarms(stack, 'Plain', common('plain'));
     });
   });

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { alarmKindOf } from '../../../../functions/publish/alarm-catalog.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import defaultConfig from '../../../../config/default.ts';
+import { alarmKindOf } from '../../../../functions/publish/alarm-catalog.ts';
 import { homeAlarms, maskedTemplate, type SynthedApp, synthApp } from '../synth.ts';
 
 // One synth (with bundling and cdk-nag) for the whole file: it is the slow part.
@@ -132,7 +132,12 @@ describe('ScheduledProbe', () => {
 describe('HomeStack', () => {
   it('creates the per-target alarms, every one with both actions, and gives every alarm a runbook link', () => {
     const all = homeAlarms(app) as {
-      Properties: { AlarmName?: string; AlarmDescription: string; AlarmActions: unknown[]; OKActions: unknown[] };
+      Properties: {
+        AlarmName?: string;
+        AlarmDescription: string;
+        AlarmActions: unknown[];
+        OKActions: unknown[];
+      };
     }[];
     // Every alarm of the home region, not only the per-target ones: the notifier's dead-letter
     // alarm once lacked its link because a filter on the name hid it from this test.
@@ -157,7 +162,8 @@ describe('HomeStack', () => {
   });
 
   it("tags each target's alarms with the target's tags and owner from the config", () => {
-    const tagsOf = (name: string) => homeAlarms(app).find((a) => a.Properties.AlarmName === name)?.Properties.Tags;
+    const tagsOf = (name: string) =>
+      homeAlarms(app).find((a) => a.Properties.AlarmName === name)?.Properties.Tags;
     expect(tagsOf('RegistryCanary-dockerhub-alpine-FailingInAnyRegion')).toEqual([
       { Key: 'Owner', Value: 'platform-team' },
       { Key: 'registry', Value: 'docker-hub' },

@@ -98,7 +98,7 @@ describe('HomeStack fleet alarms', () => {
     });
   });
 
-  it("says in the certificate alarm which targets pull from the registry, and warns as early as any asks", () => {
+  it('says in the certificate alarm which targets pull from the registry, and warns as early as any asks', () => {
     const alarm = alarms().find(
       (a) => a.Properties.AlarmName === 'RegistryCanary-registry-1.docker.io-CertificateExpiring',
     );
@@ -115,12 +115,16 @@ describe('HomeStack fleet alarms', () => {
 });
 
 describe('HomeStack target alarm shards', () => {
-  it('puts the targets\' alarms in nested stacks, none in the home stack itself', () => {
+  it("puts the targets' alarms in nested stacks, none in the home stack itself", () => {
     const [home, ...nested] = templates;
-    const own = Object.values(home!.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmName: string } }[];
-    expect(own.every((a) => /-(ProbeSilent|CertificateExpiring|NotifierDeadLetters)$/.test(a.Properties.AlarmName))).toBe(
-      true,
-    );
+    const own = Object.values(home!.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmName: string };
+    }[];
+    expect(
+      own.every((a) =>
+        /-(ProbeSilent|CertificateExpiring|NotifierDeadLetters)$/.test(a.Properties.AlarmName),
+      ),
+    ).toBe(true);
     expect(nested.length).toBeGreaterThan(0);
     home!.resourceCountIs('AWS::CloudFormation::Stack', nested.length);
   });

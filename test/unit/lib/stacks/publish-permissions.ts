@@ -52,7 +52,13 @@ export function assemblyTemplates(
   stacks: { name: string; account: string; region: string; templateFile: string }[],
 ): SynthedTemplate[] {
   const out: SynthedTemplate[] = [];
-  const visit = (name: string, account: string, region: string, file: string, parameters: Record<string, string>) => {
+  const visit = (
+    name: string,
+    account: string,
+    region: string,
+    file: string,
+    parameters: Record<string, string>,
+  ) => {
     const template = JSON.parse(readFileSync(path.join(outdir, file), 'utf8')) as Json;
     const entry = { name, account, region, template, parameters };
     out.push(entry);
@@ -110,7 +116,9 @@ export function resolve(value: unknown, t: SynthedTemplate): string {
     const [id, attribute] = v['Fn::GetAtt'] as [string, string];
     const resource = resourcesOf(t.template)[id];
     if (resource?.Type === 'AWS::CloudFormation::Stack') return `unresolved:${id}.${attribute}`;
-    return attribute === 'Arn' || attribute === 'TopicArn' ? placeholder(t, id, resource) : `${placeholder(t, id, resource)}#${attribute}`;
+    return attribute === 'Arn' || attribute === 'TopicArn'
+      ? placeholder(t, id, resource)
+      : `${placeholder(t, id, resource)}#${attribute}`;
   }
   if ('Fn::Join' in v) {
     const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
@@ -140,17 +148,25 @@ function list<T>(value: T | T[] | undefined): T[] {
 
 /** IAM's wildcard match: `*` any run of characters, `?` one. */
 function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(value);
 }
 
 function principalMatches(principal: unknown, who: Request['principal'], t: SynthedTemplate): boolean {
   if (principal === '*') return true;
   const p = (principal ?? {}) as { Service?: unknown; AWS?: unknown };
-  if ('service' in who) return list(p.Service as string[] | string).some((s) => resolve(s, t) === who.service);
+  if ('service' in who)
+    return list(p.Service as string[] | string).some((s) => resolve(s, t) === who.service);
   return list(p.AWS as unknown[]).some((a) => {
     const arn = resolve(a, t);
-    return arn === '*' || arn === who.arn || arn === `arn:aws:iam::${who.account}:root` || arn === who.account;
+    return (
+      arn === '*' || arn === who.arn || arn === `arn:aws:iam::${who.account}:root` || arn === who.account
+    );
   });
 }
 
@@ -163,7 +179,11 @@ const CONDITION_OPERATORS: Record<string, (pattern: string, value: string) => bo
 };
 
 /** Conditions hold when every operator's every key matches one of its values; an unknown operator fails closed. */
-function conditionsHold(conditions: Statement['Condition'], context: Record<string, string>, t: SynthedTemplate): boolean {
+function conditionsHold(
+  conditions: Statement['Condition'],
+  context: Record<string, string>,
+  t: SynthedTemplate,
+): boolean {
   for (const [operator, keys] of Object.entries(conditions ?? {})) {
     const test = CONDITION_OPERATORS[operator];
     if (!test) return false;
@@ -211,12 +231,18 @@ function locate(arn: string, templates: readonly SynthedTemplate[]): Located | u
   return undefined;
 }
 
+function policyStatements(resource: Resource): Statement[] {
+  return (
+    (resource.Properties?.['PolicyDocument'] as { Statement?: Statement[] } | undefined)?.Statement ?? []
+  );
+}
+
 function topicPolicyStatements(topic: Located): Statement[] {
   const arn = placeholder(topic.t, topic.id, topic.resource);
   return Object.values(resourcesOf(topic.t.template))
     .filter((r) => r.Type === 'AWS::SNS::TopicPolicy')
     .filter((r) => list(r.Properties?.['Topics'] as unknown[]).some((x) => resolve(x, topic.t) === arn))
-    .flatMap((r) => (r.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement);
+    .flatMap((r) => policyStatements(r));
 }
 
 function keyOf(topic: Located, templates: readonly SynthedTemplate[]): Located | undefined | 'none' {
@@ -226,7 +252,8 @@ function keyOf(topic: Located, templates: readonly SynthedTemplate[]): Located |
 }
 
 function keyPolicy(key: Located): Statement[] {
-  return ((key.resource.Properties?.['KeyPolicy'] as { Statement: Statement[] }) ?? { Statement: [] }).Statement;
+  return ((key.resource.Properties?.['KeyPolicy'] as { Statement: Statement[] }) ?? { Statement: [] })
+    .Statement;
 }
 
 const SNS_KMS_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
@@ -245,7 +272,12 @@ export function publishFindings(templates: readonly SynthedTemplate[]): Finding[
   return findings;
 }
 
-function checkAlarm(t: SynthedTemplate, alarm: Resource, templates: readonly SynthedTemplate[], report: (p: string) => void) {
+function checkAlarm(
+  t: SynthedTemplate,
+  alarm: Resource,
+  templates: readonly SynthedTemplate[],
+  report: (p: string) => void,
+) {
   const props = alarm.Properties ?? {};
   const name = props['AlarmName'];
   if (typeof name !== 'string') {
@@ -257,7 +289,7 @@ function checkAlarm(t: SynthedTemplate, alarm: Resource, templates: readonly Syn
   if (actions.length === 0) report(`alarm ${name} notifies nobody`);
   for (const action of actions.map((a) => resolve(a, t))) {
     const topic = locate(action, templates);
-    if (!topic || topic.resource.Type !== 'AWS::SNS::Topic') {
+    if (topic?.resource.Type !== 'AWS::SNS::Topic') {
       report(`alarm ${name} publishes to ${action}, which is no topic of these stacks`);
       continue;
     }
@@ -268,7 +300,8 @@ function checkAlarm(t: SynthedTemplate, alarm: Resource, templates: readonly Syn
       context: { 'aws:SourceAccount': t.account, 'aws:SourceArn': alarmArn, 'aws:SecureTransport': 'true' },
     };
     const verdict = evaluate(topicPolicyStatements(topic), request, topic.t);
-    if (verdict !== 'allow') report(`alarm ${name}: the policy of topic ${topic.id} does not let CloudWatch publish (${verdict})`);
+    if (verdict !== 'allow')
+      report(`alarm ${name}: the policy of topic ${topic.id} does not let CloudWatch publish (${verdict})`);
     const key = keyOf(topic, templates);
     if (key === 'none') continue;
     if (!key) {
@@ -277,20 +310,33 @@ function checkAlarm(t: SynthedTemplate, alarm: Resource, templates: readonly Syn
     }
     for (const kmsAction of SNS_KMS_ACTIONS) {
       const kms = evaluate(keyPolicy(key), { ...request, action: kmsAction, resource: '*' }, key.t);
-      if (kms !== 'allow') report(`alarm ${name}: the policy of key ${key.id} does not allow CloudWatch ${kmsAction}`);
+      if (kms !== 'allow')
+        report(`alarm ${name}: the policy of key ${key.id} does not allow CloudWatch ${kmsAction}`);
     }
   }
 }
 
-function checkRolePublishes(t: SynthedTemplate, policy: Resource, templates: readonly SynthedTemplate[], report: (p: string) => void) {
-  const statements = (policy.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement;
+function checkRolePublishes(
+  t: SynthedTemplate,
+  policy: Resource,
+  templates: readonly SynthedTemplate[],
+  report: (p: string) => void,
+) {
+  const statements = policyStatements(policy);
   for (const role of list(policy.Properties?.['Roles'] as unknown[]).map((r) => resolve(r, t))) {
     const principal = { arn: role, account: t.account };
-    for (const s of statements.filter((x) => x.Effect === 'Allow' && list(x.Action).includes('sns:Publish'))) {
+    for (const s of statements.filter(
+      (x) => x.Effect === 'Allow' && list(x.Action).includes('sns:Publish'),
+    )) {
       for (const topicArn of list(s.Resource as unknown[]).map((r) => resolve(r, t))) {
         const topic = locate(topicArn, templates);
         if (!topic) continue;
-        const request: Request = { principal, action: 'sns:Publish', resource: topicArn, context: { 'aws:SecureTransport': 'true' } };
+        const request: Request = {
+          principal,
+          action: 'sns:Publish',
+          resource: topicArn,
+          context: { 'aws:SecureTransport': 'true' },
+        };
         if (evaluate(topicPolicyStatements(topic), request, topic.t) === 'deny') {
           report(`role ${role}: the policy of topic ${topic.id} denies its sns:Publish`);
         }
@@ -313,7 +359,12 @@ function checkRolePublishes(t: SynthedTemplate, policy: Resource, templates: rea
   }
 }
 
-function checkSubscription(t: SynthedTemplate, subscription: Resource, templates: readonly SynthedTemplate[], report: (p: string) => void) {
+function checkSubscription(
+  t: SynthedTemplate,
+  subscription: Resource,
+  templates: readonly SynthedTemplate[],
+  report: (p: string) => void,
+) {
   const props = subscription.Properties ?? {};
   if (props['Protocol'] !== 'sqs') return;
   const topicArn = resolve(props['TopicArn'], t);
@@ -328,7 +379,7 @@ function checkSubscription(t: SynthedTemplate, subscription: Resource, templates
   const statements = Object.values(resourcesOf(queue.t.template))
     .filter((r) => r.Type === 'AWS::SQS::QueuePolicy')
     .filter((r) => list(r.Properties?.['Queues'] as unknown[]).some((q) => resolve(q, queue.t) === queueUrl))
-    .flatMap((r) => (r.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement);
+    .flatMap((r) => policyStatements(r));
   const request: Request = {
     principal: { service: 'sns.amazonaws.com' },
     action: 'sqs:SendMessage',

@@ -85,7 +85,10 @@ describe('publishFindings', () => {
 
   it('finds an alarm whose topic policy holds only the SSL deny (the bug that reached real accounts)', () => {
     const templates = alarmTo((stack) => ({
-      topic: new Topic(stack, 'T', { masterKey: new EncryptedTopic(stack, 'K', { displayName: 'k' }).key, enforceSSL: true }),
+      topic: new Topic(stack, 'T', {
+        masterKey: new EncryptedTopic(stack, 'K', { displayName: 'k' }).key,
+        enforceSSL: true,
+      }),
     }));
     expect(publishFindings(templates)).toEqual([
       expect.objectContaining({ problem: expect.stringContaining('does not let CloudWatch publish (none)') }),
@@ -115,7 +118,9 @@ describe('publishFindings', () => {
   });
 
   it('passes an alarm on a topic built by EncryptedTopic', () => {
-    const templates = alarmTo((stack) => ({ topic: new EncryptedTopic(stack, 'E', { displayName: 'e' }).topic }));
+    const templates = alarmTo((stack) => ({
+      topic: new EncryptedTopic(stack, 'E', { displayName: 'e' }).topic,
+    }));
     expect(publishFindings(templates)).toEqual([]);
   });
 });
