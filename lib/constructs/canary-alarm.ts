@@ -55,13 +55,12 @@ export function createCanaryAlarm(scope: Construct, id: string, props: CanaryAla
   const base = (props.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL).replace(/\/+$/, '');
   const alarm = new Alarm(scope, id, {
     alarmName: alarmName(props.kind, props.subject),
-    alarmDescription: [
+    alarmDescription: description(
       props.what(windowText(window, props.period)),
-      props.owner ? `Owner: ${props.owner}.` : '',
-      `Runbook: ${base}/${spec.runbook}.md`,
-    ]
-      .filter(Boolean)
-      .join(' '),
+      [props.owner ? `Owner: ${props.owner}.` : '', `Runbook: ${base}/${spec.runbook}.md`]
+        .filter(Boolean)
+        .join(' '),
+    ),
     metric: props.metric,
     threshold: thresholdOf(spec, props.thresholds),
     // The catalog's values are CloudFormation's, which are the CDK enums' values.
@@ -72,6 +71,19 @@ export function createCanaryAlarm(scope: Construct, id: string, props: CanaryAla
   alarm.addAlarmAction(props.action);
   alarm.addOkAction(props.action);
   return alarm;
+}
+
+/** CloudWatch's limit on AlarmDescription (PutMetricAlarm, and the CloudFormation resource schema). */
+export const MAX_ALARM_DESCRIPTION = 1024;
+
+/**
+ * What happened, then the owner and the runbook, within the limit: the runbook and owner are what
+ * the notifier and a person need most, so a long explanation is what gets cut.
+ */
+export function description(what: string, tail: string): string {
+  const room = MAX_ALARM_DESCRIPTION - tail.length - 1;
+  const head = what.length <= room ? what : `${what.slice(0, Math.max(0, room - 1))}…`;
+  return `${head} ${tail}`;
 }
 
 function windowText(

@@ -76,7 +76,7 @@ export class FleetAlarms extends Construct {
           metric: props.metrics.forAlarm(ALARM_KINDS.CertificateExpiring, registry),
           thresholds: { ...NO_THRESHOLDS, certExpiryDays },
           what: (w) =>
-            `The TLS certificate of ${registry} (targets ${targets.join(', ')}) expires in fewer than ${certExpiryDays} days, seen ${w}.`,
+            `The TLS certificate of ${registry} (${namesOf(targets)}) expires in fewer than ${certExpiryDays} days, seen ${w}.`,
         }),
       );
     }
@@ -86,4 +86,11 @@ export class FleetAlarms extends Construct {
 /** A registry host as an alarm name's subject: `host:port` keeps its port as `host_port`, so the name stays one ARN segment. */
 export function certificateSubject(registry: string): string {
   return registry.replace(/:/g, '_');
+}
+
+/** A few target names, then how many more: the description has a limit, and a registry may serve hundreds. */
+export function namesOf(targets: readonly string[], shown = 5): string {
+  const noun = targets.length === 1 ? 'target' : 'targets';
+  if (targets.length <= shown) return `${noun} ${targets.join(', ')}`;
+  return `${noun} ${targets.slice(0, shown).join(', ')} and ${targets.length - shown} more`;
 }

@@ -223,3 +223,20 @@ describe('TargetAlarms tags', () => {
     for (const tags of tagsOf('plain')) expect(tags).toBeUndefined();
   });
 });
+
+describe('alarm descriptions', () => {
+  it('keep the owner and the runbook when the explanation is too long for the 1024-character limit', async () => {
+    const { description, MAX_ALARM_DESCRIPTION } = await import('../../../../lib/constructs/canary-alarm.ts');
+    const text = description('x'.repeat(2000), 'Owner: team-a. Runbook: https://example.com/README.md');
+    expect(text).toHaveLength(MAX_ALARM_DESCRIPTION);
+    expect(text.endsWith('… Owner: team-a. Runbook: https://example.com/README.md')).toBe(true);
+    expect(description('short', 'Runbook: r')).toBe('short Runbook: r');
+  });
+
+  it('name a few of a registry’s targets and count the rest', async () => {
+    const { namesOf } = await import('../../../../lib/constructs/fleet-alarms.ts');
+    expect(namesOf(['a'])).toBe('target a');
+    expect(namesOf(['a', 'b', 'c', 'd', 'e'])).toBe('targets a, b, c, d, e');
+    expect(namesOf(['a', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe('targets a, b, c, d, e and 2 more');
+  });
+});

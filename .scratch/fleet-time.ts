@@ -1,0 +1,14 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { validateConfig } from '../lib/config/validate.ts';
+import { createCanaryStacks } from '../lib/stacks/canary-app.ts';
+import { largeFleet } from '../test/unit/lib/fleet/large-fleet.ts';
+const t0 = Date.now();
+const config = validateConfig(largeFleet());
+console.log('validate', Date.now() - t0);
+const app = new App({ outdir: '/tmp/fleet-out', context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': true } });
+const stacks = createCanaryStacks(app, config);
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+console.log('construct', Date.now() - t0);
+app.synth();
+console.log('synth', Date.now() - t0);
