@@ -8,6 +8,7 @@
  * An alarm with neither is still reported, under its own name: an alert is never dropped.
  */
 import type { SQSRecord } from 'aws-lambda';
+import { type AlarmKind, type AlarmSeverity, alarmKindOf } from '../alarm-catalog.ts';
 
 export type AlarmState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
 
@@ -25,6 +26,9 @@ export interface AlarmTransition {
   /** ISO 8601. */
   at: string;
   metricName: string | null;
+  /** The alarm's kind and severity from the alarm catalog, or null for an alarm the canary did not make. */
+  kind: AlarmKind | null;
+  severity: AlarmSeverity | null;
 }
 
 export interface UnreadableRecord {
@@ -89,7 +93,16 @@ export function parseAlarmMessage(
     reason: typeof alarm['NewStateReason'] === 'string' ? alarm['NewStateReason'] : '',
     at: isoTime(alarm['StateChangeTime'], now),
     metricName: metricNameOf(trigger),
+    ...alarmKindFields(alarmName),
   };
+}
+
+/** The catalog's kind and severity of an alarm name (null for an alarm the canary did not make). */
+export function alarmKindFields(alarmName: string): Pick<AlarmTransition, 'kind' | 'severity'> {
+  const found = alarmKindOf(alarmName);
+  return found
+    ? { kind: found.spec.kind as AlarmKind, severity: found.spec.severity }
+    : { kind: null, severity: null };
 }
 
 function isAlarmState(value: unknown): value is AlarmState {

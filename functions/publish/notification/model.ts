@@ -3,6 +3,7 @@
  * do, and the links. Every renderer (Amazon Q Developer, email, Slack) draws from this one model, so
  * the formats cannot disagree.
  */
+import { alarmKindOf } from '../alarm-catalog.ts';
 import { runbookUrl } from '../../probe/codes.ts';
 import type { TargetState } from '../state-item.ts';
 import type { AlarmTransition } from './alarm-event.ts';
@@ -156,8 +157,8 @@ function describeTarget(
   const rateLimited =
     code === 'RATE_LIMITED' ||
     code === 'RATE_LIMIT_LOW' ||
-    alarms.some((a) => /rate.?limit/i.test(a)) ||
-    /RateLimit/.test(latest?.metricName ?? '');
+    // The alarm's kind comes from the alarm catalog, which made its name.
+    alarms.some((a) => alarmKindOf(a)?.spec.kind === 'RateLimitLow');
   const budgets = live
     .filter((s) => s.rateLimitRemaining !== null || s.rateLimitSource !== null)
     .sort((a, b) => a.region.localeCompare(b.region))

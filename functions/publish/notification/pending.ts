@@ -11,7 +11,7 @@
  * notifier reads, decides here, writes, then publishes.
  */
 import type { Incident, PendingMessage, PendingTransition } from '../state-incident.ts';
-import type { AlarmTransition } from './alarm-event.ts';
+import { alarmKindFields, type AlarmTransition } from './alarm-event.ts';
 import type { IncidentChange } from './incident.ts';
 import type { AlertKind } from './model.ts';
 
@@ -129,7 +129,13 @@ function toPendingTransition(t: AlarmTransition): PendingTransition {
 
 /** Back to the shape buildAlert reads; the SQS message id no longer matters once stored. */
 export function toAlarmTransitions(stored: readonly PendingTransition[]): AlarmTransition[] {
-  return stored.map((t) => ({ ...t, messageId: '', description: '', oldState: null }));
+  return stored.map((t) => ({
+    ...t,
+    ...alarmKindFields(t.alarmName),
+    messageId: '',
+    description: '',
+    oldState: null,
+  }));
 }
 
 function latestPerAlarm(transitions: readonly PendingTransition[]): PendingTransition[] {

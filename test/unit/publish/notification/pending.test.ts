@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlarmTransition } from '../../../../functions/publish/notification/alarm-event.ts';
+import { type AlarmTransition, alarmKindFields } from '../../../../functions/publish/notification/alarm-event.ts';
 import { applyTransitions } from '../../../../functions/publish/notification/incident.ts';
 import { decide, mergePending } from '../../../../functions/publish/notification/pending.ts';
 import type { Incident } from '../../../../functions/publish/state-incident.ts';
@@ -25,6 +25,7 @@ function transition(
     reason: `${alarmName} went ${newState}`,
     at: at(seconds).toISOString(),
     metricName: null,
+    ...alarmKindFields(alarmName),
   };
 }
 
