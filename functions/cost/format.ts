@@ -163,6 +163,11 @@ export function formatGoals(goals: readonly GoalResult[]): string[] {
         `${formatUsd(g.worst.totalUsd)} (${where}${g.met ? '' : `, ${formatUsd(g.overByUsd)} over`}; ` +
         `${formatUsd(g.worst.totalAfterFreeTierUsd)} after free tier).`,
     );
+    const r = g.afterKeyRotations;
+    out.push(
+      `  From the third year (each KMS key billed for ${r.rotationsBilled} yearly rotations, $${1 + r.rotationsBilled} a month): ` +
+        `${formatUsd(r.totalUsd)} (worst every ${r.everyMinutes} min): ${r.met ? 'MET' : 'NOT MET'}.`,
+    );
     if (!g.met) {
       out.push(
         `  By kind there: ${g.byCategory

@@ -153,11 +153,12 @@ export function fleetFromConfig(
   // a failing one every run, and every item once more after a cold start (the write memory is per container).
   const heartbeats = Math.min(ticks, runsPerMonth(Math.max(schedule, config.state.heartbeatMinutes)));
   const failingRuns = Math.min(ticks, (assumptions.failingHoursPerTargetRegion * 60) / schedule);
+  // An item is written at most once a run, so a cold start on a heartbeat run is one write, not two.
+  const runsWritten = Math.min(ticks, heartbeats + coldStartsPerShard + failingRuns);
   const probeWrites =
     inventory.targetRegions *
-    (heartbeats * assumptions.healthyItemWriteUnits +
-      failingRuns * assumptions.failingItemWriteUnits +
-      coldStartsPerShard * assumptions.healthyItemWriteUnits);
+    (runsWritten * assumptions.healthyItemWriteUnits +
+      failingRuns * (assumptions.failingItemWriteUnits - assumptions.healthyItemWriteUnits));
   // Per incident: open, a few updates and the close (2 units each); reads: a query per sweep,
   // and per alarm batch the affected target's items and the incident.
   const notifierWrites = assumptions.incidentsPerMonth * 4 * 2;

@@ -101,9 +101,10 @@ describe('fleetFromConfig: runs, Lambda and requests', () => {
     expect(everyMinute.probe.coldStarts).toBe(2 * DEFAULT_ASSUMPTIONS.coldStartsPerShard);
   });
 
-  it('writes state on every heartbeat, every failing run and after every cold start', () => {
-    // Hourly: every run is a heartbeat (730), an hour of failing is one run (2 units), a cold start each run (730).
-    const perItem = 730 + 1 * 2 + 730;
+  it('writes state on every heartbeat, every failing run and after every cold start, at most once a run', () => {
+    // Hourly: every run is a heartbeat and a cold start, written once (730 units), and the one
+    // failing run (an hour a month) costs one unit more.
+    const perItem = 730 + 1;
     expect(fleet.dynamodb.writeUnits).toBe(4 * perItem + DEFAULT_ASSUMPTIONS.incidentsPerMonth * 8);
   });
 
@@ -128,6 +129,15 @@ describe('fleetFromConfig: runs, Lambda and requests', () => {
 
   it('logs one measured result line per target per run', () => {
     expect(fleet.logs.resultLinesBytes).toBe(1460 * 2 * DEFAULT_ASSUMPTIONS.logBytesPerTargetResult);
+  });
+});
+
+describe('state writes at a fast schedule', () => {
+  it('writes a healthy item on its heartbeat and once after each cold start, a failing one every run', () => {
+    const fleet = fleetFromConfig({ ...small, schedule: { everyMinutes: 1 } });
+    // 2,920 heartbeats (every 15 min) + 360 cold starts + 60 failing runs at 2 units.
+    const perItem = 2_920 + 360 + 60 * 2;
+    expect(fleet.dynamodb.writeUnits).toBe(4 * perItem + DEFAULT_ASSUMPTIONS.incidentsPerMonth * 8);
   });
 });
 
