@@ -78,9 +78,7 @@ export function renderCost(): string {
     '',
     ...breakdown('default-config', [1, 5, 15, 60]),
     '',
-    '### Goals',
-    '',
-    ...formatGoals(evaluateGoals(DEFAULT_PRICES)),
+    ...formatGoals(evaluateGoals(DEFAULT_PRICES), 'markdown'),
     '',
     COST_END,
   ].join('\n');

@@ -124,7 +124,7 @@ export async function runCostCommand(
             '',
             ...formatScheduleTable(report.schedules, style),
             '',
-            ...formatGoals(report.goals),
+            ...formatGoals(report.goals, style),
           ].join('\n'),
     );
     return 0;

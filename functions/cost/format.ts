@@ -151,8 +151,9 @@ export function formatScheduleTable(rows: readonly ScheduleRow[], style: TableSt
   );
 }
 
-export function formatGoals(goals: readonly GoalResult[]): string[] {
-  const out = ['Cost goals (list prices, no free tier):'];
+export function formatGoals(goals: readonly GoalResult[], style: TableStyle = 'plain'): string[] {
+  const title = 'Cost goals (list prices, no free tier)';
+  const out = style === 'markdown' ? [`### ${title}`, ''] : [`${title}:`];
   for (const g of goals) {
     const where =
       g.worst.everyMinutes === g.best.everyMinutes

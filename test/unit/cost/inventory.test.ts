@@ -9,12 +9,17 @@ import { describe, expect, it } from 'vitest';
 import defaultConfig from '../../../config/default.ts';
 import { countAlarms } from '../../../functions/cost/alarms.ts';
 import { estimateFleetCost } from '../../../functions/cost/estimate.ts';
-import { fleetFromConfig, NOTIFIER_MEMORY_MB, sweepMinutes } from '../../../functions/cost/from-config.ts';
+import {
+  DEFAULT_ASSUMPTIONS,
+  fleetFromConfig,
+  NOTIFIER_MEMORY_MB,
+  sweepMinutes,
+} from '../../../functions/cost/from-config.ts';
 import { deploymentInventory } from '../../../functions/cost/inventory.ts';
 import { DEFAULT_PRICES } from '../../../functions/cost/prices.ts';
 import { referenceFleet } from '../../../functions/cost/reference-fleet.ts';
 import { alarmKindOf } from '../../../functions/publish/alarm-catalog.ts';
-import { METRICS_NAMESPACE } from '../../../functions/publish/metrics-catalog.ts';
+import { HomeMetric, METRICS_NAMESPACE } from '../../../functions/publish/metrics-catalog.ts';
 import type { CanaryConfig, CanaryConfigInput } from '../../../lib/config/schema.ts';
 import { planShards } from '../../../lib/config/shards.ts';
 import { validateConfig } from '../../../lib/config/validate.ts';
@@ -192,22 +197,61 @@ describe.each(CASES)('the cost model against the synthesised app: %s', (_name, i
     expect(notifier?.Properties.MemorySize).toBe(NOTIFIER_MEMORY_MB);
   });
 
-  it('prices the deployed alarms, keys and dashboards as the estimate does', { timeout: 180_000 }, () => {
-    const { config, ofType } = get();
+  it('recomputes the fixed lines and the probe runs from the templates, to the cent the estimate gives', {
+    timeout: 180_000,
+  }, () => {
+    const { config, stacks, ofType } = get();
     const p = DEFAULT_PRICES;
-    const alarmMetrics = ofType('AWS::CloudWatch::Alarm').reduce(
-      (n, r) => n + metricsRead(r.Properties as unknown as AlarmProperties).length,
-      0,
+    const read = ofType('AWS::CloudWatch::Alarm').flatMap((r) =>
+      metricsRead(r.Properties as unknown as AlarmProperties),
     );
-    const fromTemplates =
-      alarmMetrics * p.cloudwatch.standardAlarmPerMetric +
-      ofType('AWS::KMS::Key').length * p.kms.keyMonth +
-      ofType('AWS::CloudWatch::Dashboard').length * p.cloudwatch.dashboardMonth;
-    const estimate = estimateFleetCost(fleetFromConfig(config), p);
-    const fromModel = estimate.lines
-      .filter((l) => l.id.startsWith('alarm:') || l.id === 'kms:keys' || l.id === 'dashboards')
-      .reduce((sum, l) => sum + l.monthlyUsd, 0);
-    expect(fromModel).toBeCloseTo(fromTemplates, 10);
+    // Every always-sent series has alarms, so the distinct ones the alarms read are the ones billed all month.
+    const always = new Set(
+      read
+        .filter((m) => Object.values(HomeMetric).some((h) => h.name === m.name && h.sent === 'always'))
+        .map((m) => `${m.name}/${m.subject}`),
+    );
+    const hoursBilled = 730;
+    let schedulerRuns = 0;
+    let probeGbSeconds = 0;
+    for (const stack of stacks.regional.values()) {
+      const t = Template.fromStack(stack);
+      const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')) as Resource[];
+      const fn = Object.values(t.findResources('AWS::Lambda::Function'))[0] as Resource;
+      for (const schedule of schedules) {
+        const minutes = Number(
+          /rate\((\d+) minutes?\)/.exec(String(schedule.Properties.ScheduleExpression))![1],
+        );
+        const runs = (hoursBilled * 60) / minutes;
+        schedulerRuns += runs;
+        probeGbSeconds +=
+          runs * (Number(fn.Properties.MemorySize) / 1024) * DEFAULT_ASSUMPTIONS.invocationSeconds;
+      }
+    }
+    const fromTemplates = {
+      alarms: read.length * p.cloudwatch.standardAlarmPerMetric,
+      keys: ofType('AWS::KMS::Key').length * p.kms.keyMonth,
+      dashboards: ofType('AWS::CloudWatch::Dashboard').length * p.cloudwatch.dashboardMonth,
+      alwaysSentMetrics: always.size * p.cloudwatch.customMetricTiers[0]!.usd,
+      scheduler: (schedulerRuns * p.scheduler.perMillionInvocations) / 1e6,
+      probeRequests: (schedulerRuns * p.lambda.perMillionRequests) / 1e6,
+      probeCompute: probeGbSeconds * p.lambda.perGbSecondArm64,
+    };
+    const lines = estimateFleetCost(fleetFromConfig(config), p).lines;
+    const sum = (pick: (id: string) => boolean) =>
+      lines.filter((l) => pick(l.id)).reduce((n, l) => n + l.monthlyUsd, 0);
+    const alwaysNames = Object.values(HomeMetric)
+      .filter((h) => h.sent === 'always')
+      .map((h) => `metric:${h.name}`);
+    expect({
+      alarms: sum((id) => id.startsWith('alarm:')),
+      keys: sum((id) => id === 'kms:keys'),
+      dashboards: sum((id) => id === 'dashboards'),
+      alwaysSentMetrics: sum((id) => alwaysNames.includes(id)),
+      scheduler: sum((id) => id === 'scheduler'),
+      probeRequests: sum((id) => id === 'probe:requests'),
+      probeCompute: sum((id) => id === 'probe:invoke'),
+    }).toEqual(Object.fromEntries(Object.entries(fromTemplates).map(([k, v]) => [k, expect.closeTo(v, 6)])));
   });
 
   it('keeps the probe logs for the retention the model stores them', { timeout: 180_000 }, () => {
