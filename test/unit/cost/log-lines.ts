@@ -122,23 +122,46 @@ function handlerLogger(lines: string[]): Logger {
   return logger;
 }
 
+/**
+ * Lambda sets the trace header of every invocation (tracing on or off), and the Logger adds its
+ * root as `xray_trace_id` to every line.
+ */
+const TRACE_HEADER = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=557abcec3ee5a047;Sampled=0';
+
+function withTraceHeader<T>(fn: () => T): T {
+  const before = process.env._X_AMZN_TRACE_ID;
+  process.env._X_AMZN_TRACE_ID = TRACE_HEADER;
+  try {
+    return fn();
+  } finally {
+    if (before === undefined) delete process.env._X_AMZN_TRACE_ID;
+    else process.env._X_AMZN_TRACE_ID = before;
+  }
+}
+
 /** Bytes of one log event as CloudWatch Logs ingests it: the line, UTF-8. */
 const bytes = (line: string) => Buffer.byteLength(line, 'utf8');
 
 /** The result line of one target (functions/handlers/probe-run.ts `onResult`). */
 export function measuredResultLineBytes(result: ProbeResult = dockerHubResult()): number {
   const lines: string[] = [];
-  handlerLogger(lines).info(RESULT_LOG_MESSAGE, {
-    ...resultLogFields('dockerhub-alpine', 'ap-southeast-1', result),
-  });
-  return bytes(lines[0]!);
+  withTraceHeader(() =>
+    handlerLogger(lines).info(RESULT_LOG_MESSAGE, {
+      ...resultLogFields('dockerhub-alpine', 'ap-southeast-1', result),
+    }),
+  );
+  if (!lines[0]?.includes('"xray_trace_id"'))
+    throw new Error('the measured line lacks the trace id Lambda adds');
+  return bytes(lines[0]);
 }
 
 /** The lines every run writes once: the state-of-record summary and 'run finished'. */
 export function measuredRunLineBytes(targets: number): number {
   const lines: string[] = [];
   const logger = handlerLogger(lines);
-  logger.info('state of record', { ok: true, written: 3, skipped: targets - 3, superseded: 0, failed: 0 });
+  withTraceHeader(() =>
+    logger.info('state of record', { ok: true, written: 3, skipped: targets - 3, superseded: 0, failed: 0 }),
+  );
   const summary: RunSummary = {
     region: 'ap-southeast-1',
     probed: targets,
@@ -147,6 +170,6 @@ export function measuredRunLineBytes(targets: number): number {
     failing: 0,
     metrics: { sent: targets + 1, unsent: 0 },
   };
-  logger.info('run finished', { summary });
+  withTraceHeader(() => logger.info('run finished', { summary }));
   return lines.reduce((sum, line) => sum + bytes(line), 0);
 }
