@@ -8,13 +8,16 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/config/load-config.ts
 import type { CanaryConfig } from '../../lib/config/schema.ts';
 import { type CostComparison, compareWithSynthetics } from './estimate.ts';
 import type { FleetProfile } from './fleet.ts';
-import { formatComparison } from './format.ts';
+import { formatComparison, formatGoals, formatScheduleTable } from './format.ts';
 import { type CostAssumptions, DEFAULT_ASSUMPTIONS, fleetFromConfig } from './from-config.ts';
+import { evaluateGoals, type GoalResult, type ScheduleRow, scheduleTable } from './goals.ts';
 import { DEFAULT_PRICES, type PriceTable, withPriceOverrides } from './prices.ts';
 
 export const COST_USAGE = `Usage: registry-canary cost [--config path] [--prices file.json] [--assume key=value ...] [--json | --markdown]
 
-Estimates the monthly AWS cost of a deployment and sets it beside CloudWatch Synthetics.
+Estimates the monthly AWS cost of a deployment, sets it beside CloudWatch Synthetics in two
+layouts (a canary per target per region; one multi-check canary per region), at the config's
+schedule and at 1, 5, 15 and 60 minutes, and reports the project's cost goals.
   --config path     the config to estimate (default ${DEFAULT_CONFIG_PATH})
   --prices file     a JSON price table, whole or partial, laid over the built-in us-east-1 prices
   --assume k=v      override an assumption, e.g. --assume invocationSeconds=2 (repeatable);
@@ -26,6 +29,10 @@ export interface CostReport extends CostComparison {
   fleet: FleetProfile;
   prices: PriceTable;
   assumptions: CostAssumptions;
+  /** This config at 1, 5, 15 and 60 minutes. */
+  schedules: ScheduleRow[];
+  /** The project's goals (reference fleet, default config), under the same prices and assumptions. */
+  goals: GoalResult[];
 }
 
 export interface CostCommandDeps {
@@ -70,7 +77,14 @@ export function costReport(
   assumptions: CostAssumptions,
 ): CostReport {
   const fleet = fleetFromConfig(config, assumptions);
-  return { ...compareWithSynthetics(fleet, prices), fleet, prices, assumptions };
+  return {
+    ...compareWithSynthetics(fleet, prices),
+    fleet,
+    prices,
+    assumptions,
+    schedules: scheduleTable(config, prices, assumptions),
+    goals: evaluateGoals(prices, assumptions),
+  };
 }
 
 export async function runCostCommand(
@@ -99,10 +113,19 @@ export async function runCostCommand(
     const assumptions = parseAssumptions(values.assume);
     const config = await deps.loadConfig(values.config);
     const report = costReport(config, prices, assumptions);
+    const style = values.markdown ? 'markdown' : 'plain';
     deps.stdout(
       values.json
         ? JSON.stringify(report, null, 2)
-        : formatComparison(report, report.fleet, prices, values.markdown ? 'markdown' : 'plain'),
+        : [
+            formatComparison(report, report.fleet, prices, style),
+            '',
+            style === 'markdown' ? '### This config at other schedules' : 'This config at other schedules',
+            '',
+            ...formatScheduleTable(report.schedules, style),
+            '',
+            ...formatGoals(report.goals, style),
+          ].join('\n'),
     );
     return 0;
   } catch (error) {

@@ -1,17 +1,30 @@
 /**
- * Monthly AWS cost of a fleet, itemised, beside the same fleet on CloudWatch Synthetics.
- * Pure arithmetic over a FleetProfile and a PriceTable: no AWS calls, so it runs anywhere.
+ * Monthly AWS cost of a fleet, itemised, beside the same fleet on CloudWatch Synthetics in its two
+ * layouts. Pure arithmetic over a FleetProfile and a PriceTable: no AWS calls, so it runs anywhere.
  */
-import { DEFAULT_SYNTHETICS, type FleetProfile, runsPerMonth, type SyntheticsProfile } from './fleet.ts';
-import type { PriceTable } from './prices.ts';
+import {
+  DEFAULT_SYNTHETICS,
+  type FleetProfile,
+  type LambdaUsage,
+  runsPerMonth,
+  type SyntheticsProfile,
+} from './fleet.ts';
+import { FREE_TIER, type PriceTable } from './prices.ts';
+
+export type FreeTierKey = keyof typeof FREE_TIER;
 
 export interface CostLine {
+  /** Stable across prices and fleets, for tests and for `--json` users. */
+  id: string;
   service:
     | 'Lambda'
     | 'CloudWatch'
     | 'CloudWatch Logs'
     | 'DynamoDB'
     | 'SNS'
+    | 'SQS'
+    | 'KMS'
+    | 'Secrets Manager'
     | 'EventBridge Scheduler'
     | 'Synthetics'
     | 'S3';
@@ -21,35 +34,78 @@ export interface CostLine {
   /** USD per `unit` (for tiered prices, the average over the quantity). */
   unitPriceUsd: number;
   monthlyUsd: number;
+  /** The account's always-free allowance this line draws on, if any (shared with other lines and everything else in the account). */
+  freeTier?: FreeTierKey;
 }
 
 export interface CostEstimate {
   lines: CostLine[];
+  /** List prices, no free tier: the upper bound, and what the goals are judged on. */
   totalUsd: number;
+  /** As if the account's whole always-free allowance were left for this: the lower bound. */
+  totalAfterFreeTierUsd: number;
 }
+
+export type SyntheticsLayout = 'per-target' | 'per-region';
+
+export const SYNTHETICS_LAYOUTS: Record<SyntheticsLayout, string> = {
+  'per-target': 'one canary per target per region',
+  'per-region': 'one multi-check canary per region probing every target',
+};
 
 export interface CostComparison {
   registryCanary: CostEstimate;
-  synthetics: CostEstimate;
-  /** synthetics.totalUsd / registryCanary.totalUsd */
-  syntheticsRatio: number;
+  synthetics: Record<SyntheticsLayout, CostEstimate>;
+  /** synthetics[layout].totalUsd / registryCanary.totalUsd */
+  syntheticsRatio: Record<SyntheticsLayout, number>;
   pricesTakenOn: string;
 }
 
 const BYTES_PER_GB = 1024 ** 3;
 
 function line(
+  id: string,
   service: CostLine['service'],
   item: string,
   quantity: number,
   unit: string,
   unitPriceUsd: number,
+  freeTier?: FreeTierKey,
 ): CostLine {
-  return { service, item, quantity, unit, unitPriceUsd, monthlyUsd: quantity * unitPriceUsd };
+  return {
+    id,
+    service,
+    item,
+    quantity,
+    unit,
+    unitPriceUsd,
+    monthlyUsd: quantity * unitPriceUsd,
+    ...(freeTier ? { freeTier } : {}),
+  };
+}
+
+/** Each free allowance is spent on its lines in order; what is left of a line is billed. */
+function afterFreeTier(lines: readonly CostLine[]): number {
+  const left: Record<string, number> = { ...FREE_TIER };
+  let total = 0;
+  for (const l of lines) {
+    if (!l.freeTier || l.quantity === 0) {
+      total += l.monthlyUsd;
+      continue;
+    }
+    const free = Math.min(l.quantity, left[l.freeTier] ?? 0);
+    left[l.freeTier] = (left[l.freeTier] ?? 0) - free;
+    total += l.monthlyUsd * (1 - free / l.quantity);
+  }
+  return total;
 }
 
 function total(lines: CostLine[]): CostEstimate {
-  return { lines, totalUsd: lines.reduce((sum, l) => sum + l.monthlyUsd, 0) };
+  return {
+    lines,
+    totalUsd: lines.reduce((sum, l) => sum + l.monthlyUsd, 0),
+    totalAfterFreeTierUsd: afterFreeTier(lines),
+  };
 }
 
 /** Price of `count` units under cumulative tiers (the first 10k metrics at one price, the next at another...). */
@@ -66,154 +122,326 @@ export function tieredCost(count: number, tiers: PriceTable['cloudwatch']['custo
   return cost;
 }
 
-/** The invocations, metrics, alarms, logs, state writes and alerts of registry-canary itself. */
+function gbSecondPrice(fn: LambdaUsage, prices: PriceTable): number {
+  return fn.architecture === 'arm64' ? prices.lambda.perGbSecondArm64 : prices.lambda.perGbSecondX86;
+}
+
+function lambdaLines(id: string, label: string, fn: LambdaUsage, prices: PriceTable): CostLine[] {
+  const gb = fn.memoryMb / 1024;
+  const memory = `${Math.round(fn.memoryMb)} MB ${fn.architecture}`;
+  return [
+    line(
+      `${id}:requests`,
+      'Lambda',
+      `${label} requests`,
+      fn.invocations,
+      'request',
+      prices.lambda.perMillionRequests / 1e6,
+      'lambdaRequests',
+    ),
+    line(
+      `${id}:invoke`,
+      'Lambda',
+      `${label} compute (${memory} × ${fn.invocationSeconds} s)`,
+      fn.invocations * gb * fn.invocationSeconds,
+      'GB-second',
+      gbSecondPrice(fn, prices),
+      'lambdaGbSeconds',
+    ),
+    line(
+      `${id}:init`,
+      'Lambda',
+      `${label} INIT phase (${Math.round(fn.coldStarts).toLocaleString('en-US')} cold starts × ${fn.initSeconds} s)`,
+      fn.coldStarts * gb * fn.initSeconds,
+      'GB-second',
+      gbSecondPrice(fn, prices),
+      'lambdaGbSeconds',
+    ),
+  ];
+}
+
+/** The alarm, dashboard and alert lines: the same for Synthetics, which needs the same paging. */
+function alertingLines(fleet: FleetProfile, prices: PriceTable): CostLine[] {
+  const cw = prices.cloudwatch;
+  const alarms = Object.entries(fleet.alarms.byKind)
+    .filter(([, metrics]) => metrics > 0)
+    .map(([kind, metrics]) =>
+      line(
+        `alarm:${kind}`,
+        'CloudWatch',
+        `alarms: ${kind}`,
+        metrics,
+        'alarm metric',
+        cw.standardAlarmPerMetric,
+        'alarmMetrics',
+      ),
+    );
+  // byKind counts both resolutions; price the high-resolution share at its own rate on top.
+  const highResolutionExtra = cw.highResolutionAlarmPerMetric - cw.standardAlarmPerMetric;
+  return [
+    ...alarms,
+    ...(fleet.alarms.highResolutionMetrics > 0
+      ? [
+          line(
+            'alarm:high-resolution',
+            'CloudWatch',
+            'alarms: high-resolution surcharge',
+            fleet.alarms.highResolutionMetrics,
+            'alarm metric',
+            highResolutionExtra,
+          ),
+        ]
+      : []),
+    ...(fleet.alarms.composite > 0
+      ? [
+          line(
+            'alarm:composite',
+            'CloudWatch',
+            'composite alarms',
+            fleet.alarms.composite,
+            'alarm',
+            cw.compositeAlarm,
+          ),
+        ]
+      : []),
+    line(
+      'dashboards',
+      'CloudWatch',
+      'dashboards',
+      fleet.dashboards,
+      'dashboard',
+      cw.dashboardMonth,
+      'dashboards',
+    ),
+    line(
+      'sns:publishes',
+      'SNS',
+      'alarm notifications and alerts published',
+      fleet.sns.publishes,
+      'publish',
+      prices.sns.perMillionPublishes / 1e6,
+      'snsPublishes',
+    ),
+    line(
+      'sns:emails',
+      'SNS',
+      'email deliveries',
+      fleet.sns.emails,
+      'email',
+      prices.sns.perHundredThousandEmails / 1e5,
+      'snsEmails',
+    ),
+  ];
+}
+
+/** Everything registry-canary itself runs and stores. */
 export function estimateFleetCost(fleet: FleetProfile, prices: PriceTable): CostEstimate {
-  const ticks = runsPerMonth(fleet.scheduleMinutes);
-  const invocations = ticks * fleet.probeRegions * fleet.lambda.invocationsPerTick;
-  const targetRegions = fleet.targets * fleet.probeRegions;
-  const gbSeconds = invocations * (fleet.lambda.memoryMb / 1024) * fleet.lambda.invocationSeconds;
-  const gbSecondPrice =
-    fleet.lambda.architecture === 'arm64' ? prices.lambda.perGbSecondArm64 : prices.lambda.perGbSecondX86;
-
-  const regionalMetrics =
-    targetRegions * fleet.metrics.perTargetPerRegion +
-    fleet.registries * fleet.probeRegions * fleet.metrics.perRegistryPerRegion +
-    fleet.probeRegions * fleet.metrics.perRegion;
-  const homeMetrics = targetRegions * fleet.metrics.homePerTargetPerRegion;
-  const metricCount = regionalMetrics + homeMetrics;
-  const metricCost = tieredCost(metricCount, prices.cloudwatch.customMetricTiers);
-
-  const logBytes =
-    invocations * fleet.logs.platformBytesPerInvocation +
-    ticks * targetRegions * fleet.logs.bytesPerTargetResult;
-  const logGb = logBytes / BYTES_PER_GB;
+  const cw = prices.cloudwatch;
+  const metricMonths = fleet.metrics.reduce((sum, m) => sum + (m.series * m.hoursPerSeries) / 730, 0);
+  const metricUnitPrice =
+    metricMonths === 0 ? 0 : tieredCost(metricMonths, cw.customMetricTiers) / metricMonths;
+  const logGb =
+    (fleet.logs.resultLinesBytes + fleet.logs.runLinesBytes + fleet.logs.platformBytes) / BYTES_PER_GB;
   // Stored uncompressed bytes over the retention window: an upper bound, CloudWatch bills compressed.
   const storedGb = logGb * Math.min(1, fleet.logs.retentionDays / 30);
 
   const lines: CostLine[] = [
     line(
+      'scheduler',
       'EventBridge Scheduler',
-      'scheduled invocations',
-      invocations,
+      'probe runs (one per shard per region)',
+      fleet.schedulerInvocations,
       'invocation',
       prices.scheduler.perMillionInvocations / 1e6,
+      'schedulerInvocations',
     ),
-    line('Lambda', 'requests', invocations, 'request', prices.lambda.perMillionRequests / 1e6),
-    line(
-      'Lambda',
-      `compute (${fleet.lambda.memoryMb} MB ${fleet.lambda.architecture} × ${fleet.lambda.invocationSeconds} s)`,
-      gbSeconds,
-      'GB-second',
-      gbSecondPrice,
+    ...lambdaLines('probe', 'probe', fleet.probe, prices),
+    ...lambdaLines('notifier', 'notifier', fleet.notifier, prices),
+    ...fleet.metrics.map((m) =>
+      line(
+        `metric:${m.name}`,
+        'CloudWatch',
+        `metric ${m.name}: ${m.series} series × ${m.sent === 'always' ? 'every hour' : `${m.hoursPerSeries} h (while warning)`}`,
+        (m.series * m.hoursPerSeries) / 730,
+        'metric-month',
+        metricUnitPrice,
+        'customMetrics',
+      ),
     ),
     line(
+      'putmetricdata',
       'CloudWatch',
-      `custom metrics (${regionalMetrics} regional EMF + ${homeMetrics} home copy)`,
-      metricCount,
-      'metric-month',
-      metricCount === 0 ? 0 : metricCost / metricCount,
-    ),
-    line(
-      'CloudWatch',
-      'PutMetricData calls (home copy)',
-      invocations * fleet.putMetricDataCallsPerInvocation,
+      'PutMetricData requests (one per run per shard)',
+      fleet.putMetricDataRequests,
       'request',
-      prices.cloudwatch.perThousandApiRequests / 1000,
+      cw.perThousandApiRequests / 1000,
+      'metricApiRequests',
+    ),
+    ...alertingLines(fleet, prices),
+    line(
+      'kms:keys',
+      'KMS',
+      `customer-managed keys${fleet.kms.rotationsBilled > 0 ? ` (+${fleet.kms.rotationsBilled} rotations)` : ''}`,
+      fleet.kms.keys * (1 + fleet.kms.rotationsBilled),
+      'key-month',
+      prices.kms.keyMonth,
     ),
     line(
-      'CloudWatch',
-      'standard alarms (per metric evaluated)',
-      fleet.alarms.standardMetrics,
-      'alarm metric',
-      prices.cloudwatch.standardAlarmPerMetric,
+      'kms:requests',
+      'KMS',
+      'requests (encrypted topics)',
+      fleet.kms.requests,
+      'request',
+      prices.kms.perTenThousandRequests / 1e4,
+      'kmsRequests',
     ),
     line(
-      'CloudWatch',
-      'high-resolution alarms (per metric evaluated)',
-      fleet.alarms.highResolutionMetrics,
-      'alarm metric',
-      prices.cloudwatch.highResolutionAlarmPerMetric,
+      'secrets',
+      'Secrets Manager',
+      'secrets the config names',
+      fleet.secrets.count,
+      'secret-month',
+      prices.secretsManager.secretMonth,
     ),
-    line('CloudWatch', 'composite alarms', fleet.alarms.composite, 'alarm', prices.cloudwatch.compositeAlarm),
     line(
+      'secrets:calls',
+      'Secrets Manager',
+      'GetSecretValue calls',
+      fleet.secrets.apiCalls,
+      'call',
+      prices.secretsManager.perTenThousandApiCalls / 1e4,
+    ),
+    line(
+      'logs:results',
       'CloudWatch Logs',
-      'ingestion (result lines, EMF, platform lines)',
-      logGb,
+      'ingestion: result lines (one per target per run)',
+      fleet.logs.resultLinesBytes / BYTES_PER_GB,
       'GB',
-      prices.cloudwatch.logsIngestionPerGb,
+      cw.logsIngestionPerGb,
+      'logsGb',
     ),
     line(
+      'logs:runs',
+      'CloudWatch Logs',
+      'ingestion: run lines (two per invocation)',
+      fleet.logs.runLinesBytes / BYTES_PER_GB,
+      'GB',
+      cw.logsIngestionPerGb,
+      'logsGb',
+    ),
+    line(
+      'logs:platform',
+      'CloudWatch Logs',
+      'ingestion: START/END/REPORT lines',
+      fleet.logs.platformBytes / BYTES_PER_GB,
+      'GB',
+      cw.logsIngestionPerGb,
+      'logsGb',
+    ),
+    line(
+      'logs:storage',
       'CloudWatch Logs',
       `storage (${fleet.logs.retentionDays}-day retention, uncompressed)`,
       storedGb,
       'GB-month',
-      prices.cloudwatch.logsStoragePerGbMonth,
+      cw.logsStoragePerGbMonth,
+      'logsGb',
     ),
     line(
+      'dynamodb:writes',
       'DynamoDB',
-      'state writes (changes + heartbeats)',
-      targetRegions * fleet.state.writeUnitsPerTargetPerRegion,
+      'state and incident writes (on demand)',
+      fleet.dynamodb.writeUnits,
       'write unit',
       prices.dynamodb.perMillionWriteRequestUnits / 1e6,
     ),
     line(
+      'dynamodb:reads',
       'DynamoDB',
-      'state reads',
-      invocations * fleet.state.readUnitsPerInvocation,
+      'notifier reads',
+      fleet.dynamodb.readUnits,
       'read unit',
       prices.dynamodb.perMillionReadRequestUnits / 1e6,
     ),
     line(
-      'SNS',
-      'alert publishes',
-      fleet.notifications.messagesPerMonth,
-      'publish',
-      prices.sns.perMillionPublishes / 1e6,
-    ),
-    line(
-      'SNS',
-      'email deliveries',
-      fleet.notifications.messagesPerMonth * fleet.notifications.emailSubscribers,
-      'email',
-      prices.sns.perHundredThousandEmails / 1e5,
+      'sqs',
+      'SQS',
+      "requests (Lambda's long polls of the alarm queue)",
+      fleet.sqs.requests,
+      'request',
+      prices.sqs.perMillionRequests / 1e6,
+      'sqsRequests',
     ),
   ];
   return total(lines);
 }
 
 /**
- * The same fleet as one Synthetics canary per target per region at the same schedule. The alarms
- * and alerts are the same as ours (a fair comparison needs the same paging); Synthetics' own
- * metrics (SuccessPercent, Duration) are vended and free, so there is no custom-metric line.
+ * The same fleet on CloudWatch Synthetics at the same schedule, in one of two layouts. Counted, as
+ * for ours: the canary runs, the canaries' own Lambda (x86_64; requests and GB-seconds), their S3
+ * artifacts and their log ingestion; and our alarm, dashboard and alert lines, since the same
+ * paging is needed either way. Synthetics' own metrics (SuccessPercent, Duration) are vended and
+ * not billed as custom metrics; KMS keys, the state table and the notifier are left out, though a
+ * comparable alerting path would need them, so the comparison flatters Synthetics slightly.
  */
 export function estimateSyntheticsCost(
   fleet: FleetProfile,
   prices: PriceTable,
+  layout: SyntheticsLayout,
   canary: SyntheticsProfile = DEFAULT_SYNTHETICS,
 ): CostEstimate {
-  const runs = runsPerMonth(fleet.scheduleMinutes) * fleet.targets * fleet.probeRegions;
-  const ours = estimateFleetCost(fleet, prices);
-  const sameAsOurs = ours.lines.filter((l) => l.item.includes('alarms') || l.service === 'SNS');
-  const logGb = (runs * canary.logBytesPerRun) / BYTES_PER_GB;
+  const ticks = runsPerMonth(fleet.scheduleMinutes);
+  const canaries = layout === 'per-target' ? fleet.targets * fleet.probeRegions : fleet.probeRegions;
+  const checksPerRun = layout === 'per-target' ? 1 : fleet.targets;
+  const runs = ticks * canaries;
+  const runSeconds = canary.startSeconds + checksPerRun * canary.secondsPerCheck;
+  const logGb = (runs * (canary.logBytesPerRun + checksPerRun * canary.logBytesPerCheck)) / BYTES_PER_GB;
   const lines: CostLine[] = [
-    line('Synthetics', 'canary runs', runs, 'run', prices.synthetics.perCanaryRun),
-    line('Lambda', 'canary requests', runs, 'request', prices.lambda.perMillionRequests / 1e6),
     line(
-      'Lambda',
-      `canary compute (${canary.memoryMb} MB x86_64 × ${canary.runSeconds} s)`,
-      runs * (canary.memoryMb / 1024) * canary.runSeconds,
-      'GB-second',
-      prices.lambda.perGbSecondX86,
+      'synthetics:runs',
+      'Synthetics',
+      `canary runs (${Math.round(canaries)} canaries)`,
+      runs,
+      'run',
+      prices.synthetics.perCanaryRun,
+      'canaryRuns',
     ),
     line(
+      'synthetics:requests',
+      'Lambda',
+      'canary requests',
+      runs,
+      'request',
+      prices.lambda.perMillionRequests / 1e6,
+      'lambdaRequests',
+    ),
+    line(
+      'synthetics:compute',
+      'Lambda',
+      `canary compute (${canary.memoryMb} MB x86_64 × ${runSeconds} s)`,
+      runs * (canary.memoryMb / 1024) * runSeconds,
+      'GB-second',
+      prices.lambda.perGbSecondX86,
+      'lambdaGbSeconds',
+    ),
+    line(
+      'synthetics:s3',
       'S3',
       'artifact PUTs',
       runs * canary.s3PutsPerRun,
       'PUT',
       prices.synthetics.s3PerThousandPuts / 1000,
     ),
-    line('CloudWatch Logs', 'canary log ingestion', logGb, 'GB', prices.cloudwatch.logsIngestionPerGb),
-    ...sameAsOurs,
+    line(
+      'synthetics:logs',
+      'CloudWatch Logs',
+      'canary log ingestion',
+      logGb,
+      'GB',
+      prices.cloudwatch.logsIngestionPerGb,
+      'logsGb',
+    ),
+    ...alertingLines(fleet, prices),
   ];
   return total(lines);
 }
@@ -224,14 +452,19 @@ export function compareWithSynthetics(
   canary: SyntheticsProfile = DEFAULT_SYNTHETICS,
 ): CostComparison {
   const registryCanary = estimateFleetCost(fleet, prices);
-  const synthetics = estimateSyntheticsCost(fleet, prices, canary);
+  const synthetics = {
+    'per-target': estimateSyntheticsCost(fleet, prices, 'per-target', canary),
+    'per-region': estimateSyntheticsCost(fleet, prices, 'per-region', canary),
+  };
+  const ratio = (s: CostEstimate) =>
+    registryCanary.totalUsd === 0 ? Number.POSITIVE_INFINITY : s.totalUsd / registryCanary.totalUsd;
   return {
     registryCanary,
     synthetics,
-    syntheticsRatio:
-      registryCanary.totalUsd === 0
-        ? Number.POSITIVE_INFINITY
-        : synthetics.totalUsd / registryCanary.totalUsd,
+    syntheticsRatio: {
+      'per-target': ratio(synthetics['per-target']),
+      'per-region': ratio(synthetics['per-region']),
+    },
     pricesTakenOn: prices.takenOn,
   };
 }

@@ -1,187 +1,241 @@
 /**
- * Turns a validated config into the billing units of its deployment. Metric counts come from the
- * same catalog the Lambda emits from, Lambda memory from the same sizing the CDK app deploys with,
- * so the estimate follows the code instead of a copy of it.
+ * Turns a validated config into the billing units of its deployment. What is deployed and
+ * published comes from inventory.ts (the alarm and metrics catalogs, counted the way the stacks
+ * create them), Lambda memory and shards from the sizing the CDK app deploys with; what the config
+ * cannot tell (how long a run takes, how often a warning holds) is an assumption below, each with
+ * its reason, and each can be overridden with `--assume key=value`.
  */
-
-import type { CanaryConfig, TargetConfig } from '../../lib/config/schema.ts';
+import type { CanaryConfig } from '../../lib/config/schema.ts';
 import { planShards } from '../../lib/config/shards.ts';
-import { targetsForRegion } from '../../lib/config/sizing.ts';
-import type { HomeMetric, RegionalMetric } from '../publish/metrics-catalog.ts';
-import { type AlarmCounts, countAlarms } from './alarms.ts';
-import { type FleetProfile, runsPerMonth } from './fleet.ts';
-import { type TargetTraits, targetTraits } from './target-traits.ts';
+import { HomeMetric, type HomeMetricKey } from '../publish/metrics-catalog.ts';
+import { countAlarmUnits } from './alarms.ts';
+import { type FleetProfile, HOURS_PER_MONTH, type MetricUsage, runsPerMonth } from './fleet.ts';
+import { deploymentInventory, type Inventory } from './inventory.ts';
 
 /** What the config cannot tell: how the fleet behaves. Every field can be overridden. */
 export interface CostAssumptions {
-  /** Billed duration of one invocation. Probes run concurrently, so about the slowest target plus publishing. */
+  /** Billed duration of one probe invocation: about the slowest target (probes run concurrently) plus publishing. */
   invocationSeconds: number;
-  /** The JSON result line plus its EMF blob, per target per run (see bench/RESULTS.md for a measured line). */
+  /** Billed INIT phase of a new execution environment (Lambda bills it for on-demand functions since August 2025). */
+  initSeconds: number;
+  /** A probe container idle longer than this is assumed gone, so at a slower schedule every run is a cold start. */
+  warmMinutes: number;
+  /** New execution environments per shard per month while runs keep it warm. */
+  coldStartsPerShard: number;
+  /** The JSON result line of one target (measured: test/unit/cost/log-lines.test.ts). */
   logBytesPerTargetResult: number;
-  /** START, END and REPORT lines. */
+  /** The lines each run writes once ('state of record', 'run finished'; measured likewise). */
+  runLogBytesPerInvocation: number;
+  /** Lambda's START, END and REPORT lines. */
   platformLogBytesPerInvocation: number;
-  /** Runs per target per region per month that end failing (each writes state; failures by code emit a metric). */
-  failingRunsPerTargetPerRegion: number;
-  /** Cold starts per region per month: each forgets the write memory, so every target is written once more. */
-  coldStartsPerRegion: number;
+  /** Hours a month a target fails in a region: every failing run writes its state item. */
+  failingHoursPerTargetRegion: number;
+  /** Hours a month a target is SLOW somewhere: SlowMs is sent only then. */
+  slowHoursPerTarget: number;
+  /** Hours a month a rate-limited target's budget is low: RateLimitLowPercent is sent only then. */
+  rateLimitLowHoursPerTarget: number;
+  /** Hours a month a registry's certificate is inside its warning window: CertExpiringDays is sent only then. */
+  certExpiringHoursPerRegistry: number;
   /** Write units of one state item (1 KB each): a healthy item is ~0.6 KB, a failing one with evidence more. */
   healthyItemWriteUnits: number;
   failingItemWriteUnits: number;
-  /** Distinct diagnosis codes seen per region in a month: each is a `Failure`{Code} metric while it occurs. */
-  failureCodesPerRegion: number;
   incidentsPerMonth: number;
+  /** Alarms that change state per incident (each notifies the alarm topic on ALARM and on OK). */
+  alarmsPerIncident: number;
+  /** Billed duration of one notifier invocation (a sweep is one DynamoDB query). */
+  notifierSeconds: number;
+  /** ReceiveMessage long polls (20 s) Lambda keeps open on the notifier's queue. */
+  sqsIdlePollers: number;
+  /** KMS requests per SNS publish to an encrypted topic (data key, decrypt on delivery). */
+  kmsRequestsPerPublish: number;
+  /** Automatic yearly rotations already billed on each key: 0 in the first year, then 1, then 2 (the cap). */
+  kmsRotationsBilled: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   invocationSeconds: 3,
-  logBytesPerTargetResult: 3_500,
+  initSeconds: 1,
+  warmMinutes: 10,
+  coldStartsPerShard: 360,
+  logBytesPerTargetResult: 3_200,
+  runLogBytesPerInvocation: 1_250,
   platformLogBytesPerInvocation: 400,
-  failingRunsPerTargetPerRegion: 60,
-  coldStartsPerRegion: 360,
+  failingHoursPerTargetRegion: 1,
+  slowHoursPerTarget: 7.3,
+  rateLimitLowHoursPerTarget: 73,
+  certExpiringHoursPerRegistry: 28,
   healthyItemWriteUnits: 1,
   failingItemWriteUnits: 2,
-  failureCodesPerRegion: 1,
   incidentsPerMonth: 10,
+  alarmsPerIncident: 3,
+  notifierSeconds: 0.5,
+  sqsIdlePollers: 5,
+  kmsRequestsPerPublish: 2,
+  kmsRotationsBilled: 0,
 };
-
-type RegionalMetricKey = keyof typeof RegionalMetric;
-type HomeMetricKey = keyof typeof HomeMetric;
-
-/** How often a catalog metric exists. Keyed by the catalog, so a new metric does not compile until it is costed here. */
-type Cardinality = 'per-target' | 'per-registry' | 'per-region' | 'per-failure-code';
-
-const REGIONAL_CARDINALITY: Record<
-  RegionalMetricKey,
-  { kind: Cardinality; when?: (t: TargetTraits) => boolean }
-> = {
-  success: { kind: 'per-target' },
-  duration: { kind: 'per-target' },
-  // The network phases are dimensioned by Registry (functions/publish/metrics.ts emitPhaseMetrics).
-  dns: { kind: 'per-registry', when: (t) => !t.ipLiteral },
-  connect: { kind: 'per-registry' },
-  tls: { kind: 'per-registry', when: (t) => t.tls },
-  ttfb: { kind: 'per-registry' },
-  rateLimitRemaining: { kind: 'per-target', when: (t) => t.rateLimited },
-  rateLimitLimit: { kind: 'per-target', when: (t) => t.rateLimited },
-  certDaysRemaining: { kind: 'per-target', when: (t) => t.tls },
-  failure: { kind: 'per-failure-code' },
-  targetsProbed: { kind: 'per-region' },
-  runDuration: { kind: 'per-region' },
-};
-
-const HOME_CARDINALITY: Record<HomeMetricKey, (t: TargetTraits) => boolean> = {
-  success: () => true,
-  duration: () => true,
-  rateLimitRemainingPercent: (t) => t.rateLimited,
-  certDaysRemaining: (t) => t.tls,
-};
-
-function applicable(kind: Cardinality, traits: TargetTraits): number {
-  return Object.values(REGIONAL_CARDINALITY).filter((m) => m.kind === kind && (m.when?.(traits) ?? true))
-    .length;
-}
-
-export function regionalMetricsForTarget(target: TargetConfig): number {
-  return applicable('per-target', targetTraits(target));
-}
 
 /**
- * The Registry-dimensioned series of each registry probed in a region: a registry costs its
- * phase series once, however many of the region's targets are on it.
+ * The assumption that prices each metric sent only while a warning holds. Keyed by the catalog: a
+ * new metric does not compile until it is costed here, and a `while-warning` metric without hours
+ * fails the estimate.
  */
-export function registryMetricsForRegion(targets: readonly TargetConfig[]): Map<string, number> {
-  const perRegistry = new Map<string, number>();
-  for (const target of targets) {
-    const traits = targetTraits(target);
-    if (!perRegistry.has(traits.registry))
-      perRegistry.set(traits.registry, applicable('per-registry', traits));
+const WARNING_HOURS: Record<HomeMetricKey, keyof CostAssumptions | null> = {
+  failing: null,
+  heartbeat: null,
+  rateLimitLowPercent: 'rateLimitLowHoursPerTarget',
+  certExpiringDays: 'certExpiringHoursPerRegistry',
+  slowMs: 'slowHoursPerTarget',
+};
+
+/** The probe's secret cache (functions/credentials/secrets.ts DEFAULT_SECRET_TTL_MS; a test keeps them equal). */
+export const SECRET_CACHE_MINUTES = 5;
+
+/** The notifier's sweep (lib/constructs/alerting.ts: every 5 minutes, or the reminder interval if shorter; checked against the template). */
+export function sweepMinutes(config: CanaryConfig): number {
+  return Math.min(5, config.notifications.reminderMinutes || 5);
+}
+
+/** The notifier's memory (lib/constructs/alerting.ts; checked against the template). */
+export const NOTIFIER_MEMORY_MB = 256;
+
+export function metricUsage(inventory: Inventory, assumptions: CostAssumptions): MetricUsage[] {
+  const usage: MetricUsage[] = [];
+  for (const [key, spec] of Object.entries(HomeMetric) as [
+    HomeMetricKey,
+    (typeof HomeMetric)[HomeMetricKey],
+  ][]) {
+    const series = inventory.metrics.filter((m) => m.key === key).length;
+    let hours = HOURS_PER_MONTH;
+    if (spec.sent === 'while-warning') {
+      const assumption = WARNING_HOURS[key];
+      if (!assumption)
+        throw new Error(`${spec.name} is sent only while a warning holds: give it an hours assumption`);
+      hours = Math.min(HOURS_PER_MONTH, assumptions[assumption]);
+    }
+    usage.push({ name: spec.name, series, hoursPerSeries: hours, sent: spec.sent });
   }
-  return perRegistry;
+  return usage;
 }
 
-export function homeMetricsForTarget(target: TargetConfig): number {
-  const traits = targetTraits(target);
-  return Object.values(HOME_CARDINALITY).filter((applies) => applies(traits)).length;
-}
+/** At most this many data per target per run: its `Failing` and every warning metric at once. */
+const MAX_DATA_PER_TARGET = Object.values(HomeMetric).filter((m) => m.dimension !== 'ProbeRegion').length;
+const MAX_DATA_PER_REQUEST = 1000;
 
-function count(kind: Cardinality): number {
-  return Object.values(REGIONAL_CARDINALITY).filter((m) => m.kind === kind).length;
-}
-
-/**
- * The fleet as billed. Targets may be limited to some regions, so per-target figures are averaged
- * over (target, region) pairs and the profile's `targets` is that average: the totals are exact.
- */
 export function fleetFromConfig(
   config: CanaryConfig,
   assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
 ): FleetProfile {
+  const inventory = deploymentInventory(config);
   const regions = config.probeRegions;
-  const pairs = regions.flatMap((region) => targetsForRegion(config, region));
-  const targetRegions = pairs.length;
-  const registrySeries = regions.flatMap((region) => [
-    ...registryMetricsForRegion(targetsForRegion(config, region)).values(),
-  ]);
-  // (registry, region) pairs, and the series of each averaged over them: the totals are exact.
-  const registryRegions = registrySeries.length;
-  const perPair = (f: (t: TargetConfig) => number) =>
-    targetRegions === 0 ? 0 : pairs.reduce((sum, t) => sum + f(t), 0) / targetRegions;
-  // A large region runs as several shards of one function (lib/config/shards.ts), each sized for one shard.
-  const plans = regions.map((region) => planShards(config, region));
-  const invocationsPerTick = plans.reduce((sum, p) => sum + p.shards, 0) / Math.max(1, plans.length);
+  const schedule = config.schedule.everyMinutes;
+  const ticks = runsPerMonth(schedule);
+  const shardCount = [...inventory.shards.values()].reduce((sum, n) => sum + n, 0);
+  const invocations = ticks * shardCount;
   // Regions of different sizes: the average memory, weighted by invocations.
   const memoryMb =
-    plans.reduce((sum, p) => sum + p.sizing.memoryMb * p.shards, 0) /
-    Math.max(1, invocationsPerTick * plans.length);
-  const ticks = runsPerMonth(config.schedule.everyMinutes);
-  const heartbeats = runsPerMonth(Math.max(config.schedule.everyMinutes, config.state.heartbeatMinutes));
-  const alarms: AlarmCounts = countAlarms(config);
+    regions.reduce((sum, region) => {
+      const plan = planShards(config, region);
+      return sum + plan.sizing.memoryMb * plan.shards;
+    }, 0) / Math.max(1, shardCount);
+  const warm = schedule <= assumptions.warmMinutes;
+  const coldStartsPerShard = warm ? Math.min(ticks, assumptions.coldStartsPerShard) : ticks;
+
+  // Notifier: the sweep, and one batch per alarm burst (an incident opening and recovering).
+  const sweeps = runsPerMonth(sweepMinutes(config));
+  const alarmBatches = assumptions.incidentsPerMonth * 2;
+  const notifierInvocations = sweeps + alarmBatches;
+
+  const putMetricDataPerTick = [...inventory.shardTargets.values()]
+    .flat()
+    .reduce((sum, targets) => sum + Math.ceil((targets * MAX_DATA_PER_TARGET + 1) / MAX_DATA_PER_REQUEST), 0);
+
+  // State of record (functions/publish/state.ts): a healthy, unchanged item only on its heartbeat,
+  // a failing one every run, and every item once more after a cold start (the write memory is per container).
+  const heartbeats = Math.min(ticks, runsPerMonth(Math.max(schedule, config.state.heartbeatMinutes)));
+  const failingRuns = Math.min(ticks, (assumptions.failingHoursPerTargetRegion * 60) / schedule);
+  // An item is written at most once a run, so a cold start on a heartbeat run is one write, not two.
+  const runsWritten = Math.min(ticks, heartbeats + coldStartsPerShard + failingRuns);
+  const probeWrites =
+    inventory.targetRegions *
+    (runsWritten * assumptions.healthyItemWriteUnits +
+      failingRuns * (assumptions.failingItemWriteUnits - assumptions.healthyItemWriteUnits));
+  // Per incident: open, a few updates and the close (2 units each); reads: a query per sweep,
+  // and per alarm batch the affected target's items and the incident.
+  const notifierWrites = assumptions.incidentsPerMonth * 4 * 2;
+  const notifierReads = sweeps + alarmBatches * (regions.length + 1);
+
+  // A secret is read once per cache period per container, and again after each cold start.
+  const readsPerShard = Math.min(
+    ticks,
+    runsPerMonth(Math.max(schedule, SECRET_CACHE_MINUTES)) + coldStartsPerShard,
+  );
+  const alertMessages = assumptions.incidentsPerMonth * 2;
+  let secretCalls = 0;
+  for (const readers of inventory.secrets.values()) {
+    for (const region of readers) secretCalls += readsPerShard * (inventory.shards.get(region) ?? 1);
+  }
+  // The Slack webhook subscriber reads its secret per alert it posts (a cold function each time).
+  if (config.notifications.slackWebhookSecret) secretCalls += alertMessages;
+
+  const alarmNotifications = assumptions.incidentsPerMonth * assumptions.alarmsPerIncident * 2;
+  const publishes = alarmNotifications + alertMessages;
+  const alarms = countAlarmUnits(inventory.alarms);
 
   return {
     probeRegions: regions.length,
-    targets: targetRegions / Math.max(1, regions.length),
-    registries: registryRegions / Math.max(1, regions.length),
-    scheduleMinutes: config.schedule.everyMinutes,
-    lambda: {
+    targets: inventory.targetRegions / Math.max(1, regions.length),
+    registries: inventory.registries.length,
+    scheduleMinutes: schedule,
+    invocationsPerTick: shardCount / Math.max(1, regions.length),
+    probe: {
       memoryMb,
       architecture: 'arm64',
+      invocations,
       invocationSeconds: assumptions.invocationSeconds,
-      invocationsPerTick,
+      coldStarts: coldStartsPerShard * shardCount,
+      initSeconds: assumptions.initSeconds,
     },
-    metrics: {
-      perTargetPerRegion: perPair(regionalMetricsForTarget),
-      perRegistryPerRegion:
-        registryRegions === 0 ? 0 : registrySeries.reduce((sum, n) => sum + n, 0) / registryRegions,
-      homePerTargetPerRegion: perPair(homeMetricsForTarget),
-      perRegion: count('per-region') + count('per-failure-code') * assumptions.failureCodesPerRegion,
+    notifier: {
+      memoryMb: NOTIFIER_MEMORY_MB,
+      architecture: 'arm64',
+      invocations: notifierInvocations,
+      invocationSeconds: assumptions.notifierSeconds,
+      coldStarts:
+        sweepMinutes(config) <= assumptions.warmMinutes
+          ? Math.min(notifierInvocations, assumptions.coldStartsPerShard)
+          : notifierInvocations,
+      initSeconds: assumptions.initSeconds,
     },
-    // One PutMetricData request per 1000 data: all of a region's targets fit in one for any real fleet.
-    putMetricDataCallsPerInvocation: Math.max(
-      1,
-      Math.ceil((perPair(homeMetricsForTarget) * targetRegions) / Math.max(1, regions.length) / 1000),
-    ),
+    schedulerInvocations: invocations,
+    metrics: metricUsage(inventory, assumptions),
+    putMetricDataRequests: ticks * putMetricDataPerTick,
     alarms: {
       standardMetrics: alarms.standardMetrics,
       highResolutionMetrics: alarms.highResolutionMetrics,
       composite: alarms.composite,
+      byKind: alarms.byKind as Record<string, number>,
     },
+    kms: {
+      keys: inventory.kmsKeys,
+      requests: publishes * assumptions.kmsRequestsPerPublish,
+      rotationsBilled: assumptions.kmsRotationsBilled,
+    },
+    dashboards: inventory.dashboards,
+    secrets: { count: inventory.secrets.size, apiCalls: secretCalls },
     logs: {
-      platformBytesPerInvocation: assumptions.platformLogBytesPerInvocation,
-      bytesPerTargetResult: assumptions.logBytesPerTargetResult,
+      resultLinesBytes: ticks * inventory.targetRegions * assumptions.logBytesPerTargetResult,
+      runLinesBytes: invocations * assumptions.runLogBytesPerInvocation,
+      platformBytes: (invocations + notifierInvocations) * assumptions.platformLogBytesPerInvocation,
       retentionDays: config.logRetentionDays,
     },
-    state: {
-      writeUnitsPerTargetPerRegion:
-        Math.min(heartbeats, ticks) * assumptions.healthyItemWriteUnits +
-        assumptions.failingRunsPerTargetPerRegion * assumptions.failingItemWriteUnits +
-        assumptions.coldStartsPerRegion * assumptions.healthyItemWriteUnits,
-      // The writer keeps its own memory instead of reading (functions/publish/state.ts).
-      readUnitsPerInvocation: 0,
+    dynamodb: { writeUnits: probeWrites + notifierWrites, readUnits: notifierReads },
+    sqs: {
+      // Each poller's 20-second long poll: 3 a minute, all month; plus send, receive and delete per alarm message.
+      requests: assumptions.sqsIdlePollers * 3 * 60 * HOURS_PER_MONTH + alarmNotifications * 3,
     },
-    notifications: {
-      // One message when an incident opens, one when it recovers.
-      messagesPerMonth: assumptions.incidentsPerMonth * 2,
-      emailSubscribers: config.notifications.emails.length,
+    sns: {
+      publishes,
+      emails: alertMessages * config.notifications.emails.length,
     },
   };
 }

@@ -21,7 +21,10 @@ export const priceTableSchema = z.object({
     perGbSecondX86: usd,
   }),
   cloudwatch: z.object({
-    /** Custom metrics per metric-month, tiered across the account. */
+    /**
+     * Custom metrics per metric-month, tiered across the account. A metric is billed for the hours
+     * in which it receives data (prorated by the hour), so a metric sent h hours a month costs h/730.
+     */
     customMetricTiers: z.array(tierSchema).min(1),
     /** A standard-resolution alarm, per metric it evaluates (a metric-math alarm pays per metric). */
     standardAlarmPerMetric: usd,
@@ -31,7 +34,19 @@ export const priceTableSchema = z.object({
     perThousandApiRequests: usd,
     logsIngestionPerGb: usd,
     logsStoragePerGbMonth: usd,
+    /** A custom dashboard per month (the first 3 of an account, up to 50 metrics each, are free). */
+    dashboardMonth: usd,
   }),
+  kms: z.object({
+    /** A customer-managed key per month; each automatic rotation adds $1/month (capped, see docs/cost.md). */
+    keyMonth: usd,
+    perTenThousandRequests: usd,
+  }),
+  secretsManager: z.object({
+    secretMonth: usd,
+    perTenThousandApiCalls: usd,
+  }),
+  sqs: z.object({ perMillionRequests: usd }),
   dynamodb: z.object({
     /** On-demand capacity. */
     perMillionWriteRequestUnits: usd,
@@ -53,9 +68,12 @@ export type PriceTable = z.infer<typeof priceTableSchema>;
 
 /**
  * us-east-1 list prices as published on aws.amazon.com/{lambda,cloudwatch,dynamodb,sns,
- * eventbridge,s3}/pricing/. DynamoDB on-demand is the price after the November 2024 cut.
- * Free tiers (1M Lambda requests, 10 metrics, 10 alarms, 5 GB logs...) are NOT deducted, so
- * the estimate is an upper bound for a small account and exact for a busy one.
+ * eventbridge,s3,kms,secrets-manager,sqs}/pricing/. DynamoDB on-demand is the price after the
+ * November 2024 cut. docs/cost.md lists, entry by entry, where each price was read and which were
+ * checked again on 2026-12-02 (KMS, CloudWatch free tier and dashboards, Secrets Manager,
+ * EventBridge Scheduler, Synthetics runs); `takenOn` stays the date of the table as a whole.
+ * Free tiers are NOT deducted from the total (see FREE_TIER), so the estimate is an upper bound for
+ * a small account and exact for a busy one.
  */
 export const DEFAULT_PRICES: PriceTable = {
   takenOn: '2025-06-01',
@@ -79,7 +97,11 @@ export const DEFAULT_PRICES: PriceTable = {
     perThousandApiRequests: 0.01,
     logsIngestionPerGb: 0.5,
     logsStoragePerGbMonth: 0.03,
+    dashboardMonth: 3,
   },
+  kms: { keyMonth: 1, perTenThousandRequests: 0.03 },
+  secretsManager: { secretMonth: 0.4, perTenThousandApiCalls: 0.05 },
+  sqs: { perMillionRequests: 0.4 },
   dynamodb: {
     perMillionWriteRequestUnits: 0.625,
     perMillionReadRequestUnits: 0.125,
@@ -94,6 +116,30 @@ export const DEFAULT_PRICES: PriceTable = {
     s3PerThousandPuts: 0.005,
   },
 };
+
+/**
+ * The always-free monthly allowances, per account (shared with everything else the account runs),
+ * as the pricing pages state them. The estimate reports a second total as if all of each were
+ * left for registry-canary: a lower bound, where the list-price total is the upper one.
+ */
+export const FREE_TIER = {
+  lambdaRequests: 1_000_000,
+  lambdaGbSeconds: 400_000,
+  schedulerInvocations: 14_000_000,
+  customMetrics: 10,
+  /** Standard-resolution alarm metrics. */
+  alarmMetrics: 10,
+  /** PutMetricData and the other metric APIs, except GetMetricData. */
+  metricApiRequests: 1_000_000,
+  /** Ingestion, storage and Logs Insights scans together. */
+  logsGb: 5,
+  dashboards: 3,
+  kmsRequests: 20_000,
+  snsPublishes: 1_000_000,
+  snsEmails: 1_000,
+  sqsRequests: 1_000_000,
+  canaryRuns: 100,
+} as const;
 
 type DeepPartial<T> = T extends readonly unknown[]
   ? T

@@ -1,7 +1,10 @@
 /**
- * The reference fleet the README and docs/cost.md price: 20 targets probed from 3 regions every
- * minute. Eight are on registries that announce pull limits (Docker Hub and ECR Public: two more
- * metrics and one more alarm each), the rest on registries without. `npx registry-canary cost --config functions/cost/reference-fleet.ts`
+ * The reference fleet the README, docs/cost.md and bench/RESULTS.md price, and whose cost goal
+ * (functions/cost/goals.ts) is at most $35 a month at every schedule from 1 to 60 minutes: 20
+ * targets on 9 registry hosts, probed from 3 regions every minute. The 4 on Docker Hub announce a
+ * pull budget (RateLimit headers: the RateLimitLowPercent metric and the RateLimitLow alarm); ECR
+ * Public limits requests per second but sends no budget, so its 4 have neither.
+ * `npx registry-canary cost --config functions/cost/reference-fleet.ts`
  */
 import { defineConfig } from '../../lib/config/define-config.ts';
 import type { CanaryConfigInput } from '../../lib/config/schema.ts';

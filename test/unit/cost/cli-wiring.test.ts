@@ -24,7 +24,8 @@ describe('registry-canary cost, through the CLI', () => {
     expect(await main(['cost', '--json', '--config', 'functions/cost/reference-fleet.ts'], cli)).toBe(0);
     const report = JSON.parse(cli.out.join(''));
     expect(report.fleet).toMatchObject({ targets: 20, probeRegions: 3, scheduleMinutes: 1 });
-    expect(report.syntheticsRatio).toBeGreaterThan(1);
+    expect(report.syntheticsRatio['per-target']).toBeGreaterThan(1);
+    expect(report.syntheticsRatio['per-region']).toBeGreaterThan(1);
   });
 
   it('is listed in the top-level help', async () => {

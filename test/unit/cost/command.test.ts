@@ -34,9 +34,19 @@ describe('registry-canary cost', () => {
     const text = h.out.join('\n');
     expect(h.loaded).toEqual(['config/default.ts']);
     expect(text).toContain('registry-canary: 20 targets on 9 registries × 3 regions, every 1 min');
-    expect(text).toContain('The same fleet on CloudWatch Synthetics');
-    expect(text).toMatch(/Synthetics costs \d+\.\d×/);
+    expect(text).toContain('The same fleet on CloudWatch Synthetics: one canary per target per region');
+    expect(text).toContain('The same fleet on CloudWatch Synthetics: one multi-check canary per region');
+    expect(text).toMatch(/one canary per target per region \(\d+\.\d×\)/);
     expect(text).toContain('taken 2025-06-01');
+  });
+
+  it('prints the config at 1, 5, 15 and 60 minutes and the cost goals', async () => {
+    const h = harness();
+    expect(await runCostCommand([], h.deps)).toBe(0);
+    const text = h.out.join('\n');
+    for (const m of [1, 5, 15, 60]) expect(text).toMatch(new RegExp(`every ${m} min +\\$`));
+    expect(text).toMatch(/(MET|NOT MET): the reference fleet .* at most \$35\.00 a month/);
+    expect(text).toMatch(/(MET|NOT MET): the default config .* at most \$15\.00 a month/);
   });
 
   it('prints JSON whose total is the sum of its lines', async () => {
@@ -49,7 +59,16 @@ describe('registry-canary cost', () => {
       0,
     );
     expect(report.registryCanary.totalUsd).toBeCloseTo(sum, 10);
-    expect(report.synthetics.lines[0]).toMatchObject({ item: 'canary runs', quantity: 2_628_000 });
+    expect(report.synthetics['per-target'].lines[0]).toMatchObject({
+      id: 'synthetics:runs',
+      quantity: 2_628_000,
+    });
+    expect(report.synthetics['per-region'].lines[0]).toMatchObject({
+      id: 'synthetics:runs',
+      quantity: 131_400,
+    });
+    expect(report.goals.map((g: { id: string }) => g.id)).toEqual(['reference-fleet', 'default-config']);
+    expect(report.schedules.map((r: { everyMinutes: number }) => r.everyMinutes)).toEqual([1, 5, 15, 60]);
   });
 
   it('applies a price file over the defaults', async () => {
@@ -59,13 +78,13 @@ describe('registry-canary cost', () => {
     expect(await runCostCommand(['--json', '--prices', 'p.json'], h.deps)).toBe(0);
     const report = JSON.parse(h.out.join(''));
     expect(report.pricesTakenOn).toBe('2031-02-03');
-    expect(report.synthetics.lines[0].monthlyUsd).toBe(0);
+    expect(report.synthetics['per-target'].lines[0].monthlyUsd).toBe(0);
   });
 
   it('applies --assume to the fleet', async () => {
     const h = harness();
     expect(await runCostCommand(['--json', '--assume', 'invocationSeconds=1.5'], h.deps)).toBe(0);
-    expect(JSON.parse(h.out.join('')).fleet.lambda.invocationSeconds).toBe(1.5);
+    expect(JSON.parse(h.out.join('')).fleet.probe.invocationSeconds).toBe(1.5);
   });
 
   it('exits 2 with usage on an unknown option or assumption', async () => {

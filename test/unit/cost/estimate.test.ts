@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { estimateFleetCost, estimateSyntheticsCost, tieredCost } from '../../../functions/cost/estimate.ts';
+import {
+  compareWithSynthetics,
+  estimateFleetCost,
+  estimateSyntheticsCost,
+  tieredCost,
+} from '../../../functions/cost/estimate.ts';
 import type { FleetProfile } from '../../../functions/cost/fleet.ts';
-import { DEFAULT_PRICES } from '../../../functions/cost/prices.ts';
+import { DEFAULT_PRICES, withPriceOverrides } from '../../../functions/cost/prices.ts';
 
 /** 2 targets, 1 region, every 60 min: 730 runs a month, numbers small enough to check by hand. */
 const small: FleetProfile = {
@@ -9,126 +14,158 @@ const small: FleetProfile = {
   targets: 2,
   registries: 1,
   scheduleMinutes: 60,
-  lambda: { memoryMb: 512, architecture: 'arm64', invocationSeconds: 2, invocationsPerTick: 1 },
-  metrics: { perTargetPerRegion: 4, perRegistryPerRegion: 4, homePerTargetPerRegion: 4, perRegion: 3 },
-  putMetricDataCallsPerInvocation: 1,
-  alarms: { standardMetrics: 10, highResolutionMetrics: 1, composite: 2 },
-  logs: { platformBytesPerInvocation: 1024, bytesPerTargetResult: 1024, retentionDays: 15 },
-  state: { writeUnitsPerTargetPerRegion: 1000, readUnitsPerInvocation: 2 },
-  notifications: { messagesPerMonth: 4, emailSubscribers: 3 },
+  invocationsPerTick: 1,
+  probe: {
+    memoryMb: 512,
+    architecture: 'arm64',
+    invocations: 730,
+    invocationSeconds: 2,
+    coldStarts: 730,
+    initSeconds: 1,
+  },
+  notifier: {
+    memoryMb: 256,
+    architecture: 'arm64',
+    invocations: 1000,
+    invocationSeconds: 0.5,
+    coldStarts: 0,
+    initSeconds: 1,
+  },
+  schedulerInvocations: 730,
+  metrics: [
+    { name: 'Failing', series: 2, hoursPerSeries: 730, sent: 'always' },
+    { name: 'SlowMs', series: 2, hoursPerSeries: 73, sent: 'while-warning' },
+  ],
+  putMetricDataRequests: 730,
+  alarms: {
+    standardMetrics: 10,
+    highResolutionMetrics: 0,
+    composite: 0,
+    byKind: { FailingInAnyRegion: 4, ProbeSilent: 6 },
+  },
+  kms: { keys: 2, requests: 10_000, rotationsBilled: 0 },
+  dashboards: 1,
+  secrets: { count: 1, apiCalls: 10_000 },
+  logs: { resultLinesBytes: 1024 ** 3, runLinesBytes: 0, platformBytes: 1024 ** 3, retentionDays: 15 },
+  dynamodb: { writeUnits: 1_000_000, readUnits: 1_000_000 },
+  sqs: { requests: 1_000_000 },
+  sns: { publishes: 4, emails: 12 },
 };
 
-function lineOf(estimate: ReturnType<typeof estimateFleetCost>, item: string) {
-  const found = estimate.lines.find((l) => l.item.startsWith(item));
-  if (!found) throw new Error(`no line ${item}`);
+function lineOf(estimate: ReturnType<typeof estimateFleetCost>, id: string) {
+  const found = estimate.lines.find((l) => l.id === id);
+  if (!found) throw new Error(`no line ${id}`);
   return found;
 }
 
 describe('estimateFleetCost', () => {
   const estimate = estimateFleetCost(small, DEFAULT_PRICES);
 
-  it('bills one Lambda request per region per run: 730 hourly runs', () => {
-    expect(lineOf(estimate, 'requests').quantity).toBe(730);
-    expect(lineOf(estimate, 'requests').monthlyUsd).toBeCloseTo(730 * 0.2e-6, 12);
+  it('bills one scheduler invocation and one Lambda request per run', () => {
+    expect(lineOf(estimate, 'scheduler').monthlyUsd).toBeCloseTo(730e-6, 12);
+    expect(lineOf(estimate, 'probe:requests').monthlyUsd).toBeCloseTo(730 * 0.2e-6, 12);
   });
 
-  it('bills GB-seconds as runs × memory in GB × duration at the arm64 rate', () => {
-    const compute = lineOf(estimate, 'compute');
-    expect(compute.quantity).toBe(730 * 0.5 * 2);
-    expect(compute.monthlyUsd).toBeCloseTo(730 * 0.0000133334, 10);
+  it('bills GB-seconds as runs × memory × duration at the arm64 rate, and the INIT phase of every cold start', () => {
+    expect(lineOf(estimate, 'probe:invoke').quantity).toBe(730 * 0.5 * 2);
+    expect(lineOf(estimate, 'probe:invoke').monthlyUsd).toBeCloseTo(730 * 0.0000133334, 10);
+    expect(lineOf(estimate, 'probe:init').quantity).toBe(730 * 0.5 * 1);
+    expect(lineOf(estimate, 'notifier:invoke').quantity).toBe(1000 * 0.25 * 0.5);
   });
 
-  it('counts every per-target, per-registry, per-region and home series: 2×4 + 1×4 + 3 + 2×4 = 23 at $0.30', () => {
-    const metrics = lineOf(estimate, 'custom metrics');
-    expect(metrics.quantity).toBe(23);
-    expect(metrics.monthlyUsd).toBeCloseTo(6.9, 10);
+  it('prorates a metric by the hours it receives data: 2 always-sent series and 2 sent a tenth of the month', () => {
+    expect(lineOf(estimate, 'metric:Failing').monthlyUsd).toBeCloseTo(0.6, 10);
+    expect(lineOf(estimate, 'metric:SlowMs').quantity).toBeCloseTo(0.2, 10);
+    expect(lineOf(estimate, 'metric:SlowMs').monthlyUsd).toBeCloseTo(0.06, 10);
   });
 
-  it('bills the phase series of a registry once, however many targets are on it', () => {
-    const oneMoreTarget = estimateFleetCost({ ...small, targets: 3 }, DEFAULT_PRICES);
-    const oneMoreRegistry = estimateFleetCost({ ...small, registries: 2 }, DEFAULT_PRICES);
-    // A third target adds its 4 per-target and 4 home series; a second registry its 4 phase series.
-    expect(lineOf(oneMoreTarget, 'custom metrics').quantity).toBe(23 + 4 + 4);
-    expect(lineOf(oneMoreRegistry, 'custom metrics').quantity).toBe(23 + 4);
+  it('bills alarms per metric read, one line per kind', () => {
+    expect(lineOf(estimate, 'alarm:FailingInAnyRegion').monthlyUsd).toBeCloseTo(0.4, 10);
+    expect(lineOf(estimate, 'alarm:ProbeSilent').monthlyUsd).toBeCloseTo(0.6, 10);
+    expect(estimate.lines.some((l) => l.id === 'alarm:composite')).toBe(false);
   });
 
-  it('bills alarms per evaluated metric, high-resolution and composite at their own rates', () => {
-    expect(lineOf(estimate, 'standard alarms').monthlyUsd).toBeCloseTo(1.0, 10);
-    expect(lineOf(estimate, 'high-resolution alarms').monthlyUsd).toBeCloseTo(0.3, 10);
-    expect(lineOf(estimate, 'composite alarms').monthlyUsd).toBeCloseTo(1.0, 10);
+  it('bills keys at $1, a dashboard at $3, a secret at $0.40 and their API calls', () => {
+    expect(lineOf(estimate, 'kms:keys').monthlyUsd).toBe(2);
+    expect(lineOf(estimate, 'kms:requests').monthlyUsd).toBeCloseTo(0.03, 10);
+    expect(lineOf(estimate, 'dashboards').monthlyUsd).toBe(3);
+    expect(lineOf(estimate, 'secrets').monthlyUsd).toBeCloseTo(0.4, 10);
+    expect(lineOf(estimate, 'secrets:calls').monthlyUsd).toBeCloseTo(0.05, 10);
   });
 
-  it('bills PutMetricData at $0.01 per 1000 calls', () => {
-    expect(lineOf(estimate, 'PutMetricData').monthlyUsd).toBeCloseTo(0.0073, 10);
+  it('adds a dollar a key for each billed rotation', () => {
+    const rotated = estimateFleetCost(
+      { ...small, kms: { ...small.kms, rotationsBilled: 2 } },
+      DEFAULT_PRICES,
+    );
+    expect(lineOf(rotated, 'kms:keys').monthlyUsd).toBe(6);
   });
 
-  it('ingests platform bytes per invocation plus result bytes per target per run', () => {
-    const gb = (730 * 1024 + 730 * 2 * 1024) / 1024 ** 3;
-    expect(lineOf(estimate, 'ingestion').quantity).toBeCloseTo(gb, 15);
-    expect(lineOf(estimate, 'ingestion').monthlyUsd).toBeCloseTo(gb * 0.5, 15);
-    expect(lineOf(estimate, 'storage').quantity).toBeCloseTo(gb / 2, 15);
+  it('ingests every log line at $0.50/GB and stores the retention window', () => {
+    expect(lineOf(estimate, 'logs:results').monthlyUsd).toBeCloseTo(0.5, 10);
+    expect(lineOf(estimate, 'logs:platform').monthlyUsd).toBeCloseTo(0.5, 10);
+    expect(lineOf(estimate, 'logs:storage').quantity).toBeCloseTo(1, 10);
   });
 
-  it('bills DynamoDB writes per target and region, reads per invocation, SNS per publish and email', () => {
-    expect(lineOf(estimate, 'state writes').monthlyUsd).toBeCloseTo(2000 * 0.625e-6, 12);
-    expect(lineOf(estimate, 'state reads').quantity).toBe(1460);
-    expect(lineOf(estimate, 'alert publishes').monthlyUsd).toBeCloseTo(4 * 0.5e-6, 14);
-    expect(lineOf(estimate, 'email deliveries').monthlyUsd).toBeCloseTo(12 * 2e-5, 12);
+  it('bills DynamoDB on demand, SQS requests, SNS publishes and emails', () => {
+    expect(lineOf(estimate, 'dynamodb:writes').monthlyUsd).toBeCloseTo(0.625, 10);
+    expect(lineOf(estimate, 'dynamodb:reads').monthlyUsd).toBeCloseTo(0.125, 10);
+    expect(lineOf(estimate, 'sqs').monthlyUsd).toBeCloseTo(0.4, 10);
+    expect(lineOf(estimate, 'sns:emails').monthlyUsd).toBeCloseTo(12 * 2e-5, 12);
   });
 
   it('totals exactly the sum of its lines', () => {
-    const sum = estimate.lines.reduce((s, l) => s + l.monthlyUsd, 0);
-    expect(estimate.totalUsd).toBe(sum);
-    expect(estimate.totalUsd).toBeCloseTo(
-      730 * 1e-6 + // scheduler
-        730 * 0.2e-6 +
-        730 * 0.0000133334 +
-        6.9 +
-        0.0073 +
-        1.0 +
-        0.3 +
-        1.0 +
-        ((730 * 3 * 1024) / 1024 ** 3) * (0.5 + 0.03 / 2) +
-        2000 * 0.625e-6 +
-        1460 * 0.125e-6 +
-        4 * 0.5e-6 +
-        12 * 2e-5,
-      10,
-    );
+    expect(estimate.totalUsd).toBe(estimate.lines.reduce((s, l) => s + l.monthlyUsd, 0));
   });
 
-  it('multiplies invocations by the shard count of a sharded fleet', () => {
-    const sharded = estimateFleetCost(
-      { ...small, lambda: { ...small.lambda, invocationsPerTick: 3 } },
-      DEFAULT_PRICES,
-    );
-    expect(lineOf(sharded, 'requests').quantity).toBe(2190);
+  it('takes the free tier off only in the second total', () => {
+    // 2 metrics of 10 free, 10 alarm metrics of 10 free, 1 dashboard of 3, 2 GB of logs + storage of 5 GB,
+    // all Lambda, scheduler, SQS and SNS within their allowances; keys, secrets and DynamoDB are never free.
+    expect(estimate.totalAfterFreeTierUsd).toBeCloseTo(2 + 0.4 + 0.05 + 0.625 + 0.125, 10);
   });
 });
 
 describe('estimateSyntheticsCost', () => {
+  const canary = {
+    memoryMb: 1024,
+    startSeconds: 3,
+    secondsPerCheck: 1,
+    s3PutsPerRun: 2,
+    logBytesPerRun: 0,
+    logBytesPerCheck: 0,
+  };
+
   it('runs one canary per target per region per tick at $0.0012 a run, plus its Lambda and S3', () => {
-    const estimate = estimateSyntheticsCost(small, DEFAULT_PRICES, {
-      memoryMb: 1024,
-      runSeconds: 4,
-      s3PutsPerRun: 2,
-      logBytesPerRun: 0,
-    });
-    const runs = estimate.lines.find((l) => l.item === 'canary runs')!;
+    const estimate = estimateSyntheticsCost(small, DEFAULT_PRICES, 'per-target', canary);
+    const runs = estimate.lines.find((l) => l.id === 'synthetics:runs')!;
     expect(runs.quantity).toBe(1460);
     expect(runs.monthlyUsd).toBeCloseTo(1.752, 10);
-    const compute = estimate.lines.find((l) => l.item.startsWith('canary compute'))!;
+    const compute = estimate.lines.find((l) => l.id === 'synthetics:compute')!;
     expect(compute.monthlyUsd).toBeCloseTo(1460 * 4 * 0.0000166667, 10);
-    expect(estimate.lines.find((l) => l.item === 'artifact PUTs')!.monthlyUsd).toBeCloseTo(
-      2920 * 0.005e-3,
-      12,
-    );
+    expect(estimate.lines.find((l) => l.id === 'synthetics:s3')!.monthlyUsd).toBeCloseTo(2920 * 0.005e-3, 12);
   });
 
-  it('carries the same alarms and alerts as ours, so the comparison pages alike', () => {
-    const estimate = estimateSyntheticsCost(small, DEFAULT_PRICES);
-    expect(estimate.lines.find((l) => l.item.startsWith('standard alarms'))!.monthlyUsd).toBeCloseTo(1.0, 10);
-    expect(estimate.lines.some((l) => l.item.startsWith('custom metrics'))).toBe(false);
+  it('runs one canary per region that checks every target in turn', () => {
+    const estimate = estimateSyntheticsCost(small, DEFAULT_PRICES, 'per-region', canary);
+    expect(estimate.lines.find((l) => l.id === 'synthetics:runs')!.quantity).toBe(730);
+    // 3 s to start, 1 s per target.
+    expect(estimate.lines.find((l) => l.id === 'synthetics:compute')!.quantity).toBe(730 * 1 * 5);
+  });
+
+  it('carries the same alarms, dashboard and alerts as ours, and no custom metrics', () => {
+    const estimate = estimateSyntheticsCost(small, DEFAULT_PRICES, 'per-region');
+    expect(estimate.lines.find((l) => l.id === 'alarm:ProbeSilent')!.monthlyUsd).toBeCloseTo(0.6, 10);
+    expect(estimate.lines.some((l) => l.id === 'dashboards')).toBe(true);
+    expect(estimate.lines.some((l) => l.id.startsWith('metric:'))).toBe(false);
+  });
+
+  it('compares both layouts with ours', () => {
+    const c = compareWithSynthetics(small, withPriceOverrides({ synthetics: { perCanaryRun: 0.01 } }));
+    expect(c.syntheticsRatio['per-target']).toBeCloseTo(
+      c.synthetics['per-target'].totalUsd / c.registryCanary.totalUsd,
+      10,
+    );
+    expect(c.synthetics['per-target'].totalUsd).toBeGreaterThan(c.synthetics['per-region'].totalUsd);
   });
 });
 

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { countAlarms } from '../../../functions/cost/alarms.ts';
-import { DEFAULT_ASSUMPTIONS, fleetFromConfig } from '../../../functions/cost/from-config.ts';
+import {
+  DEFAULT_ASSUMPTIONS,
+  fleetFromConfig,
+  metricUsage,
+  SECRET_CACHE_MINUTES,
+} from '../../../functions/cost/from-config.ts';
+import { deploymentInventory } from '../../../functions/cost/inventory.ts';
 import { referenceFleet } from '../../../functions/cost/reference-fleet.ts';
+import { DEFAULT_SECRET_TTL_MS } from '../../../functions/credentials/secrets.ts';
+import { heartbeatDatum, resultMetricData } from '../../../functions/publish/metrics.ts';
+import { HomeMetric } from '../../../functions/publish/metrics-catalog.ts';
 import { validateConfig } from '../../../lib/config/validate.ts';
+import { healthyResult } from '../handlers/probe-fixtures.ts';
 
 /** Two regions, hourly: one Docker Hub target (rate-limited) and one GHCR target. */
 const small = validateConfig({
@@ -15,110 +24,148 @@ const small = validateConfig({
   ],
 });
 
-describe('fleetFromConfig', () => {
-  const fleet = fleetFromConfig(small);
+const usage = (config = small) => Object.fromEntries(fleetFromConfig(config).metrics.map((m) => [m.name, m]));
 
-  it('takes targets, regions and schedule from the config', () => {
-    expect(fleet).toMatchObject({ probeRegions: 2, targets: 2, scheduleMinutes: 60 });
+describe('fleetFromConfig: metrics from the catalog', () => {
+  it('bills one Failing series per target and one Heartbeat per region, all month, whatever the regions', () => {
+    expect(usage().Failing).toEqual({ name: 'Failing', series: 2, hoursPerSeries: 730, sent: 'always' });
+    expect(usage().Heartbeat).toEqual({ name: 'Heartbeat', series: 2, hoursPerSeries: 730, sent: 'always' });
   });
 
-  it('takes Lambda memory from the same sizing the CDK app deploys with (256 + 16 × 2 slots + 2, rounded up to 384)', () => {
-    expect(fleet.lambda).toEqual({
-      memoryMb: 384,
-      architecture: 'arm64',
-      invocationSeconds: DEFAULT_ASSUMPTIONS.invocationSeconds,
-      invocationsPerTick: 1,
+  it('prorates the warning metrics by the hours their warning is assumed to hold', () => {
+    expect(usage().SlowMs).toMatchObject({
+      series: 2,
+      hoursPerSeries: DEFAULT_ASSUMPTIONS.slowHoursPerTarget,
+    });
+    // Only Docker Hub announces a pull budget; each registry host has one certificate series.
+    expect(usage().RateLimitLowPercent).toMatchObject({
+      series: 1,
+      hoursPerSeries: DEFAULT_ASSUMPTIONS.rateLimitLowHoursPerTarget,
+    });
+    expect(usage().CertExpiringDays).toMatchObject({
+      series: 2,
+      hoursPerSeries: DEFAULT_ASSUMPTIONS.certExpiringHoursPerRegistry,
     });
   });
 
-  it('counts 5 per-target series for a Docker Hub target and 3 for GHCR, which announces no pull limit', () => {
-    expect(fleet.metrics.perTargetPerRegion).toBe((5 + 3) / 2);
-  });
-
-  it('counts the 4 phase series once per registry, not per target', () => {
-    expect(fleet).toMatchObject({ registries: 2, metrics: { perRegistryPerRegion: 4 } });
-    const twoOnHub = fleetFromConfig(
-      validateConfig({ ...small, targets: [...small.targets, { name: 'hub-nginx', image: 'nginx' }] }),
+  it('sends from the probe exactly the metrics the model bills as always sent, and the warning ones only with their warning', () => {
+    const at = new Date('2026-12-02T07:00:00Z');
+    const healthy = resultMetricData('hub', 'registry-1.docker.io', healthyResult(), at);
+    const always = Object.values(HomeMetric).filter((m) => m.sent === 'always' && m.dimension === 'Target');
+    expect(healthy.map((d) => d.MetricName)).toEqual(always.map((m) => m.name));
+    const warned = resultMetricData(
+      'hub',
+      'registry-1.docker.io',
+      healthyResult({
+        status: 'degraded',
+        warnings: [
+          { code: 'SLOW', summary: '' },
+          { code: 'RATE_LIMIT_LOW', summary: '' },
+          { code: 'CERT_EXPIRING', summary: '' },
+        ],
+      }),
+      at,
     );
-    expect(twoOnHub).toMatchObject({ targets: 3, registries: 2, metrics: { perRegistryPerRegion: 4 } });
-  });
-
-  it('counts no DNS series for a registry addressed by IP literal', () => {
-    const ip = fleetFromConfig(
-      validateConfig({ ...small, targets: [{ name: 'ip', image: '192.0.2.10:5000/team/app:1' }] }),
+    const whileWarning = Object.values(HomeMetric).filter((m) => m.sent === 'while-warning');
+    expect(new Set(warned.map((d) => d.MetricName))).toEqual(
+      new Set(['Failing', ...whileWarning.map((m) => m.name)]),
     );
-    expect(ip).toMatchObject({ registries: 1, metrics: { perRegistryPerRegion: 3 } });
+    expect(heartbeatDatum('eu-west-1', 2, at).MetricName).toBe(HomeMetric.heartbeat.name);
   });
 
-  it('copies 4 series home for Docker Hub (with the pull budget) and 3 for GHCR', () => {
-    expect(fleet.metrics.homePerTargetPerRegion).toBe((4 + 3) / 2);
-  });
-
-  it('counts the per-invocation series and the assumed failure-code series per region', () => {
-    expect(fleet.metrics.perRegion).toBe(2 + DEFAULT_ASSUMPTIONS.failureCodesPerRegion);
-  });
-
-  it('writes state on every heartbeat, every failing run and after every cold start', () => {
-    expect(fleet.state.writeUnitsPerTargetPerRegion).toBe(730 + 60 * 2 + 360);
-    expect(fleet.state.readUnitsPerInvocation).toBe(0);
-  });
-
-  it('averages per-target figures over the regions a target is limited to, keeping totals exact', () => {
-    const limited = validateConfig({
-      ...small,
-      targets: [small.targets[0], { ...small.targets[1], regions: ['eu-west-1'] }],
+  it('caps a warning that holds all month at the month', () => {
+    const capped = metricUsage(deploymentInventory(small), {
+      ...DEFAULT_ASSUMPTIONS,
+      slowHoursPerTarget: 10_000,
     });
-    const f = fleetFromConfig(limited);
-    expect(f.targets * f.probeRegions).toBe(3);
-    expect(f.metrics.perTargetPerRegion * 3).toBe(5 + 5 + 3);
-    // Docker Hub in both regions, GHCR in one: 3 (registry, region) pairs of 4 phase series.
-    expect(f.registries * f.probeRegions).toBe(3);
-    expect(f.metrics.perRegistryPerRegion).toBe(4);
+    expect(capped.find((m) => m.name === 'SlowMs')!.hoursPerSeries).toBe(730);
   });
 });
 
-describe('countAlarms', () => {
-  it('bills each metric-math alarm once per region it reads, plus a silent-region alarm per region and the dead-letter alarms', () => {
-    // hub: (any, many, cert, latency, rate limit) × 2 regions + 2 silent = 12; ghcr: 4 × 2 + 2 = 10;
-    // probe DLQs: 2; notifier DLQ: 1.
-    expect(countAlarms(small)).toEqual({ standardMetrics: 25, highResolutionMetrics: 0, composite: 0 });
+describe('fleetFromConfig: runs, Lambda and requests', () => {
+  const fleet = fleetFromConfig(small);
+
+  it('takes targets, regions and schedule from the config', () => {
+    expect(fleet).toMatchObject({ probeRegions: 2, targets: 2, registries: 2, scheduleMinutes: 60 });
   });
 
-  it('has no many-regions alarm for a single-region target', () => {
-    const one = validateConfig({ ...small, probeRegions: ['us-east-1'] });
-    // hub: (any, cert, latency, rate limit) + silent = 5; ghcr: 3 + 1 = 4; DLQs: 1 + 1.
-    expect(countAlarms(one).standardMetrics).toBe(11);
+  it('invokes each region once per run, at the memory the CDK sizing gives (256 + 16 × 2 slots + 2, rounded up to 384)', () => {
+    expect(fleet.probe).toMatchObject({ memoryMb: 384, architecture: 'arm64', invocations: 1460 });
+    expect(fleet.schedulerInvocations).toBe(1460);
+    expect(fleet.putMetricDataRequests).toBe(1460);
+  });
+
+  it('counts every run as a cold start when runs are further apart than a container stays warm', () => {
+    expect(fleet.probe.coldStarts).toBe(1460);
+    const everyMinute = fleetFromConfig({ ...small, schedule: { everyMinutes: 1 } });
+    expect(everyMinute.probe.coldStarts).toBe(2 * DEFAULT_ASSUMPTIONS.coldStartsPerShard);
+  });
+
+  it('writes state on every heartbeat, every failing run and after every cold start, at most once a run', () => {
+    // Hourly: every run is a heartbeat and a cold start, written once (730 units), and the one
+    // failing run (an hour a month) costs one unit more.
+    const perItem = 730 + 1;
+    expect(fleet.dynamodb.writeUnits).toBe(4 * perItem + DEFAULT_ASSUMPTIONS.incidentsPerMonth * 8);
+  });
+
+  it('reads a secret once per cache period per container, as the probe caches it', () => {
+    expect(SECRET_CACHE_MINUTES * 60_000).toBe(DEFAULT_SECRET_TTL_MS);
+    const withSecret = validateConfig({
+      ...small,
+      schedule: { everyMinutes: 1 },
+      targets: [
+        {
+          name: 'private',
+          image: 'registry.corp.example/a:1',
+          credentials: { type: 'basic', secret: 'corp/pull' },
+        },
+      ],
+    });
+    const f = fleetFromConfig(withSecret);
+    expect(f.secrets.count).toBe(1);
+    // Two regions, each: one read per 5 minutes (8,760) plus one per cold start (360).
+    expect(f.secrets.apiCalls).toBe(2 * (8_760 + 360));
+  });
+
+  it('logs one measured result line per target per run', () => {
+    expect(fleet.logs.resultLinesBytes).toBe(1460 * 2 * DEFAULT_ASSUMPTIONS.logBytesPerTargetResult);
+  });
+});
+
+describe('state writes at a fast schedule', () => {
+  it('writes a healthy item on its heartbeat and once after each cold start, a failing one every run', () => {
+    const fleet = fleetFromConfig({ ...small, schedule: { everyMinutes: 1 } });
+    // 2,920 heartbeats (every 15 min) + 360 cold starts + 60 failing runs at 2 units.
+    const perItem = 2_920 + 360 + 60 * 2;
+    expect(fleet.dynamodb.writeUnits).toBe(4 * perItem + DEFAULT_ASSUMPTIONS.incidentsPerMonth * 8);
   });
 });
 
 describe('a fleet large enough to shard', () => {
-  it('bills one invocation per shard per run, each at the memory of one shard', () => {
+  it('bills one invocation and one PutMetricData per shard per run, each at the memory of one shard', () => {
     const config = validateConfig({
       homeRegion: 'us-east-1',
       probeRegions: ['us-east-1'],
       schedule: { everyMinutes: 15 },
       targets: Array.from({ length: 250 }, (_, i) => ({ name: `t${i}`, image: `ghcr.io/team/app${i}:1` })),
     });
+    const fleet = fleetFromConfig(config);
     // 3 shards of at most 84 targets: 256 + 16 × 16 slots + 84 = 596, rounded up to 640 MB.
-    expect(fleetFromConfig(config).lambda).toMatchObject({ invocationsPerTick: 3, memoryMb: 640 });
+    expect(fleet).toMatchObject({ invocationsPerTick: 3, probe: { memoryMb: 640, invocations: 3 * 2920 } });
+    expect(fleet.putMetricDataRequests).toBe(3 * 2920);
+    expect(deploymentInventory(config).schedules).toBe(3);
   });
 });
 
 describe('the reference fleet', () => {
   const fleet = fleetFromConfig(validateConfig(referenceFleet));
 
-  it('is 20 targets in 3 regions every minute', () => {
-    expect(fleet).toMatchObject({ targets: 20, probeRegions: 3, scheduleMinutes: 1 });
+  it('is 20 targets on 9 registries in 3 regions every minute', () => {
+    expect(fleet).toMatchObject({ targets: 20, registries: 9, probeRegions: 3, scheduleMinutes: 1 });
   });
 
-  it('has 8 rate-limited targets (Docker Hub and ECR Public) among its 20', () => {
-    // 8 × 5 + 12 × 3 per-target series per region, 8 × 4 + 12 × 3 home series per region.
-    expect(fleet.metrics.perTargetPerRegion * 20).toBe(76);
-    expect(fleet.metrics.homePerTargetPerRegion * 20).toBe(68);
-  });
-
-  it('has its 20 targets on 9 registries, so 9 × 4 phase series per region instead of 20 × 4', () => {
-    expect(fleet.registries).toBe(9);
-    expect(fleet.registries * fleet.metrics.perRegistryPerRegion).toBe(36);
+  it('bills 20 Failing and 3 Heartbeat series, not a series per target × region × kind', () => {
+    const names = Object.fromEntries(fleet.metrics.map((m) => [m.name, m.series]));
+    expect(names).toMatchObject({ Failing: 20, Heartbeat: 3, SlowMs: 20, CertExpiringDays: 9 });
   });
 });
