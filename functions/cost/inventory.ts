@@ -20,9 +20,13 @@ import { rateLimitAlarmed, rateLimitReported } from '../../lib/config/rate-limit
 import type { CanaryConfig, TargetConfig } from '../../lib/config/schema.ts';
 import { planShards } from '../../lib/config/shards.ts';
 import { targetsForRegion } from '../../lib/config/sizing.ts';
-import { targetAlarmKinds } from '../../lib/constructs/target-alarms.ts';
 import { targetsOfShard } from '../handlers/shard.ts';
-import { ALARM_KIND_LIST, type AlarmKind, type AlarmKindSpec } from '../publish/alarm-catalog.ts';
+import {
+  ALARM_KIND_LIST,
+  type AlarmKind,
+  type AlarmKindSpec,
+  targetAlarmKinds,
+} from '../publish/alarm-catalog.ts';
 import { Dimension, HomeMetric, type HomeMetricKey, type MetricSpec } from '../publish/metrics-catalog.ts';
 
 /** One deployed alarm, as CloudWatch bills it. */
@@ -48,7 +52,7 @@ export interface MetricSeries {
 export interface Inventory {
   alarms: AlarmUnit[];
   metrics: MetricSeries[];
-  /** Customer-managed KMS keys: one per probe stack (its operations topic), one in the home stack. */
+  /** Customer-managed KMS keys: one, in the home stack, shared by the alarm and notification topics. */
   kmsKeys: number;
   /** CloudWatch dashboards: one, in the home region. */
   dashboards: number;
@@ -194,7 +198,7 @@ export function deploymentInventory(config: CanaryConfig): Inventory {
   return {
     alarms: alarmUnits(config),
     metrics: metricSeries(config),
-    kmsKeys: config.probeRegions.length + 1,
+    kmsKeys: 1,
     dashboards: 1,
     schedules: [...shards.values()].reduce((sum, n) => sum + n, 0),
     shards,

@@ -175,19 +175,6 @@ export const ALARM_KINDS = {
     runbook: 'PROBE_DLQ',
     meaning: 'The probe in a region stopped running, or its results stopped reaching the home region.',
   },
-  ProbeDeadLetters: {
-    kind: 'ProbeDeadLetters',
-    scope: 'region',
-    metric: 'deadLetterQueueDepth',
-    statistic: 'Maximum',
-    comparison: 'GreaterThanThreshold',
-    threshold: 'zero',
-    missingData: 'notBreaching',
-    window: 'single',
-    severity: 'critical',
-    runbook: 'PROBE_DLQ',
-    meaning: "A run of a region's probe failed (crashed, timed out or was not invoked).",
-  },
   NotifierDeadLetters: {
     kind: 'NotifierDeadLetters',
     scope: 'canary',
@@ -206,6 +193,20 @@ export const ALARM_KINDS = {
 export type AlarmKind = keyof typeof ALARM_KINDS;
 
 export const ALARM_KIND_LIST: readonly AlarmKindSpec[] = Object.values(ALARM_KINDS);
+
+/**
+ * The kinds a target gets: a single-region target has no "many regions" and no partial silence
+ * (SampleCount < 1 is no data at all, the heartbeat's to catch); the pull-budget alarm only where
+ * the target's `rateLimitAlarm` holds (lib/config/rate-limit-alarm.ts).
+ */
+export function targetAlarmKinds(regions: number, rateLimitAlarm: boolean): AlarmKind[] {
+  return (Object.keys(ALARM_KINDS) as AlarmKind[]).filter((kind) => {
+    if (ALARM_KINDS[kind].scope !== 'target') return false;
+    if (kind === 'FailingInManyRegions' || kind === 'TargetSilent') return regions > 1;
+    if (kind === 'RateLimitLow') return rateLimitAlarm;
+    return true;
+  });
+}
 
 export function thresholdOf(spec: AlarmKindSpec, thresholds: AlarmThresholds): number {
   return thresholds[spec.threshold];

@@ -1,8 +1,11 @@
 /**
  * One region's probe: the Lambda (bundled locally by esbuild, arm64, latest Node runtime), its log
- * group, the schedule that invokes it, and where failed invocations go. Monitoring is not optional
- * (as in guardian/cdk's scheduled lambda): failed invocations land in a dead-letter queue, and an
- * alarm on that queue notifies the `alarmAction` the caller must give.
+ * group, the schedule that invokes it, and where failed invocations go (a dead-letter queue, kept
+ * for diagnosis). Monitoring is not optional (as in guardian/cdk's scheduled lambda), but it is not
+ * here: every finished run sends a heartbeat to the home region, whose ProbeSilent alarm
+ * (lib/constructs/fleet-alarms.ts) finds a run that crashed, timed out, was not invoked or could
+ * not publish. An alarm here would need a topic and a KMS key in every region (a key costs $1 a
+ * month, and up to $3 once rotated twice) to say less: a dead letter only means the run failed.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,8 +40,6 @@ import {
   type ProbeRuntimeConfig,
 } from '../../functions/handlers/probe-config.ts';
 import { SCHEDULED_TIME_FIELD } from '../../functions/handlers/scheduled-time.ts';
-import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
-import { ALARM_KINDS, alarmName } from '../../functions/publish/alarm-catalog.ts';
 import { probePolicyStatements } from './probe-permissions.ts';
 
 /** One probe stack per region, so one name per region; see the log group below. */
@@ -68,10 +69,6 @@ export interface ScheduledProbeProps {
   timeoutSeconds: number;
   everyMinutes: number;
   logRetention: RetentionDays;
-  /** Notified on ALARM and OK of the dead-letter queue alarm. */
-  alarmAction: IAlarmAction;
-  /** The dead-letter alarm links to `<runbookBaseUrl>/PROBE_DLQ.md`. @default DEFAULT_RUNBOOK_BASE_URL */
-  runbookBaseUrl?: string;
   /** Run inside a VPC, for registries only reachable from it. @default no VPC */
   vpc?: VpcPlacement;
   /**
@@ -84,8 +81,8 @@ export interface ScheduledProbeProps {
 export class ScheduledProbe extends Construct {
   readonly function: IFunction;
   readonly logGroup: LogGroup;
+  /** Failed invocations and schedule deliveries, kept 14 days for diagnosis (docs/runbooks/PROBE_DLQ.md). */
   readonly deadLetterQueue: Queue;
-  readonly deadLetterAlarm: Alarm;
   /** The first shard's schedule (the only one unless the region is sharded). */
   readonly schedule: Schedule;
   /** One schedule per shard. */
@@ -205,27 +202,6 @@ export class ScheduledProbe extends Construct {
       this.schedules.push(schedule);
     }
     this.schedule = this.schedules[0]!;
-
-    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      // Named, so the operations topic's policy can admit exactly the canary's alarms.
-      alarmName: alarmName('ProbeDeadLetters', region),
-      alarmDescription: [
-        `The registry-canary probe in ${region} failed to run (crashed, timed out, or was not invoked);`,
-        'the failed events are in its dead-letter queue, and no results were recorded for that run.',
-        "Look at the function's log group for the error, then purge the queue.",
-        `Runbook: ${probeDeadLetterRunbook(props.runbookBaseUrl)}`,
-      ].join(' '),
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: ALARM_KINDS.ProbeDeadLetters.statistic,
-      }),
-      threshold: 0,
-      comparisonOperator: ALARM_KINDS.ProbeDeadLetters.comparison as ComparisonOperator,
-      evaluationPeriods: 1,
-      treatMissingData: ALARM_KINDS.ProbeDeadLetters.missingData as TreatMissingData,
-    });
-    this.deadLetterAlarm.addAlarmAction(props.alarmAction);
-    this.deadLetterAlarm.addOkAction(props.alarmAction);
   }
 
   private placement(vpc: VpcPlacement): {
@@ -260,11 +236,6 @@ export class ScheduledProbe extends Construct {
       securityGroups: [SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', vpc.securityGroupId)],
     };
   }
-}
-
-/** The page for the dead-letter alarm: an alarm on the canary itself, not a diagnosis code. */
-export function probeDeadLetterRunbook(baseUrl = DEFAULT_RUNBOOK_BASE_URL): string {
-  return `${baseUrl.replace(/\/+$/, '')}/PROBE_DLQ.md`;
 }
 
 /**

@@ -8,7 +8,12 @@
 import { Tags } from 'aws-cdk-lib';
 import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { ALARM_KINDS, type AlarmKind, type AlarmThresholds } from '../../functions/publish/alarm-catalog.ts';
+import {
+  ALARM_KINDS,
+  type AlarmKind,
+  type AlarmThresholds,
+  targetAlarmKinds,
+} from '../../functions/publish/alarm-catalog.ts';
 import { type AlarmPolicy, createCanaryAlarm } from './canary-alarm.ts';
 import type { CanaryMetrics } from './canary-metrics.ts';
 
@@ -37,16 +42,6 @@ export interface TargetAlarmsProps {
   runbookBaseUrl?: string;
   /** Notified on ALARM and on OK. */
   alarmAction: IAlarmAction;
-}
-
-/** The kinds a target gets: a single-region target has no "many regions" and no partial silence. */
-export function targetAlarmKinds(regions: number, rateLimitAlarm: boolean): AlarmKind[] {
-  return (Object.keys(ALARM_KINDS) as AlarmKind[]).filter((kind) => {
-    if (ALARM_KINDS[kind].scope !== 'target') return false;
-    if (kind === 'FailingInManyRegions' || kind === 'TargetSilent') return regions > 1;
-    if (kind === 'RateLimitLow') return rateLimitAlarm;
-    return true;
-  });
 }
 
 export class TargetAlarms extends Construct {

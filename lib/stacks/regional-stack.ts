@@ -1,7 +1,7 @@
 /**
- * One probe region: the scheduled probe and the encrypted operations topic its own alarm (the
- * dead-letter queue) notifies. Alarms on results live in the home stack; this stack references
- * nothing in another region, so each region deploys on its own.
+ * One probe region: the scheduled probe, nothing else. Every alarm lives in the home stack, the
+ * probe's own health included (its heartbeat: lib/constructs/fleet-alarms.ts); this stack
+ * references nothing in another region, so each region deploys on its own.
  */
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -15,7 +15,6 @@ import {
   StateTableEnv,
   stateWriterStatement,
 } from '../constructs/alerting-state-access.ts';
-import { EncryptedTopic } from '../constructs/encrypted-topic.ts';
 import { ScheduledProbe } from '../constructs/scheduled-probe.ts';
 
 export interface RegionalProbeStackProps extends StackProps {
@@ -26,7 +25,6 @@ export interface RegionalProbeStackProps extends StackProps {
 
 export class RegionalProbeStack extends Stack {
   readonly probe: ScheduledProbe;
-  readonly operationsTopic: EncryptedTopic;
 
   constructor(scope: Construct, id: string, props: RegionalProbeStackProps) {
     const { config, region } = props;
@@ -34,11 +32,6 @@ export class RegionalProbeStack extends Stack {
       ...props,
       env: { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region },
       description: `registry-canary probes from ${region} (home region ${config.homeRegion})`,
-    });
-
-    this.operationsTopic = new EncryptedTopic(this, 'Operations', {
-      displayName: `registry-canary operations (${region})`,
-      emails: config.notifications.emails,
     });
 
     // A large region runs as several shards of one function (lib/config/shards.ts), each sized for one shard.
@@ -50,8 +43,6 @@ export class RegionalProbeStack extends Stack {
       shards,
       everyMinutes: config.schedule.everyMinutes,
       logRetention: config.logRetentionDays as RetentionDays,
-      alarmAction: this.operationsTopic.alarmAction,
-      runbookBaseUrl: config.runbookBaseUrl,
       ...(config.vpc?.[region] ? { vpc: config.vpc[region] } : {}),
     });
 

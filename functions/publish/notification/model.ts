@@ -3,8 +3,9 @@
  * do, and the links. Every renderer (Amazon Q Developer, email, Slack) draws from this one model, so
  * the formats cannot disagree.
  */
-import { alarmKindOf } from '../alarm-catalog.ts';
+
 import { runbookUrl } from '../../probe/codes.ts';
+import { alarmKindOf } from '../alarm-catalog.ts';
 import type { TargetState } from '../state-item.ts';
 import type { AlarmTransition } from './alarm-event.ts';
 import { formatDuration, plural } from './format.ts';

@@ -11,7 +11,7 @@
  * notifier reads, decides here, writes, then publishes.
  */
 import type { Incident, PendingMessage, PendingTransition } from '../state-incident.ts';
-import { alarmKindFields, type AlarmTransition } from './alarm-event.ts';
+import { type AlarmTransition, alarmKindFields } from './alarm-event.ts';
 import type { IncidentChange } from './incident.ts';
 import type { AlertKind } from './model.ts';
 

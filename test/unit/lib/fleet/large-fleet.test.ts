@@ -79,8 +79,8 @@ describe('a fleet of 1,000 targets on 20 registries in 5 regions, every minute',
       Object.values(t.template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm'),
     );
     // 1,000 × (any, many, silent, slow) + a pull budget for the 50 Docker Hub targets + a heartbeat
-    // per region + a certificate per registry host + 5 probe and 1 notifier dead-letter alarms.
-    expect(alarms).toHaveLength(1000 * 4 + 50 + 5 + 20 + 5 + 1);
+    // per region + a certificate per registry host + the notifier's dead-letter alarm.
+    expect(alarms).toHaveLength(1000 * 4 + 50 + 5 + 20 + 1);
     for (const alarm of alarms) {
       expect(String(alarm.Properties?.['AlarmDescription']).length).toBeLessThanOrEqual(1024);
     }

@@ -62,36 +62,16 @@ describe('ScheduledProbe', () => {
     });
   });
 
-  it('alarms on the dead-letter queue, on ALARM and on OK, through the encrypted operations topic', () => {
-    const template = app.regional('eu-west-1');
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('OperationsTopic') }],
-      OKActions: [{ Ref: Match.stringLikeRegexp('OperationsTopic') }],
-    });
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('OperationsKey'), 'Arn'] },
-    });
-  });
-
   it.each(['us-east-1', 'eu-west-1', 'ap-southeast-1'])(
-    'gives every alarm of the %s probe stack a description with a runbook link',
+    'keeps no alarm, topic or key in the %s probe stack: the home stack watches the probe by its heartbeat',
     (region) => {
-      const alarms = Object.values(app.regional(region).findResources('AWS::CloudWatch::Alarm')) as {
-        Properties: { AlarmDescription?: string };
-      }[];
-      expect(alarms).toHaveLength(1); // the dead-letter queue's
-      for (const alarm of alarms) {
-        expect(alarm.Properties.AlarmDescription).toContain(
-          `The registry-canary probe in ${region} failed to run`,
-        );
-        expect(alarm.Properties.AlarmDescription).toMatch(
-          /Runbook: https:\/\/github\.com\/\S+\/docs\/runbooks\/PROBE_DLQ\.md$/,
-        );
-      }
+      const template = app.regional(region);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+      template.resourceCountIs('AWS::KMS::Key', 0);
+      expect(homeAlarms(app).map((a) => a.Properties.AlarmName)).toContain(
+        `RegistryCanary-${region}-ProbeSilent`,
+      );
     },
   );
 

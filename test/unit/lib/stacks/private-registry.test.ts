@@ -10,7 +10,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeRuntimeConfig } from '../../../../functions/handlers/probe-config.ts';
 import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';
-import { type SynthedApp, synthApp } from '../synth.ts';
+import { homeAlarms, type SynthedApp, synthApp } from '../synth.ts';
 
 const ECR_IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:stable';
 
@@ -205,11 +205,16 @@ describe('a private fleet in a VPC behind a proxy', () => {
     });
   });
 
-  it('links the dead-letter alarm to the configured runbook base URL', () => {
-    app.regional('eu-west-1').hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmDescription: Match.stringLikeRegexp(
-        'Runbook: https://runbooks\\.example\\.com/canary/PROBE_DLQ\\.md$',
-      ),
-    });
+  it("links every home-region alarm, the probes' heartbeats included, to the configured runbook base URL", () => {
+    const alarms = homeAlarms(app);
+    const silent = alarms.find((a) => a.Properties.AlarmName === 'RegistryCanary-eu-west-1-ProbeSilent');
+    expect(silent?.Properties.AlarmDescription).toMatch(
+      /Runbook: https:\/\/runbooks\.example\.com\/canary\/PROBE_DLQ\.md$/,
+    );
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmDescription).toMatch(
+        /Runbook: https:\/\/runbooks\.example\.com\/canary\/\S+\.md$/,
+      );
+    }
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type AlarmTransition, alarmKindFields } from '../../../../functions/publish/notification/alarm-event.ts';
+import {
+  type AlarmTransition,
+  alarmKindFields,
+} from '../../../../functions/publish/notification/alarm-event.ts';
 import { applyTransitions, reminderDue } from '../../../../functions/publish/notification/incident.ts';
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type AlarmTransition, alarmKindFields } from '../../../../functions/publish/notification/alarm-event.ts';
+import {
+  type AlarmTransition,
+  alarmKindFields,
+} from '../../../../functions/publish/notification/alarm-event.ts';
 import { applyTransitions } from '../../../../functions/publish/notification/incident.ts';
 import { decide, mergePending } from '../../../../functions/publish/notification/pending.ts';
 import type { Incident } from '../../../../functions/publish/state-incident.ts';
