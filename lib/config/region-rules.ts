@@ -48,16 +48,18 @@ export function regionProblems(config: RegionFields): string[] {
   // One partition: the probes write their results to the home region (CloudWatch, DynamoDB) with
   // their own role's credentials, and IAM credentials of one partition cannot reach another.
   // https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
-  const homePartition = homeRegion === undefined ? undefined : partitionOf(homeRegion);
-  if (homePartition !== undefined) {
-    probeRegions?.forEach((region, i) => {
+  // Measured against the home region's partition, or, when the home region is not a known
+  // region (its own problem above), against the first probe region's.
+  const reference = referenceRegion(homeRegion, probeRegions);
+  if (reference) {
+    for (const [i, region] of (probeRegions ?? []).entries()) {
       const partition = partitionOf(region);
-      if (partition !== undefined && partition !== homePartition) {
+      if (partition !== undefined && partition !== reference.partition && i !== reference.index) {
         problems.push(
-          `probeRegions[${i}]: ${region} is in the ${partition} partition and homeRegion ${homeRegion} in ${homePartition}; a probe cannot publish results across partitions (IAM credentials do not cross them), so deploy one registry-canary per partition`,
+          `probeRegions[${i}]: ${region} is in the ${partition} partition and ${reference.field} ${reference.region} in ${reference.partition}; a probe cannot publish results across partitions (IAM credentials do not cross them), so deploy one registry-canary per partition`,
         );
       }
-    });
+    }
   }
 
   // A name that is not a known region gets that one problem, not also "not one of probeRegions".
@@ -81,6 +83,21 @@ export function regionProblems(config: RegionFields): string[] {
     }
   });
   return problems;
+}
+
+/** The region whose partition the probe regions must share. */
+function referenceRegion(
+  homeRegion: string | undefined,
+  probeRegions: readonly string[] | undefined,
+): { field: string; region: string; partition: string; index?: number } | undefined {
+  const home = homeRegion === undefined ? undefined : partitionOf(homeRegion);
+  if (homeRegion !== undefined && home !== undefined) {
+    return { field: 'homeRegion', region: homeRegion, partition: home };
+  }
+  const index = (probeRegions ?? []).findIndex(isKnownRegion);
+  if (index < 0) return undefined;
+  const region = probeRegions![index]!;
+  return { field: `probeRegions[${index}]`, region, partition: partitionOf(region)!, index };
 }
 
 function push(problems: string[], problem: string | undefined): void {

@@ -216,6 +216,9 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+/** The most targets one invocation probes at once. */
+export const MAX_CONCURRENCY = 128;
+
 export const scheduleSchema = z
   .object({
     /** Run the probes every N minutes. One minute is the fastest CloudWatch period we alarm on. @default 5 */
@@ -280,7 +283,7 @@ export const canaryConfigSchema = z
     noProxy: z.string().optional(),
     caBundle: caBundleSchema.optional(),
     /** Targets probed at once in one invocation. @default 16 */
-    concurrency: z.number().int().min(1).max(128).default(16),
+    concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).default(16),
     /** Retention of the probe's (and the notifier's) log group, in days: one of LOG_RETENTION_DAYS. @default 30 */
     logRetentionDays: z
       .number()

@@ -10,7 +10,7 @@
 
 import { PUBLISH_RESERVE_MS } from '../../functions/handlers/probe-config.ts';
 import { targetsOfShard } from '../../functions/handlers/shard.ts';
-import type { CanaryConfig } from './schema.ts';
+import { type CanaryConfig, MAX_CONCURRENCY } from './schema.ts';
 import {
   PROBE_DEADLINE_GRACE_MS,
   type ProbeSizing,
@@ -68,8 +68,8 @@ export function planShards(config: ShardConfig, region: string): ShardPlan {
  * already did what it can, so the fix is never "more shards":
  * - a target whose own deadline alone outlasts the interval (its `timeoutMs`): no shard or
  *   concurrency makes one probe shorter, so lower that deadline or run less often;
- * - a region whose shards reached MAX_SHARDS: each shard runs in waves of `concurrency`, so raise
- *   concurrency, lower the slowest deadline, or run less often.
+ * - a region that more shards cannot help (MAX_SHARDS reached): each shard runs in waves of
+ *   `concurrency`, so raise concurrency, lower the slowest deadline, or run less often.
  */
 export function scheduleProblems(config: ShardConfig & Pick<CanaryConfig, 'probeRegions'>): string[] {
   const periodSeconds = config.schedule.everyMinutes * 60;
@@ -96,9 +96,11 @@ export function scheduleProblems(config: ShardConfig & Pick<CanaryConfig, 'probe
       );
     }
     if (tooSlowAlone.length > 0) continue;
+    // Only below 100 concurrency: a shard holds at most MAX_TARGETS_PER_SHARD targets, so from 100
+    // on every shard is one wave and only a target's own deadline (above) can be too long.
     const slowest = Math.max(...regionTargets.map((t) => targetTimeoutMs(config, t)));
     problems.add(
-      `concurrency: a run in ${region} may take ${sizing.timeoutSeconds} s even split into ${shards} shards (the most, ${MAX_SHARDS}) of ${sizing.targetCount} targets probed ${config.concurrency} at a time, longer than ${interval}; raise concurrency (at most 128), lower the slowest timeoutMs (${slowest} ms), probe fewer targets in ${region}, or raise schedule.everyMinutes`,
+      `concurrency: a run in ${region} may take ${sizing.timeoutSeconds} s even split into ${shards} shards of up to ${sizing.targetCount} targets probed ${config.concurrency} at a time, longer than ${interval}; raise concurrency (at most ${MAX_CONCURRENCY}), lower the slowest timeoutMs (${slowest} ms), probe fewer targets in ${region} or raise schedule.everyMinutes`,
     );
   }
   return [...problems];

@@ -120,6 +120,17 @@ describe('one partition', () => {
     ]);
   });
 
+  it('compares the probe regions with each other when the home region is unknown', () => {
+    expect(
+      problemsOf({ ...base, homeRegion: 'nowhere-1', probeRegions: ['eu-west-1', 'cn-north-1'] }),
+    ).toEqual([
+      expect.stringMatching(/^homeRegion: "nowhere-1" is not an AWS region/),
+      expect.stringMatching(
+        /^probeRegions\[1\]: cn-north-1 is in the aws-cn partition and probeRegions\[0\] eu-west-1 in aws;/,
+      ),
+    ]);
+  });
+
   it('accepts a home region that is not itself probed, in the same partition', () => {
     expect(validateConfig({ ...base, homeRegion: 'us-west-2' }).homeRegion).toBe('us-west-2');
   });
