@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
-import { Annotations as CdkAnnotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeRuntimeConfig } from '../../../../functions/handlers/probe-config.ts';
 import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';
@@ -226,8 +226,12 @@ describe('a private fleet in a VPC behind a proxy', () => {
   });
 
   it('prints no warning for the imported VPC and subnets (their route tables are never read)', () => {
+    // The construct tree's own warnings (Annotations.fromStack would synth the app again).
     const stack = app.stacks.regional.get('eu-west-1')!;
-    CdkAnnotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    const warnings = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => m.data));
+    expect(warnings).toEqual([]);
   });
 
   it('links the dead-letter alarm to the configured runbook base URL', () => {
