@@ -84,15 +84,35 @@ export function scheduleProblems(config: ShardConfig & Pick<CanaryConfig, 'probe
     const tooSlowAlone = regionTargets.filter(
       (t) => runSeconds(1, targetTimeoutMs(config, t)) > periodSeconds,
     );
+    const tooLong = (field: string, what: string, ms: number) =>
+      `${field}: ${what} may take ${ms} ms plus ${PROBE_DEADLINE_GRACE_MS / 1000} s to stop and ${PUBLISH_RESERVE_MS / 1000} s to publish, ${runSeconds(1, ms)} s in all, longer than ${interval}; lower it to at most ${maxTimeoutMs} or raise schedule.everyMinutes`;
+    const inheriting: string[] = [];
     for (const target of tooSlowAlone) {
       const i = config.targets.indexOf(target);
-      const ms = targetTimeoutMs(config, target);
-      const field =
-        target.thresholds?.timeoutMs !== undefined
-          ? `targets[${i}].thresholds.timeoutMs`
-          : `defaults.timeoutMs (which targets[${i}] "${target.name}" inherits)`;
+      if (target.thresholds?.timeoutMs !== undefined) {
+        problems.add(
+          tooLong(
+            `targets[${i}].thresholds.timeoutMs`,
+            `a probe of "${target.name}"`,
+            target.thresholds.timeoutMs,
+          ),
+        );
+      } else {
+        inheriting.push(`targets[${i}] "${target.name}"`);
+      }
+    }
+    if (inheriting.length > 0) {
+      // One problem for the default, however many targets inherit it.
+      const named =
+        inheriting.length > 3
+          ? `${inheriting.slice(0, 3).join(', ')} and ${inheriting.length - 3} more`
+          : inheriting.join(', ');
       problems.add(
-        `${field}: a probe of "${target.name}" may take ${ms} ms plus ${PROBE_DEADLINE_GRACE_MS / 1000} s to stop and ${PUBLISH_RESERVE_MS / 1000} s to publish, ${runSeconds(1, ms)} s in all, longer than ${interval}; lower it to at most ${maxTimeoutMs} or raise schedule.everyMinutes`,
+        tooLong(
+          'defaults.timeoutMs',
+          `a probe of a target that inherits it (${named})`,
+          config.defaults.timeoutMs,
+        ),
       );
     }
     if (tooSlowAlone.length > 0) continue;

@@ -116,8 +116,21 @@ describe('scheduleProblems: what to change when runs cannot keep to the schedule
     });
 
     expect(problems).toEqual([
+      'defaults.timeoutMs: a probe of a target that inherits it (targets[1] "inherits") may take 50000 ms plus 2 s to stop and 15 s to publish, 67 s in all, longer than the 60 s between runs (schedule.everyMinutes 1); lower it to at most 43000 or raise schedule.everyMinutes',
+    ]);
+  });
+
+  it('names defaults.timeoutMs once however many targets inherit it, in every region', () => {
+    const problems = problemsOf({
+      ...twoRegions,
+      schedule: { everyMinutes: 1 },
+      defaults: { timeoutMs: 50_000 },
+      targets: Array.from({ length: 5 }, (_, i) => ({ name: `t${i}`, image: `example.com/app${i}:1` })),
+    });
+
+    expect(problems).toEqual([
       expect.stringMatching(
-        /^defaults\.timeoutMs \(which targets\[1\] "inherits" inherits\): a probe of "inherits" may take 50000 ms/,
+        /^defaults\.timeoutMs: a probe of a target that inherits it \(targets\[0\] "t0", targets\[1\] "t1", targets\[2\] "t2" and 2 more\) may take 50000 ms/,
       ),
     ]);
   });

@@ -379,6 +379,9 @@ describe('validateConfig', () => {
       expect.stringMatching(/^vpc\.us-east-1\.securityGroupId: must be a security group id/),
       // Across fields, though the shape failed:
       'homeRegion: "eu-wset-1" is not an AWS region; did you mean "eu-west-1"?',
+      expect.stringMatching(
+        /^probeRegions\[3\]: cn-north-1 is in the aws-cn partition and probeRegions\[0\] eu-west-1 in aws;/,
+      ),
       'vpc.ap-south-1: ap-south-1 is not one of probeRegions',
       'targets[0].regions[1]: ap-south-1 is not one of probeRegions',
       'probeRegions: lists a region twice',
