@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       certExpiryDays: 14,
       rateLimitRatio: 0.2,
       verifyBlob: false,
+      plainHttp: false,
     };
   });
   writeFileSync(

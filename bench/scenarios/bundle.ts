@@ -65,6 +65,7 @@ const ONE_TARGET_CONFIG = {
       certExpiryDays: 14,
       rateLimitRatio: 0.2,
       verifyBlob: false,
+      plainHttp: false,
     },
   ],
 };

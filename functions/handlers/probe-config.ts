@@ -31,6 +31,8 @@ export const probeTargetSchema = z.object({
   certExpiryDays: positiveInt(),
   rateLimitRatio: z.number().check(z.gt(0), z.lt(1)),
   verifyBlob: z.boolean(),
+  /** Talk HTTP instead of HTTPS to this target's registry (the config's `plainHttp`). */
+  plainHttp: z.boolean(),
 });
 
 export type ProbeTarget = z.infer<typeof probeTargetSchema>;

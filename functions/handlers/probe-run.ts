@@ -73,6 +73,7 @@ async function probeOne(
     certExpiryWarningDays: target.certExpiryDays,
     rateLimitWarningRatio: target.rateLimitRatio,
     verifyBlob: target.verifyBlob,
+    plainHttp: target.plainHttp,
     caCertificates: config.caCertificates,
     ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
     ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),

@@ -40,6 +40,7 @@ export function runtimeConfigFor(
         certExpiryDays: thresholds.certExpiryDays,
         rateLimitRatio: thresholds.rateLimitRatio,
         verifyBlob: target.verifyBlob,
+        plainHttp: target.plainHttp,
       };
     }),
   };

@@ -8,10 +8,12 @@ import { credentialSourceSchema } from '../../functions/credentials/source.ts';
 import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
 import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_TTL_DAYS } from '../../functions/publish/state-item.ts';
 
-/** AWS region names such as eu-west-1, us-gov-west-1, cn-north-1. */
-const regionName = z
-  .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as eu-west-1' });
+/**
+ * An AWS region name such as eu-west-1, us-gov-west-1, cn-north-1. Only a string here: whether it is
+ * a region the CDK knows, and in the home region's partition, is checked by lib/config/region-rules.ts
+ * (from validateConfig), so one misspelt region does not hide the other rules that read the regions.
+ */
+const regionName = z.string().min(1);
 
 /** Target names become a metric dimension and part of alarm names: keep them short and plain. */
 const targetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
@@ -116,6 +118,12 @@ export const targetSchema = z
     /** Also download the smallest layer and check its sha256 (costs a pull on rate-limited registries). @default false */
     verifyBlob: z.boolean().default(false),
     /**
+     * Talk HTTP instead of HTTPS to the registry, as the command line's `--plain-http`: for an
+     * internal registry without TLS that a probe in a VPC reaches. Credentials, when the target has
+     * any, then cross the network in clear. @default false
+     */
+    plainHttp: z.boolean().default(false),
+    /**
      * Alarm when the pull budget (the RateLimit headers) runs low. The probe reports the budget of
      * any registry that sends the headers; set true for a private registry or proxy with pull
      * limits, false to silence a registry whose limits you have raised.
@@ -125,17 +133,22 @@ export const targetSchema = z
   })
   .strict();
 
+/**
+ * An EC2 resource id: the prefix, a hyphen and 8 (older resources) or 17 hexadecimal characters.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html. Any other length passes
+ * synth and fails at deploy; CloudFormation's template validation warns about it at synth.
+ */
+function ec2Id(prefix: string, what: string) {
+  return z.string().regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), {
+    message: `must be a ${what} id: "${prefix}-" and 8 or 17 hexadecimal characters, e.g. ${prefix}-0123456789abcdef0`,
+  });
+}
+
 export const vpcPlacementSchema = z
   .object({
-    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: 'must be a VPC id such as vpc-0abc123' }),
-    subnetIds: z
-      .array(
-        z.string().regex(/^subnet-[0-9a-f]+$/, { message: 'must be a subnet id such as subnet-0abc123' }),
-      )
-      .min(1),
-    securityGroupId: z
-      .string()
-      .regex(/^sg-[0-9a-f]+$/, { message: 'must be a security group id such as sg-0abc' }),
+    vpcId: ec2Id('vpc', 'VPC'),
+    subnetIds: z.array(ec2Id('subnet', 'subnet')).min(1),
+    securityGroupId: ec2Id('sg', 'security group'),
   })
   .strict();
 
@@ -172,6 +185,12 @@ export const notificationsSchema = z
       .optional(),
     /** ARN or name of a Secrets Manager secret holding a Slack incoming-webhook URL; adds the webhook subscriber. @default none */
     slackWebhookSecret: z.string().min(1).optional(),
+    /**
+     * The alarm topic is subscribed outside this app (e.g. a PagerDuty endpoint added by hand), so
+     * no emails, amazonQ or slackWebhookSecret is intended: silences the synth warning that alarms
+     * notify nobody (lib/config/config-warnings.ts). @default false
+     */
+    subscribedElsewhere: z.boolean().default(false),
     /** Remind about an incident still open after this many minutes; 0 turns reminders off. @default 60 */
     reminderMinutes: z.number().int().min(0).default(60),
     /**
@@ -196,6 +215,9 @@ export const notificationsSchema = z
 export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
+
+/** The most targets one invocation probes at once. */
+export const MAX_CONCURRENCY = 128;
 
 export const scheduleSchema = z
   .object({
@@ -249,15 +271,19 @@ export const canaryConfigSchema = z
     state: stateSchema.default(stateSchema.parse({})),
     /** Runbook pages are `<runbookBaseUrl>/<CODE>.md`. @default the project's docs/runbooks on GitHub */
     runbookBaseUrl: z.url().optional(),
-    /** Lambda placement per probe region, for registries reachable only from a VPC. */
-    vpc: z.record(regionName, vpcPlacementSchema).optional(),
+    /**
+     * Lambda placement per probe region, for registries reachable only from a VPC. Keys are probe
+     * regions (checked by region-rules.ts, which names the key; a record's key schema would say only
+     * "Invalid key in record").
+     */
+    vpc: z.record(z.string(), vpcPlacementSchema).optional(),
     /** Proxy for registry traffic, as docker reads HTTPS_PROXY. */
     httpsProxy: z.url().optional(),
     /** Hosts that bypass the proxy, as docker reads NO_PROXY. */
     noProxy: z.string().optional(),
     caBundle: caBundleSchema.optional(),
     /** Targets probed at once in one invocation. @default 16 */
-    concurrency: z.number().int().min(1).max(128).default(16),
+    concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).default(16),
     /** Retention of the probe's (and the notifier's) log group, in days: one of LOG_RETENTION_DAYS. @default 30 */
     logRetentionDays: z
       .number()

@@ -18,23 +18,43 @@ export interface ProbeSizing {
   timeoutSeconds: number;
 }
 
-export function targetsForRegion(config: CanaryConfig, region: string): CanaryConfig['targets'] {
+/** The parts of a config that decide the size of a probe Lambda. */
+export type SizingConfig = Pick<CanaryConfig, 'targets' | 'concurrency' | 'defaults'>;
+
+export function targetsForRegion(
+  config: Pick<CanaryConfig, 'targets'>,
+  region: string,
+): CanaryConfig['targets'] {
   return config.targets.filter((t) => t.enabled && (t.regions === undefined || t.regions.includes(region)));
 }
 
-export function probeSizing(config: CanaryConfig, region: string): ProbeSizing {
+/** A target's own probe deadline: its `thresholds.timeoutMs`, else `defaults.timeoutMs`. */
+export function targetTimeoutMs(
+  config: Pick<CanaryConfig, 'defaults'>,
+  target: CanaryConfig['targets'][number],
+): number {
+  return target.thresholds?.timeoutMs ?? config.defaults.timeoutMs;
+}
+
+/** Seconds an invocation needs for `waves` waves of probes whose slowest deadline is `deadlineMs`. */
+export function runSeconds(waves: number, deadlineMs: number): number {
+  return Math.max(
+    30,
+    Math.ceil((waves * (deadlineMs + PROBE_DEADLINE_GRACE_MS)) / 1000) + PUBLISH_RESERVE_MS / 1000,
+  );
+}
+
+export function probeSizing(config: SizingConfig, region: string): ProbeSizing {
   const targets = targetsForRegion(config, region);
   const targetCount = targets.length;
   const slots = Math.max(1, Math.min(targetCount, config.concurrency));
-  const slowestDeadlineMs = Math.max(
-    config.defaults.timeoutMs,
-    ...targets.map((t) => t.thresholds?.timeoutMs ?? config.defaults.timeoutMs),
-  );
+  // The region's own targets decide: a default no target of this region uses does not size it.
+  const slowestDeadlineMs =
+    targets.length > 0
+      ? Math.max(...targets.map((t) => targetTimeoutMs(config, t)))
+      : config.defaults.timeoutMs;
   const waves = Math.max(1, Math.ceil(targetCount / slots));
-  const timeoutSeconds = Math.max(
-    30,
-    Math.ceil((waves * (slowestDeadlineMs + PROBE_DEADLINE_GRACE_MS)) / 1000) + PUBLISH_RESERVE_MS / 1000,
-  );
+  const timeoutSeconds = runSeconds(waves, slowestDeadlineMs);
   const memoryMb = Math.min(10_240, roundUp(256 + 16 * slots + targetCount, 128));
   return { targetCount, memoryMb, timeoutSeconds };
 }

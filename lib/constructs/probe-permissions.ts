@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { ProbeTarget } from '../../functions/handlers/probe-config.ts';
 import { METRICS_NAMESPACE } from '../../functions/publish/metrics-catalog.ts';
 import { parseEcrHost } from '../../functions/registry/profiles.ts';
+import { partitionOf } from '../config/region-rules.ts';
 
 export function probePolicyStatements(scope: Construct, targets: readonly ProbeTarget[]): PolicyStatement[] {
   const stack = Stack.of(scope);
@@ -36,11 +37,9 @@ export function probePolicyStatements(scope: Construct, targets: readonly ProbeT
           const host = parseEcrHost(target.registry);
           const region = source.region ?? host?.region ?? stack.region;
           const account = host?.accountId ?? stack.account;
-          const partition = region.startsWith('cn-')
-            ? 'aws-cn'
-            : region.startsWith('us-gov-')
-              ? 'aws-us-gov'
-              : 'aws';
+          // The registry's partition, from the CDK's region facts (lib/config/regions.ts): a prefix
+          // rule knew aws-cn and aws-us-gov only, and gave eusc-de-east-1 or us-iso-east-1 "aws".
+          const partition = partitionOf(region) ?? 'aws';
           ecrRepositories.add(`arn:${partition}:ecr:${region}:${account}:repository/${target.repository}`);
         }
         break;

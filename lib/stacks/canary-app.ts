@@ -2,7 +2,8 @@
  * Builds every stack of a deployment from one validated config: one probe stack per region and
  * the home stack. Used by bin/app.ts and by the tests, which synth the same app.
  */
-import type { App } from 'aws-cdk-lib';
+import { Annotations, type App } from 'aws-cdk-lib';
+import { configWarnings } from '../config/config-warnings.ts';
 import type { CanaryConfig } from '../config/schema.ts';
 import { HomeStack } from './home-stack.ts';
 import { RegionalProbeStack } from './regional-stack.ts';
@@ -18,5 +19,8 @@ export function createCanaryStacks(app: App, config: CanaryConfig): CanaryStacks
     regional.set(region, new RegionalProbeStack(app, `RegistryCanary-Probe-${region}`, { config, region }));
   }
   const home = new HomeStack(app, 'RegistryCanary-Home', { config });
+  // On the home stack: it holds the alarms and the topics the warnings are about.
+  for (const warning of configWarnings(config))
+    Annotations.of(home).addWarningV2(warning.id, warning.message);
   return { home, regional };
 }

@@ -169,6 +169,7 @@ function target(name: string, image: string, repository: string, reference: stri
     certExpiryDays: 14,
     rateLimitRatio: 0.2,
     verifyBlob: false,
+    plainHttp: false,
   };
 }
 

@@ -69,6 +69,7 @@ export function target(name: string, overrides: Partial<ProbeTarget> = {}): Prob
     certExpiryDays: 14,
     rateLimitRatio: 0.2,
     verifyBlob: false,
+    plainHttp: false,
     ...overrides,
   };
 }

@@ -230,11 +230,26 @@ describe('probeAll', () => {
       certExpiryWarningDays: 14,
       rateLimitWarningRatio: 0.2,
       verifyBlob: false,
+      plainHttp: false,
       caCertificates: ['PEM'],
       runbookBaseUrl: 'https://runbooks.example.com',
       credentials: anonymous,
       signal: expect.any(AbortSignal),
     });
+  });
+
+  it("passes a target's plainHttp to the probe, so it talks HTTP to that registry only", async () => {
+    const probe = vi.fn<ProbeFn>(async (ref) => healthyResult({ ref }));
+    await probeAll(runtimeConfig([target('internal', { plainHttp: true }), target('public')]), {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 60_000,
+      onResult: () => {},
+    });
+    expect(probe.mock.calls.map(([ref, options]) => [ref, options?.plainHttp])).toEqual([
+      ['registry.example.com/internal:1', true],
+      ['registry.example.com/public:1', false],
+    ]);
   });
 
   it('does not start a target when the invocation has no time left for it', async () => {

@@ -54,6 +54,7 @@ describe('runtimeConfigFor', () => {
       certExpiryDays: 30,
       rateLimitRatio: 0.2,
       verifyBlob: true,
+      plainHttp: false,
     });
     expect(runtime.targets[2]).toMatchObject({
       registry: 'harbor.internal',
@@ -133,6 +134,30 @@ describe('runtimeConfigFor', () => {
       problems = (error as ConfigError).problems;
     }
     expect(problems).toEqual([expect.stringMatching(problem)]);
+  });
+
+  it('tells the probe to talk plain HTTP to the targets that ask for it, and only those', () => {
+    const config = validateConfig({
+      ...base,
+      targets: [
+        { name: 'hub', image: 'alpine' },
+        {
+          name: 'internal',
+          image: 'registry.internal:5000/team/app:1',
+          plainHttp: true,
+          regions: ['eu-west-1'],
+        },
+      ],
+    });
+    const runtime = runtimeConfigFor(config, 'eu-west-1');
+
+    expect(runtime.targets.map((t) => [t.name, t.plainHttp])).toEqual([
+      ['hub', false],
+      ['internal', true],
+    ]);
+    // Through the JSON file and the handler's schema, as the Lambda reads it.
+    const shipped = probeRuntimeConfigSchema.parse(JSON.parse(JSON.stringify(runtime)));
+    expect(shipped.targets[1]).toMatchObject({ registry: 'registry.internal:5000', plainHttp: true });
   });
 
   it('produces what the Lambda accepts at cold start', () => {

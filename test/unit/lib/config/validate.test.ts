@@ -170,19 +170,56 @@ describe('validateConfig', () => {
 
   it('refuses a VPC placement for a region that is not probed', () => {
     const vpc = {
-      'ap-south-1': { vpcId: 'vpc-0abc', subnetIds: ['subnet-0abc'], securityGroupId: 'sg-0abc' },
+      'ap-south-1': { vpcId: 'vpc-0abc1234', subnetIds: ['subnet-0abc1234'], securityGroupId: 'sg-0abc1234' },
     };
     expect(problemsOf({ ...base, vpc })).toEqual(['vpc.ap-south-1: ap-south-1 is not one of probeRegions']);
   });
 
-  it('refuses a fleet one run cannot probe before the next is due', () => {
+  it("refuses a fleet one run cannot probe before the next is due, naming the target's timeoutMs", () => {
     // Sharding (lib/config/shards.ts) splits a large fleet, but cannot shorten one target's own deadline.
     const targets = [{ name: 't0', image: 'alpine', thresholds: { timeoutMs: 60_000 } }];
     expect(problemsOf({ ...base, targets, concurrency: 1, schedule: { everyMinutes: 1 } })).toEqual([
-      expect.stringMatching(
-        /^schedule\.everyMinutes: a run in eu-west-1 may take \d+ s \(1 targets per shard in 1 shards, concurrency 1\)/,
-      ),
-      expect.stringMatching(/^schedule\.everyMinutes: a run in us-east-1/),
+      'targets[0].thresholds.timeoutMs: a probe of "t0" may take 60000 ms plus 2 s to stop and 15 s to publish, 77 s in all, longer than the 60 s between runs (schedule.everyMinutes 1); lower it to at most 43000 or raise schedule.everyMinutes',
+    ]);
+  });
+
+  it('accepts VPC, subnet and security group ids of 8 or 17 hexadecimal characters', () => {
+    const vpc = {
+      'eu-west-1': {
+        vpcId: 'vpc-0123456789abcdef0',
+        subnetIds: ['subnet-0abc1234', 'subnet-0123456789abcdef0'],
+        securityGroupId: 'sg-0abc1234',
+      },
+    };
+    expect(validateConfig({ ...base, vpc }).vpc).toEqual(vpc);
+  });
+
+  it('refuses EC2 ids of another length, naming each field, as the deploy would', () => {
+    const vpc = {
+      'eu-west-1': {
+        vpcId: 'vpc-0abc123',
+        subnetIds: ['subnet-0abc1234', 'subnet-XYZ'],
+        securityGroupId: 'sg-0abc',
+      },
+    };
+    expect(problemsOf({ ...base, vpc })).toEqual([
+      'vpc.eu-west-1.vpcId: must be a VPC id: "vpc-" and 8 or 17 hexadecimal characters, e.g. vpc-0123456789abcdef0',
+      'vpc.eu-west-1.subnetIds[1]: must be a subnet id: "subnet-" and 8 or 17 hexadecimal characters, e.g. subnet-0123456789abcdef0',
+      'vpc.eu-west-1.securityGroupId: must be a security group id: "sg-" and 8 or 17 hexadecimal characters, e.g. sg-0123456789abcdef0',
+    ]);
+  });
+
+  it('sets plainHttp false unless a target asks for it, and refuses a value that is not a boolean', () => {
+    const config = validateConfig({
+      ...base,
+      targets: [
+        { name: 'tls', image: 'alpine' },
+        { name: 'internal', image: 'registry.internal:5000/team/app:1', plainHttp: true },
+      ],
+    });
+    expect(config.targets.map((t) => t.plainHttp)).toEqual([false, true]);
+    expect(problemsOf({ ...base, targets: [{ name: 'x', image: 'alpine', plainHttp: 'yes' }] })).toEqual([
+      expect.stringMatching(/^targets\[0\]\.plainHttp: .*boolean/i),
     ]);
   });
 
@@ -303,10 +340,63 @@ describe('validateConfig', () => {
   });
 
   it('lists every problem at once', () => {
-    const input = { ...base, homeRegion: 'mars-1', targets: [{ name: 'bad name', image: 'alpine' }] };
+    const input = { ...base, homeRegion: 'eu-wset-1', targets: [{ name: 'bad name', image: 'alpine' }] };
     expect(problemsOf(input)).toEqual([
-      'homeRegion: must be an AWS region name such as eu-west-1',
       expect.stringMatching(/^targets\[0\]\.name: must be 1-63 characters/),
+      'homeRegion: "eu-wset-1" is not an AWS region; did you mean "eu-west-1"?',
+    ]);
+  });
+
+  it('lists shape and cross-field problems of a config with many mistakes, all in one synth', () => {
+    const input = {
+      homeRegion: 'eu-wset-1',
+      probeRegions: ['eu-west-1', 'us-east-1', 'eu-west-1', 'cn-north-1'],
+      schedule: { everyMinutes: 0 },
+      alarms: { datapointsToAlarm: 4, evaluationPeriods: 3 },
+      notifications: { emial: ['oncall@example.com'] },
+      vpc: {
+        'ap-south-1': {
+          vpcId: 'vpc-0abc1234',
+          subnetIds: ['subnet-0abc1234'],
+          securityGroupId: 'sg-0abc1234',
+        },
+        'us-east-1': { vpcId: 'vpc-0abc1234', subnetIds: ['subnet-0abc1234'], securityGroupId: 'sg-0abc' },
+      },
+      targets: [
+        { name: 'bad name', image: 'alpine', regions: ['us-east-1', 'ap-south-1'] },
+        { name: 'hub', image: 'Docker.io/UPPER/Case:tag' },
+        { name: 'HUB', image: 'alpine', plainHttp: 'no' },
+        { name: 'x', image: 'ghcr.io/a/b', credentials: { type: 'ecr' } },
+      ],
+    };
+
+    expect(problemsOf(input)).toEqual([
+      // Shape, from zod:
+      expect.stringMatching(/^schedule\.everyMinutes: /),
+      expect.stringMatching(/^targets\[0\]\.name: must be 1-63 characters/),
+      expect.stringMatching(/^targets\[2\]\.plainHttp: .*boolean/i),
+      'notifications: Unrecognized key: "emial"',
+      expect.stringMatching(/^vpc\.us-east-1\.securityGroupId: must be a security group id/),
+      // Across fields, though the shape failed:
+      'homeRegion: "eu-wset-1" is not an AWS region; did you mean "eu-west-1"?',
+      expect.stringMatching(
+        /^probeRegions\[3\]: cn-north-1 is in the aws-cn partition and probeRegions\[0\] eu-west-1 in aws;/,
+      ),
+      'vpc.ap-south-1: ap-south-1 is not one of probeRegions',
+      'targets[0].regions[1]: ap-south-1 is not one of probeRegions',
+      'probeRegions: lists a region twice',
+      'alarms.datapointsToAlarm: 4 is more than alarms.evaluationPeriods (3)',
+      expect.stringMatching(/^targets\[1\]\.image: invalid reference "Docker\.io\/UPPER\/Case:tag": /),
+      'targets[2].name: "HUB" is already the name of targets[1] (names are case-insensitive)',
+      expect.stringMatching(/^targets\[3\]\.credentials: type "ecr" needs an ECR host/),
+    ]);
+  });
+
+  it('checks the partition of the probe regions even when other fields are malformed', () => {
+    const input = { ...base, probeRegions: ['eu-west-1', 'cn-north-1'], concurrency: 0 };
+    expect(problemsOf(input)).toEqual([
+      expect.stringMatching(/^concurrency: /),
+      expect.stringMatching(/^probeRegions\[1\]: cn-north-1 is in the aws-cn partition/),
     ]);
   });
 });
@@ -366,6 +456,7 @@ describe('validateConfig: notifications', () => {
       emails: ['oncall@example.com'],
       amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
       slackWebhookSecret: 'registry-canary/slack-webhook',
+      subscribedElsewhere: true,
       reminderMinutes: 30,
       updateHoldBackSeconds: 90,
     };

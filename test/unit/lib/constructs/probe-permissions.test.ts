@@ -46,6 +46,27 @@ describe('probePolicyStatements', () => {
     });
   });
 
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['eusc-de-east-1', 'aws-eusc'],
+    ['us-iso-east-1', 'aws-iso'],
+  ])("names the ECR repository in the partition of the registry's region %s", (region, partition) => {
+    const statements = statementsFor(
+      target('a', {
+        registry: 'registry.example.com',
+        repository: 'team/app',
+        credentials: { type: 'ecr', region },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'EcrPullProbedRepositories',
+        Resource: `arn:${partition}:ecr:${region}:111111111111:repository/team/app`,
+      }),
+    );
+  });
+
   it('grants only sts:AssumeRole for an ECR target reached through a role', () => {
     const roleArn = 'arn:aws:iam::333333333333:role/registry-reader';
     const statements = statementsFor(target('x', { credentials: { type: 'ecr', roleArn } }));

@@ -23,9 +23,9 @@ const config: CanaryConfigInput = {
   notifications: { updateHoldBackSeconds: 45 },
   vpc: {
     'eu-west-1': {
-      vpcId: 'vpc-0abc123',
-      subnetIds: ['subnet-0aaa111', 'subnet-0bbb222'],
-      securityGroupId: 'sg-0ccc333',
+      vpcId: 'vpc-0abc1234',
+      subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
+      securityGroupId: 'sg-0ccc3333',
     },
   },
   httpsProxy: 'http://proxy.internal:3128',
@@ -95,7 +95,7 @@ describe('a private fleet in a VPC behind a proxy', () => {
 
   it('places the eu-west-1 probe in the configured subnets and security group, and only that one', () => {
     app.regional('eu-west-1').hasResourceProperties('AWS::Lambda::Function', {
-      VpcConfig: { SubnetIds: ['subnet-0aaa111', 'subnet-0bbb222'], SecurityGroupIds: ['sg-0ccc333'] },
+      VpcConfig: { SubnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'], SecurityGroupIds: ['sg-0ccc3333'] },
     });
     const [usEast] = Object.values(app.regional('us-east-1').findResources('AWS::Lambda::Function')) as {
       Properties: Record<string, unknown>;
@@ -203,6 +203,35 @@ describe('a private fleet in a VPC behind a proxy', () => {
       harbor: 'harbor.internal',
       payments: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
     });
+  });
+
+  it("grants the VPC probe AWSLambdaVPCAccessExecutionRole's network actions, DescribeSubnets included", () => {
+    const statement = probeStatements(app.regional('eu-west-1')).find(
+      (s) => s.Sid === 'ManageVpcNetworkInterfaces',
+    );
+
+    expect(statement).toEqual(
+      expect.objectContaining({
+        Action: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: '*',
+      }),
+    );
+  });
+
+  it('prints no warning for the imported VPC and subnets (their route tables are never read)', () => {
+    // The construct tree's own warnings (Annotations.fromStack would synth the app again).
+    const stack = app.stacks.regional.get('eu-west-1')!;
+    const warnings = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => m.data));
+    expect(warnings).toEqual([]);
   });
 
   it("links every home-region alarm, the probes' heartbeats included, to the configured runbook base URL", () => {
