@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark of bench/, in one run, against real registries on loopback,
- * then bench/RESULTS.md (the measured part) and bench/results/latest.json. Not part of `npm test`.
+ * then bench/RESULTS.md (the measured part, and the cost tables of bench/cost.ts) and
+ * bench/results/latest.json. Not part of `npm test`.
  *
  * Bounded: fixed round counts, 30 s per process, 3 min per scale step; the whole run takes a few
  * minutes on 2 cores. Needs the Debian packages docker-registry, skopeo and
@@ -17,6 +18,7 @@ import { validateConfig } from '../lib/config/validate.ts';
 import { ESM_REQUIRE_BANNER, PROBE_HANDLER_ENTRY } from '../lib/constructs/scheduled-probe.ts';
 import { probeInProcess } from './lib/probe-in-process.ts';
 import { startBenchRegistries } from './lib/registries.ts';
+import { renderCost, spliceCost } from './cost.ts';
 import { type BenchResults, type MachineInfo, renderResults, spliceResults } from './report.ts';
 import { startBlackbox } from './scenarios/blackbox.ts';
 import { benchBundle } from './scenarios/bundle.ts';
@@ -233,7 +235,9 @@ async function main(): Promise<void> {
   );
   const resultsFile = path.join(repoRoot, 'bench', 'RESULTS.md');
   const existing = await readFile(resultsFile, 'utf8').catch(() => '# Benchmark results\n');
-  await writeFile(resultsFile, spliceResults(existing, renderResults(results)));
+  // The cost tables are arithmetic over the cost model, written in the same run so that RESULTS.md
+  // never pairs today's timings with an older cost model.
+  await writeFile(resultsFile, spliceCost(spliceResults(existing, renderResults(results)), renderCost()));
   process.stderr.write(
     `bench: done in ${results.durationSeconds.toFixed(0)} s; wrote bench/RESULTS.md and bench/results/latest.json\n`,
   );
