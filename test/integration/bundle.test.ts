@@ -137,17 +137,29 @@ describe.runIf(registryTestsEnabled())('the bundled probe handler', () => {
       status: 'failing',
       diagnosis: expect.objectContaining({ code: 'TIMEOUT' }),
     });
-    // EMF: one metrics line per target, in the RegistryCanary namespace.
-    const emf = lines.filter((l) => l._aws && l.Target);
-    expect(emf.map((l) => l.Target).sort()).toEqual(['local-registry', 'never-answers']);
-    // The home-region copy reached the (local) CloudWatch endpoint.
+    // Per-phase detail lives in the result line (the dashboard's Logs Insights widgets read it);
+    // no EMF metrics blob is written any more (functions/publish/result-log.ts).
+    expect(byTarget['local-registry']).toMatchObject({
+      phases: expect.objectContaining({ connectMs: expect.any(Number), ttfbMs: expect.any(Number) }),
+    });
+    expect(lines.filter((l) => l._aws)).toEqual([]);
+    // The home-region metrics reached the (local) CloudWatch endpoint: one Failing sample per target
+    // (1 for the failing one) and one Heartbeat for the region (functions/publish/metrics-catalog.ts).
     const copied = putMetricBodies.flatMap((b) => b.MetricData) as {
       MetricName: string;
-      Dimensions: unknown[];
+      Dimensions: { Name: string; Value: string }[];
+      Value?: number;
     }[];
-    expect(copied.filter((d) => d.MetricName === 'Success')).toHaveLength(2);
+    const failing = copied.filter((d) => d.MetricName === 'Failing');
+    expect(
+      failing.map((d) => [d.Dimensions.find((x) => x.Name === 'Target')?.Value, d.Value]).sort(),
+    ).toEqual([
+      ['local-registry', 0],
+      ['never-answers', 1],
+    ]);
+    expect(copied.filter((d) => d.MetricName === 'Heartbeat')).toHaveLength(1);
     expect(run.stdout).toMatch(
-      /SUMMARY \{"region":"eu-west-1","probed":2,"healthy":1,"degraded":0,"failing":1,"homeCopy":\{"sent":\d+,"unsent":0\}\}/,
+      /SUMMARY \{"region":"eu-west-1","probed":2,"healthy":1,"degraded":0,"failing":1,"metrics":\{"sent":\d+,"unsent":0\}\}/,
     );
     // Well inside its Lambda timeout: one 3 s deadline plus start-up.
     expect(run.ms).toBeLessThan(15_000);
