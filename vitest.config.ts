@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/global-build.ts'],
         },
       },
       {
@@ -17,7 +18,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/integration/harness/global-setup.ts'],
+          globalSetup: ['test/global-build.ts', 'test/integration/harness/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

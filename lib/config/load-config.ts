@@ -1,6 +1,8 @@
 /**
  * Loads the config the CDK app was given with `-c config=path` (a .ts, .js, .mjs or .json file)
- * or the default one, and validates it. The app runs under tsx, so a .ts config is imported as is.
+ * or the default one, and validates it. The CDK app runs under tsx, so a .ts config is imported as
+ * is; the built CLI runs plain Node, which refuses a .ts file (Node 20 has no type stripping), and
+ * then, and only then, loads it through tsx's scoped loader (tsImport registers nothing globally).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,7 +26,7 @@ export async function loadConfig(
 async function readModule(absolute: string, shown: string): Promise<unknown> {
   try {
     if (absolute.endsWith('.json')) return JSON.parse(await readFile(absolute, 'utf8'));
-    const module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    const module = (await importModule(pathToFileURL(absolute).href)) as { default?: unknown };
     if (module.default === undefined) {
       throw new ConfigError(shown, [
         '(config): the module has no default export; write `export default defineConfig({...})`',
@@ -35,5 +37,18 @@ async function readModule(absolute: string, shown: string): Promise<unknown> {
     if (error instanceof ConfigError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(shown, [`(config): cannot load ${absolute}: ${reason}`], { cause: error });
+  }
+}
+
+const TYPESCRIPT = /\.[cm]?ts$/;
+
+async function importModule(url: string): Promise<unknown> {
+  try {
+    return await import(url);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !TYPESCRIPT.test(url))
+      throw error;
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
   }
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,17 +81,48 @@ describe('bin/registry-canary.mjs', () => {
     expect(stdout).toMatch(/^\s+probe\s/m);
   }, 30_000);
 
-  it('runs the same CLI from its cached bundle as from the sources through tsx', async () => {
+  it('runs the CLI that the prepare script built, the same as the sources, with no cache of its own', async () => {
     const env = { ...process.env, DOCKER_CONFIG: '/nonexistent' };
-    const bundled = await run('node', ['bin/registry-canary.mjs', 'probe', '--help'], { env });
+    const built = await run('node', ['bin/registry-canary.mjs', 'probe', '--help'], { env });
     const fromSource = await run('node', ['bin/registry-canary.mjs', 'probe', '--help'], {
       env: { ...env, REGISTRY_CANARY_FROM_SOURCE: '1' },
     });
 
-    expect(bundled.stdout).toContain('Usage: registry-canary probe');
-    expect(bundled.stdout).toBe(fromSource.stdout);
-    const cache = path.join('node_modules', '.cache', 'registry-canary');
-    const bundles = readdirSync(cache).filter((name) => /^cli-\d+-v[\d.]+$/.test(name));
-    expect(bundles.some((name) => existsSync(path.join(cache, name, 'cli.js')))).toBe(true);
+    expect(built.stdout).toContain('Usage: registry-canary probe');
+    expect(built.stdout).toBe(fromSource.stdout);
+    // A conventional package: npm ci's prepare script builds dist/cli, bin runs it, and nothing is
+    // built or cached on first use.
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.prepare).toBe('node scripts/build-cli.mjs');
+    expect(readFileSync(pkg.bin['registry-canary']!, 'utf8')).toContain('../dist/cli/cli.js');
+    expect(existsSync(path.join('dist', 'cli', 'cli.js'))).toBe(true);
+    expect(existsSync(path.join('node_modules', '.cache', 'registry-canary'))).toBe(false);
+  }, 30_000);
+
+  it('says how to build the CLI when dist/cli is missing, instead of a module-not-found trace', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rc-bin-'));
+    try {
+      mkdirSync(path.join(dir, 'bin'));
+      copyFileSync('bin/registry-canary.mjs', path.join(dir, 'bin', 'registry-canary.mjs'));
+      const { code, stderr } = await runIn(dir, ['bin/registry-canary.mjs', '--help']);
+      expect(code).toBe(2);
+      expect(stderr).toContain('npm run build:cli');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });
+
+async function runIn(cwd: string, args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', args, { cwd });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
