@@ -1,0 +1,64 @@
+/**
+ * CloudFormation's own template quotas (CloudFormation User Guide, "Understand CloudFormation
+ * quotas": https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
+ *
+ * The 51,200-byte limit on a template body passed in the request does not apply here: `cdk deploy`
+ * publishes every template as an asset and passes its S3 URL (aws-cdk CLI, toolkit-lib
+ * template-body-parameter.ts: a stack with a template asset URL is deployed by `TemplateURL`; only
+ * without one is a body of at most 50 KiB sent inline), and nested stacks are always read from S3.
+ * So the S3 limit is the one that binds.
+ */
+import type { GuardRule } from '../rule.ts';
+
+const QUOTAS_PAGE =
+  'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html';
+
+export const MAX_RESOURCES_PER_TEMPLATE = 500;
+/** "1 MB": read as 1,000,000 bytes, the stricter reading. */
+export const MAX_TEMPLATE_BYTES = 1_000_000;
+
+export const CLOUDFORMATION_RULES: readonly GuardRule[] = [
+  {
+    id: 'CFN-ResourcesPerTemplate',
+    checks: 'Each template (nested stacks included) declares at most 500 resources.',
+    limit: `${MAX_RESOURCES_PER_TEMPLATE} resources per template`,
+    source: QUOTAS_PAGE,
+    consequence: 'rejected',
+    check: (set) =>
+      set.templates.flatMap((template) => {
+        const count = Object.keys(template.template.Resources ?? {}).length;
+        return count > MAX_RESOURCES_PER_TEMPLATE
+          ? [{ at: template, message: `the template declares ${count} resources`, location: 'Resources' }]
+          : [];
+      }),
+  },
+  {
+    id: 'CFN-TemplateSize',
+    checks: 'Each template file, as uploaded to S3 for CloudFormation, is at most 1 MB.',
+    limit: `template body in S3: 1 MB (checked as ${MAX_TEMPLATE_BYTES.toLocaleString('en-US')} bytes)`,
+    source: QUOTAS_PAGE,
+    consequence: 'rejected',
+    check: (set) =>
+      set.templates.flatMap((template) =>
+        template.bytes > MAX_TEMPLATE_BYTES
+          ? [{ at: template, message: `the template is ${template.bytes.toLocaleString('en-US')} bytes` }]
+          : [],
+      ),
+  },
+  {
+    id: 'CFN-TemplateDescription',
+    checks: "A template's Description is at most 1,024 bytes.",
+    limit: 'template description: 1,024 bytes',
+    source: QUOTAS_PAGE,
+    consequence: 'rejected',
+    check: (set) =>
+      set.templates.flatMap((template) => {
+        const description = template.template.Description;
+        if (typeof description !== 'string') return [];
+        const bytes = Buffer.byteLength(description, 'utf8');
+        return bytes > 1024
+          ? [{ at: template, message: `the description is ${bytes} bytes`, location: 'Description' }]
+          : [];
+      }),
+  },
+];
