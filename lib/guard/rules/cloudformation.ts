@@ -7,6 +7,10 @@
  * template-body-parameter.ts: a stack with a template asset URL is deployed by `TemplateURL`; only
  * without one is a body of at most 50 KiB sent inline), and nested stacks are always read from S3.
  * So the S3 limit is the one that binds.
+ *
+ * The CDK checks the first two itself, but not firmly: it throws above 500 resources unless the
+ * `@aws-cdk/core:stackResourceLimit` context raises or disables the limit, and only warns about the
+ * template size (core/lib/stack.ts, aws-cdk-lib 2.276). Here both fail synth, whatever the context.
  */
 import type { GuardRule } from '../rule.ts';
 
