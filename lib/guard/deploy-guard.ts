@@ -69,7 +69,7 @@ function violation(rule: GuardRule, finding: Finding): PolicyViolation {
   return {
     ruleName: rule.id,
     description: `${subject}: ${finding.message}. ${rule.checks}`,
-    fix: `AWS limit: ${rule.limit}. Source: ${rule.source}`,
+    fix: `${rule.consequence === 'rejected' ? 'AWS limit' : 'Limit'}: ${rule.limit}. Source: ${rule.source}`,
     severity: rule.consequence === 'rejected' ? 'fatal' : 'error',
     violatingResources: [{ ...where, locations: finding.location ? [finding.location] : [] }],
   };

@@ -45,16 +45,22 @@ export interface GuardResource {
 }
 
 export class TemplateSet {
-  constructor(readonly templates: readonly GuardTemplate[]) {}
+  /** Resources by type, built once: every rule reads them, and the large fleet has thousands. */
+  private readonly byType = new Map<string, GuardResource[]>();
 
-  /** Every resource of the given type in every template. */
-  *resources(type: string): Generator<GuardResource> {
-    for (const template of this.templates) {
+  constructor(readonly templates: readonly GuardTemplate[]) {
+    for (const template of templates) {
       for (const [logicalId, resource] of Object.entries(template.template.Resources ?? {})) {
-        if (resource.Type !== type) continue;
-        yield { template, logicalId, type, properties: resource.Properties ?? {} };
+        const list = this.byType.get(resource.Type) ?? [];
+        list.push({ template, logicalId, type: resource.Type, properties: resource.Properties ?? {} });
+        this.byType.set(resource.Type, list);
       }
     }
+  }
+
+  /** Every resource of the given type in every template, in template order. */
+  resources(type: string): readonly GuardResource[] {
+    return this.byType.get(type) ?? [];
   }
 
   /** A resource of the same template by logical id (for Ref / Fn::GetAtt). */

@@ -50,8 +50,8 @@ interface MetricDataQuery {
   ReturnData?: unknown;
 }
 
-function alarms(set: TemplateSet): GuardResource[] {
-  return [...set.resources('AWS::CloudWatch::Alarm')];
+function alarms(set: TemplateSet): readonly GuardResource[] {
+  return set.resources('AWS::CloudWatch::Alarm');
 }
 
 function queries(alarm: GuardResource): MetricDataQuery[] {

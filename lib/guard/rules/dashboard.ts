@@ -37,7 +37,12 @@ interface Dashboard {
 /** A stand-in for values only known at deploy: the CDK only puts them inside JSON strings. */
 const UNKNOWN = 'x'.repeat(32);
 
+/** Parsed once per template set: four rules read the same bodies. */
+const parsed = new WeakMap<TemplateSet, Dashboard[]>();
+
 function dashboards(set: TemplateSet): Dashboard[] {
+  const cached = parsed.get(set);
+  if (cached) return cached;
   const found: Dashboard[] = [];
   for (const resource of set.resources('AWS::CloudWatch::Dashboard')) {
     const text = resolveText(resource.properties['DashboardBody'], {
@@ -53,6 +58,7 @@ function dashboards(set: TemplateSet): Dashboard[] {
     }
     found.push({ resource, widgets });
   }
+  parsed.set(set, found);
   return found;
 }
 
@@ -76,7 +82,7 @@ function widgetName(widget: Widget, index: number): string {
 export const DASHBOARD_RULES: readonly GuardRule[] = [
   {
     id: 'CW-DashboardWidgets',
-    checks: 'A dashboard has at most 500 widgets.',
+    checks: `A dashboard has at most ${MAX_WIDGETS_PER_DASHBOARD} widgets.`,
     limit: `${MAX_WIDGETS_PER_DASHBOARD} widgets per dashboard`,
     source: QUOTAS_PAGE,
     consequence: 'rejected',
@@ -96,7 +102,7 @@ export const DASHBOARD_RULES: readonly GuardRule[] = [
   },
   {
     id: 'CW-AlarmStatusWidgetAlarms',
-    checks: 'An alarm status widget lists at most 100 alarms.',
+    checks: `An alarm status widget lists at most ${MAX_ALARMS_PER_STATUS_WIDGET} alarms.`,
     limit: `${MAX_ALARMS_PER_STATUS_WIDGET} alarms per alarm status widget`,
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/add_remove_alarm_dashboard.html',
     consequence: 'rejected',
@@ -119,8 +125,7 @@ export const DASHBOARD_RULES: readonly GuardRule[] = [
   },
   {
     id: 'CW-MetricsPerWidget',
-    checks:
-      'A metric widget draws at most 500 metrics (each line of its `metrics` array: a metric or an expression).',
+    checks: `A metric widget draws at most ${MAX_METRICS_PER_WIDGET} metrics (each line of its \`metrics\` array: a metric or an expression).`,
     limit: `${MAX_METRICS_PER_WIDGET} metrics per dashboard widget`,
     source: QUOTAS_PAGE,
     consequence: 'rejected',
@@ -143,7 +148,7 @@ export const DASHBOARD_RULES: readonly GuardRule[] = [
   },
   {
     id: 'CW-MetricsPerDashboard',
-    checks: 'A dashboard draws at most 2,500 metrics over all its widgets.',
+    checks: `A dashboard draws at most ${MAX_METRICS_PER_DASHBOARD.toLocaleString('en-US')} metrics over all its widgets.`,
     limit: `${MAX_METRICS_PER_DASHBOARD} metrics per dashboard`,
     source: QUOTAS_PAGE,
     consequence: 'rejected',

@@ -93,7 +93,7 @@ export const INVOCATION_RULES: readonly GuardRule[] = [
     source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html',
     consequence: 'rejected',
     check: (set) =>
-      [...set.resources('AWS::Lambda::Function')].flatMap((fn) => {
+      set.resources('AWS::Lambda::Function').flatMap((fn) => {
         const timeout = timeoutOf(fn);
         return timeout !== undefined && (timeout < 1 || timeout > MAX_LAMBDA_TIMEOUT_SECONDS)
           ? [{ at: fn, message: `Timeout is ${timeout} s`, location: 'Properties.Timeout' }]
@@ -160,7 +160,7 @@ export const INVOCATION_RULES: readonly GuardRule[] = [
     source: 'https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html',
     consequence: 'rejected',
     check: (set) =>
-      [...set.resources('AWS::Lambda::EventInvokeConfig')].flatMap((config) =>
+      set.resources('AWS::Lambda::EventInvokeConfig').flatMap((config) =>
         rangeFindings(
           config,
           {
@@ -178,7 +178,7 @@ export const INVOCATION_RULES: readonly GuardRule[] = [
     source: 'https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html',
     consequence: 'rejected',
     check: (set) =>
-      [...set.resources('AWS::Scheduler::Schedule')].flatMap((schedule) => {
+      set.resources('AWS::Scheduler::Schedule').flatMap((schedule) => {
         const policy = (
           schedule.properties['Target'] as { RetryPolicy?: Record<string, unknown> } | undefined
         )?.RetryPolicy;
@@ -200,7 +200,7 @@ export const INVOCATION_RULES: readonly GuardRule[] = [
     source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html',
     consequence: 'rejected',
     check: (set) =>
-      [...set.resources('AWS::Lambda::EventSourceMapping')].flatMap((mapping) => {
+      set.resources('AWS::Lambda::EventSourceMapping').flatMap((mapping) => {
         const queueId = referencedLogicalId(mapping.properties['EventSourceArn']);
         const fnId = referencedLogicalId(mapping.properties['FunctionName']);
         const queue = queueId ? set.resource(mapping.template, queueId) : undefined;

@@ -212,7 +212,7 @@ export const TEXT_LIMIT_RULES: readonly GuardRule[] = TEXT_LIMITS.map((limit) =>
   source: limit.source,
   consequence: 'rejected' as const,
   check: (set) =>
-    [...set.resources(limit.type)].flatMap((resource) => {
+    set.resources(limit.type).flatMap((resource) => {
       const raw = resource.properties[limit.property];
       if (raw === undefined) return [];
       const text = resolveText(raw, { region: resource.template.region });

@@ -2,6 +2,7 @@
  * The deploy guard through the CDK's own policy-validation path: each rule's case (cases.ts) must
  * fail synth naming the rule and the resource, and pass at its limit.
  */
+import { readFileSync } from 'node:fs';
 import {
   type App,
   CfnResource,
@@ -52,6 +53,12 @@ const cases = Object.entries(GUARD_CASES) as [string, GuardCase][];
 describe('the deploy guard catalog', () => {
   it('has a failing case for every rule, and no case without a rule', () => {
     expect(Object.keys(GUARD_CASES).sort()).toEqual(GUARD_RULES.map((r) => r.id).sort());
+  });
+
+  it('lists every rule with its limit and source in docs/deploy.md', () => {
+    const docs = readFileSync(new URL('../../../../docs/deploy.md', import.meta.url), 'utf8');
+    for (const rule of GUARD_RULES)
+      expect(docs, rule.id).toContain(`| \`${rule.id}\` | ${rule.limit.replace(/\|/g, '\\|')} |`);
   });
 
   it('cites an AWS documentation page and states the limit for every rule', () => {
