@@ -18,6 +18,8 @@ export interface CfnResource {
 export interface CfnTemplate {
   Description?: unknown;
   Resources?: Record<string, CfnResource>;
+  Outputs?: Record<string, unknown>;
+  Parameters?: Record<string, unknown>;
 }
 
 export interface GuardTemplate {

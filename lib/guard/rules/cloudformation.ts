@@ -1,6 +1,9 @@
 /**
  * CloudFormation's own template quotas (CloudFormation User Guide, "Understand CloudFormation
- * quotas": https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
+ * quotas": https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html;
+ * read in awsdocs/aws-cloudformation-user-guide doc_source/cloudformation-limits.md at c23f1eb:
+ * 500 resources, 200 outputs, 200 parameters, a template body of 51,200 bytes in a request or
+ * 1 MB in S3, a description of 1,024 bytes).
  *
  * The 51,200-byte limit on a template body passed in the request does not apply here: `cdk deploy`
  * publishes every template as an asset and passes its S3 URL (aws-cdk CLI, toolkit-lib
@@ -18,8 +21,35 @@ const QUOTAS_PAGE =
   'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html';
 
 export const MAX_RESOURCES_PER_TEMPLATE = 500;
+/** Nested stacks add one parameter per value they take from their parent, and outputs per value they give. */
+export const MAX_OUTPUTS_PER_TEMPLATE = 200;
+export const MAX_PARAMETERS_PER_TEMPLATE = 200;
 /** "1 MB": read as 1,000,000 bytes, the stricter reading. */
 export const MAX_TEMPLATE_BYTES = 1_000_000;
+
+/** A rule on how many entries a template section may declare. */
+function sectionCount(section: 'Outputs' | 'Parameters', max: number): GuardRule {
+  return {
+    id: `CFN-${section}PerTemplate`,
+    checks: `Each template declares at most ${max} ${section.toLowerCase()}.`,
+    limit: `${max} ${section.toLowerCase()} per template`,
+    source: QUOTAS_PAGE,
+    consequence: 'rejected',
+    check: (set) =>
+      set.templates.flatMap((template) => {
+        const count = Object.keys(template.template[section] ?? {}).length;
+        return count > max
+          ? [
+              {
+                at: template,
+                message: `the template declares ${count} ${section.toLowerCase()}`,
+                location: section,
+              },
+            ]
+          : [];
+      }),
+  };
+}
 
 export const CLOUDFORMATION_RULES: readonly GuardRule[] = [
   {
@@ -49,6 +79,8 @@ export const CLOUDFORMATION_RULES: readonly GuardRule[] = [
           : [],
       ),
   },
+  sectionCount('Outputs', MAX_OUTPUTS_PER_TEMPLATE),
+  sectionCount('Parameters', MAX_PARAMETERS_PER_TEMPLATE),
   {
     id: 'CFN-TemplateDescription',
     checks: "A template's Description is at most 1,024 bytes.",

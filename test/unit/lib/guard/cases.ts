@@ -7,7 +7,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, CfnResource, CfnWaitConditionHandle, NestedStack, Stack } from 'aws-cdk-lib';
+import {
+  App,
+  CfnOutput,
+  CfnParameter,
+  CfnResource,
+  CfnWaitConditionHandle,
+  NestedStack,
+  Stack,
+} from 'aws-cdk-lib';
 import { CfnAlarm, CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { TEXT_LIMITS } from '../../../../lib/guard/rules/text-limits.ts';
 
@@ -60,6 +68,20 @@ function paddedTo(bytes: number) {
   const base = app.synth().getStackByName(STACK_NAME).template as object;
   const baseBytes = Buffer.byteLength(JSON.stringify(base, undefined, 1));
   return (target: Stack) => pad(target, 'x'.repeat(bytes - baseBytes));
+}
+
+function outputs(count: number) {
+  return (stack: Stack) => {
+    for (let i = 0; i < count; i++) new CfnOutput(stack, `Output${i}`, { value: `${i}` });
+  };
+}
+
+/** Parameters up to `count` in all: the CDK's synthesizer adds one of its own at synth (BootstrapVersion). */
+function parameters(count: number) {
+  return (stack: Stack) => {
+    for (let i = 1; i < count; i++)
+      new CfnParameter(stack, `Parameter${i}`, { type: 'String', default: `${i}` });
+  };
 }
 
 // ---- dashboards ----
@@ -244,6 +266,8 @@ const textLimitCases: Record<string, GuardCase> = Object.fromEntries(
 export const GUARD_CASES: Record<string, GuardCase> = {
   'CFN-ResourcesPerTemplate': { breaks: nestedWith(501), atLimit: nestedWith(500), names: 'Nested' },
   'CFN-TemplateSize': { breaks: paddedTo(1_000_001), atLimit: paddedTo(1_000_000), names: STACK_NAME },
+  'CFN-OutputsPerTemplate': { breaks: outputs(201), atLimit: outputs(200), names: STACK_NAME },
+  'CFN-ParametersPerTemplate': { breaks: parameters(201), atLimit: parameters(200), names: STACK_NAME },
   'CFN-TemplateDescription': {
     breaks: (stack) => {
       stack.templateOptions.description = 'd'.repeat(1025);
