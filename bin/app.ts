@@ -1,7 +1,8 @@
 /**
  * The CDK app: `npx cdk synth` / `npx cdk deploy --all`. The config comes from `-c config=path`
  * (a .ts, .js or .json file; default config/default.ts) and is validated before any stack is built,
- * so a bad config fails synth naming the field. cdk-nag's AWS Solutions checks run on every synth.
+ * so a bad config fails synth naming the field. cdk-nag's AWS Solutions checks run on every synth,
+ * and so does the deploy guard (AWS's service-side limits, lib/guard), which createCanaryStacks registers.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -11,6 +11,7 @@ import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../../lib/config/validate.ts';
 import { MAX_ALARMS_PER_STATUS_WIDGET } from '../../../../lib/constructs/canary-dashboard.ts';
+import { GUARD_RULES } from '../../../../lib/guard/catalog.ts';
 import { type CanaryStacks, createCanaryStacks } from '../../../../lib/stacks/canary-app.ts';
 import { LARGE_FLEET_REGIONS, largeFleet } from './large-fleet.ts';
 
@@ -65,6 +66,11 @@ describe('a fleet of 1,000 targets on 20 registries in 5 regions, every minute',
     expect([...stacks.regional.keys()]).toEqual(LARGE_FLEET_REGIONS);
     expect(stacks.home.targetAlarmStacks.size).toBe(16);
     expect(templates).toHaveLength(5 + 1 + 16);
+  });
+
+  it('passes the deploy guard: every rule ran over every template and found nothing', () => {
+    // A finding would have failed app.synth() in beforeAll, and with it every test here.
+    expect(stacks.guard.lastRun).toMatchObject({ rules: GUARD_RULES.length, templates: 22, findings: 0 });
   });
 
   it('keeps every template within 500 resources and 1 MB (CloudFormation quotas)', () => {

@@ -16,6 +16,13 @@ describe('the default config', () => {
     expect(app.stacks.home.region).toBe('us-east-1');
   });
 
+  it('passes the deploy guard (lib/guard): it ran over every template and found nothing', () => {
+    expect(app.stacks.guard.lastRun).toMatchObject({
+      templates: 4 + app.stacks.home.targetAlarmStacks.size,
+      findings: 0,
+    });
+  });
+
   it.each(['us-east-1', 'eu-west-1', 'ap-southeast-1'])(
     'matches the snapshot of the %s probe stack',
     (region) => {
