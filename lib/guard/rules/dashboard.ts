@@ -21,6 +21,11 @@ const QUOTAS_PAGE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitor
 export const MAX_WIDGETS_PER_DASHBOARD = 500;
 export const MAX_METRICS_PER_WIDGET = 500;
 export const MAX_METRICS_PER_DASHBOARD = 2500;
+/**
+ * CloudWatch User Guide, "Adding or removing an alarm from a CloudWatch dashboard"
+ * (add_remove_alarm_dashboard.md in awsdocs/amazon-cloudwatch-user-guide): "You can include up to
+ * 100 alarms in one alarm status widget."
+ */
 export const MAX_ALARMS_PER_STATUS_WIDGET = 100;
 
 interface Widget {
