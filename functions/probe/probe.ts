@@ -15,6 +15,7 @@ import { headBlob, verifyBlob } from '../registry/blob.ts';
 import { parseWwwAuthenticate } from '../registry/challenge.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
+import { anonymousForeignLogin } from '../registry/foreign-challenge.ts';
 import { HttpClient } from '../registry/http.ts';
 import { isImageConfig, readImagePlatform } from '../registry/image-config.ts';
 import {
@@ -175,6 +176,8 @@ async function walk(
     profile,
     scrubber,
   };
+  // A host a redirect leads to gets an anonymous token of its own, never these credentials.
+  registry.answerForeignChallenge = anonymousForeignLogin(registry.http, authOptions);
   const auth = await authenticate(registry, authOptions);
 
   const manifests = new CachedManifestReader(

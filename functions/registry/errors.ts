@@ -133,6 +133,34 @@ export class BodyTooLargeError extends ProtocolError {
   }
 }
 
+/**
+ * A redirect the probe would not follow: a metadata or link-local destination, a scheme other than
+ * http(s), an unparsable or missing Location, or more than docker's 10 redirects. No request was
+ * sent to the refused destination. A protocol breach, so PROTOCOL_ERROR.
+ */
+export class RedirectRefusedError extends ProtocolError {
+  override readonly name = 'RedirectRefusedError';
+  constructor(
+    /** The request that answered with the redirect, redacted. */
+    readonly where: string,
+    readonly reason: string,
+    /** Every URL visited, redacted, in order. */
+    readonly chain: string[],
+  ) {
+    super(`${where}: redirect not followed: ${reason}`, [
+      `redirect refused: ${reason}`,
+      `redirects followed: ${chain.length - 1}`,
+      ...boundedChain(chain),
+    ]);
+  }
+}
+
+/** The first and last hops of a long chain, so evidence stays short. */
+function boundedChain(chain: string[]): string[] {
+  const hops = chain.map((url, i) => `hop ${i}: ${url}`);
+  return hops.length <= 6 ? hops : [...hops.slice(0, 3), `… ${hops.length - 5} more`, ...hops.slice(-2)];
+}
+
 /** No answer within the per-request timeout or the probe's overall deadline. */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';

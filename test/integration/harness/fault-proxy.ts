@@ -41,6 +41,15 @@ export interface Faults {
    * layers in S3 or a CDN do. Applies to blob requests whatever `match` says.
    */
   redirectBlobsTo?: string;
+  /**
+   * Answer manifest GET/HEAD with 307 to this base URL plus the same path, as registry.k8s.io
+   * sends every manifest request to a regional Artifact Registry host (crane trace in
+   * https://github.com/kubernetes/registry.k8s.io/issues/116: `HTTP/2.0 307 Temporary Redirect`,
+   * `Content-Type: text/html; charset=utf-8`, `Location: https://asia-east1-docker.pkg.dev/v2/...`,
+   * an `<a href>` body). The path is kept here; registry.k8s.io also rewrites it to its AR
+   * repository. Applies to manifest requests whatever `match` says.
+   */
+  redirectManifestsTo?: string;
 }
 
 /** Docker Hub's rate-limit headers with 5 of 100 pulls left: a RATE_LIMIT_LOW condition. */
@@ -111,6 +120,7 @@ export interface FaultProxy {
 }
 
 const BLOB_PATH = /^\/v2\/.+\/blobs\/(sha256:[a-f0-9]{64})(\?.*)?$/;
+const MANIFEST_PATH = /^\/v2\/.+\/manifests\/[^/?]+(\?.*)?$/;
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
@@ -145,6 +155,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       // A pre-signed-URL look-alike: the storage host authorises by query string, never by header.
       const location = `${active.redirectBlobsTo.replace(/\/$/, '')}${path.replace(/\?.*$/, '')}?X-Amz-Signature=fixture`;
       res.writeHead(307, { location, 'content-length': '0' }).end();
+      return;
+    }
+    if (
+      active.redirectManifestsTo &&
+      MANIFEST_PATH.test(path) &&
+      (req.method === 'GET' || req.method === 'HEAD')
+    ) {
+      const location = `${active.redirectManifestsTo.replace(/\/$/, '')}${path}`;
+      const body = `<a href="${location}">Temporary Redirect</a>.\n\n`;
+      res.writeHead(307, {
+        location,
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': String(Buffer.byteLength(body)),
+        server: 'Google Frontend',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     await forward(req, res, applies ? active : {});
