@@ -260,7 +260,7 @@ async function walkPlatforms(
   state.platforms = platformsOf(top.manifests);
   const images: ImageManifest[] = [];
   for (const [i, entry] of selectPlatforms(top.manifests, required).entries()) {
-    const manifest = await manifests.byDigest(entry.digest);
+    const manifest = await manifests.byDigest(entry.digest, entry.size);
     if (manifest.kind !== 'image') {
       throw new ProtocolError(`the index entry ${entry.digest} for ${required[i]} is itself an index`, [
         `mediaType: ${manifest.mediaType}`,

@@ -46,6 +46,13 @@ export async function getBlob(
       [`descriptor size: ${size}`],
     );
   }
+  // Size before digest, as containerd's content writer commits ("unexpected commit size %d, expected %d").
+  if (bytes.length !== size) {
+    throw new ProtocolError(
+      `GET ${redactUrl(final.url)}: the blob is ${bytes.length} bytes, its descriptor says ${size}`,
+      [`descriptor size: ${size}`, `bytes served: ${bytes.length}`, `digest: ${digest}`],
+    );
+  }
   const actual = digestOf(bytes, digest);
   if (actual !== digest) throw new DigestMismatchError(redactUrl(final.url), digest, actual);
   return { bytes, bodyMs: final.exchange.bodyMs, storageHost: final.url.host };

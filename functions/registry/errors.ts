@@ -128,8 +128,13 @@ export class BodyTooLargeError extends ProtocolError {
   constructor(
     readonly url: string,
     readonly limitBytes: number,
+    /** What made it large, when more than its bytes: e.g. a gzip body that inflates past the cap. */
+    detail?: string,
   ) {
-    super(`${url}: body larger than the ${limitBytes}-byte cap`, [`body cap: ${limitBytes} bytes`]);
+    super(`${url}: body larger than the ${limitBytes}-byte cap${detail ? ` (${detail})` : ''}`, [
+      `body cap: ${limitBytes} bytes`,
+      ...(detail ? [`problem: ${detail}`] : []),
+    ]);
   }
 }
 
@@ -152,6 +157,46 @@ export class RedirectRefusedError extends ProtocolError {
       `redirects followed: ${chain.length - 1}`,
       ...boundedChain(chain),
     ]);
+  }
+}
+
+/**
+ * A digest from the registry (a header, an index entry, a descriptor) that docker would refuse
+ * (digest.ts). Refused before it is put into any URL.
+ */
+export class InvalidDigestError extends ProtocolError {
+  override readonly name = 'InvalidDigestError';
+  constructor(
+    /** Where the digest came from, e.g. `manifests[3].digest of GET https://...`. */
+    readonly source: string,
+    /** The digest, JSON-quoted and cut short. */
+    readonly quoted: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: invalid digest ${quoted}: ${reason}`, [
+      `digest: ${quoted}`,
+      `from: ${source}`,
+      `problem: ${reason}`,
+    ]);
+  }
+}
+
+/**
+ * The peer's bytes are not a valid HTTP/1.1 answer: garbage or HTTP/0.9, invalid chunking,
+ * forbidden characters in headers, headers over the size limit, an unsolicited protocol upgrade,
+ * a body that contradicts its Content-Length. Named from undici's error (http.ts).
+ */
+export class MalformedResponseError extends ProtocolError {
+  override readonly name = 'MalformedResponseError';
+  constructor(
+    readonly step: StepName,
+    readonly where: string,
+    /** What was wrong, in words. */
+    readonly problem: string,
+    evidence: string[],
+    options: { cause: unknown },
+  ) {
+    super(`${where}: not a valid HTTP answer: ${problem}`, evidence, options);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createGzip } from 'node:zlib';
 import type { CertKeyPair } from './certs.ts';
 import { blobPath } from './fixture.ts';
 import { type RecordingServer, startHttpServer } from './servers.ts';
@@ -50,6 +51,11 @@ export interface Faults {
    * repository. Applies to manifest requests whatever `match` says.
    */
   redirectManifestsTo?: string;
+  /**
+   * Send the registry's bodies gzip-encoded, as a CDN or proxy may: Go's transport (and so docker)
+   * asks for gzip and decodes it.
+   */
+  gzipBodies?: boolean;
 }
 
 /** Docker Hub's rate-limit headers with 5 of 100 pulls left: a RATE_LIMIT_LOW condition. */
@@ -187,6 +193,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         (answer) => {
           const outHeaders = { ...answer.headers, ...(active.addHeaders ?? {}) };
           delete outHeaders.connection;
+          if (active.gzipBodies && req.method !== 'HEAD') {
+            delete outHeaders['content-length'];
+            res.writeHead(answer.statusCode ?? 502, { ...outHeaders, 'content-encoding': 'gzip' });
+            answer.pipe(createGzip()).pipe(res);
+            answer.on('end', resolve);
+            return;
+          }
           if (!active.drip) {
             res.writeHead(answer.statusCode ?? 502, outHeaders);
             answer.pipe(res);

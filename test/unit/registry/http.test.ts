@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeStep } from '../../../functions/probe/result.ts';
 import { Deadline } from '../../../functions/registry/deadline.ts';
 import { BodyTooLargeError, TimeoutError, TransportError } from '../../../functions/registry/errors.ts';
-import { HttpClient } from '../../../functions/registry/http.ts';
+import { HttpClient, malformedResponseProblem } from '../../../functions/registry/http.ts';
 
 let server: Server;
 let base: string;
@@ -136,5 +136,50 @@ describe('HttpClient', () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect((error as TransportError).code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('malformedResponseProblem', () => {
+  it('names an HTTPParserError by its name, since undici 7 leaves its code undefined', () => {
+    const parserError = Object.assign(
+      new Error('Response does not match the HTTP/1.1 protocol (Invalid character in chunk size)'),
+      { name: 'HTTPParserError', code: undefined, data: 'zz\r\n' },
+    );
+
+    expect(malformedResponseProblem(new Error('wrapped', { cause: parserError }))).toEqual({
+      problem: 'llhttp refused the bytes: Invalid character in chunk size',
+      undici:
+        'HTTPParserError (no code): Response does not match the HTTP/1.1 protocol (Invalid character in chunk size)',
+      received: '"zz\\r\\n"',
+    });
+  });
+
+  it.each([
+    [{ code: 'UND_ERR_HEADERS_OVERFLOW', message: 'Headers Overflow Error' }, 'response headers are larger'],
+    [{ code: 'UND_ERR_SOCKET', message: 'bad upgrade' }, 'switched protocols'],
+    [{ code: 'UND_ERR_SOCKET', message: 'bad response' }, 'did not ask for'],
+    [{ code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', message: 'x' }, 'Content-Length'],
+    [{ code: 'Z_DATA_ERROR', message: 'incorrect header check' }, 'does not decompress'],
+    [
+      { code: 'HPE_INVALID_HEADER_TOKEN', message: 'x (Invalid header token)' },
+      'llhttp refused the bytes: Invalid header token',
+    ],
+    [
+      { code: 'HPE_INVALID_CONSTANT', message: 'x (Expected HTTP/)' },
+      'does not start with an HTTP/1.x status line',
+    ],
+  ])('names %j', (fields, named) => {
+    expect(malformedResponseProblem(Object.assign(new Error(fields.message), fields))?.problem).toContain(
+      named,
+    );
+  });
+
+  it.each([
+    { code: 'UND_ERR_SOCKET', message: 'other side closed' },
+    { code: 'ECONNRESET', message: 'read ECONNRESET' },
+    { code: 'UND_ERR_CONNECT_TIMEOUT', message: 'Connect Timeout Error' },
+    { code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' },
+  ])('leaves %j to the transport codes', (fields) => {
+    expect(malformedResponseProblem(Object.assign(new Error(fields.message), fields))).toBeNull();
   });
 });
