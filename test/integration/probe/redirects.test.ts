@@ -124,6 +124,83 @@ describe.runIf(registryTestsEnabled())('probe redirected to a registry host that
   });
 });
 
+describe.runIf(registryTestsEnabled())('probe whose token realm redirects', () => {
+  const image = buildMultiArchImage();
+  let tokens: TokenServer;
+  let mover: RecordingServer;
+  let pushTarget: RunningRegistry;
+  let registry: RunningRegistry;
+  let target = '';
+
+  beforeAll(async () => {
+    tokens = await startTokenServer({ users: { pusher: PASSWORD } });
+    target = tokens.realm;
+    // The realm the registry names answers 307 to wherever the test says: a load balancer that
+    // moved /token, or a hostile one.
+    mover = await startHttpServer((req, res) => {
+      const query = (req.url ?? '').replace(/^[^?]*/, '');
+      res.writeHead(307, { location: `${target}${query}`, 'content-length': '0' }).end();
+    });
+    // Pushed through the real realm (fetch drops credentials on a cross-origin redirect, so a
+    // push through the mover would be anonymous), then served from the same storage by a
+    // registry whose challenge names the mover.
+    pushTarget = await startRegistry({ mode: 'token', tokenAuthority: tokens });
+    await pushImage(
+      { ...pushTarget, credentials: { username: 'pusher', password: PASSWORD } },
+      'team/app',
+      'v1',
+      image,
+    );
+    registry = await startRegistry({
+      mode: 'token',
+      tokenAuthority: { ...tokens, realm: `${mover.url}/token` },
+      storageDir: pushTarget.storageDir,
+    });
+    tokens.requests.length = 0;
+  });
+
+  afterEach(() => {
+    tokens.requests.length = 0;
+    mover.requests.length = 0;
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    await pushTarget?.stop();
+    await Promise.all([mover?.stop(), tokens?.stop()]);
+  });
+
+  it('follows the realm to the token service and sends the Basic credentials only to the realm it was given', async () => {
+    target = tokens.realm;
+
+    const result = await probeCold(`${registry.host}/team/app:v1`, {
+      plainHttp: true,
+      tokenCache: new TokenCache(),
+      credentials: basicCredentials('reader', PASSWORD),
+    });
+
+    expectHealthy(result);
+    expect(result.steps.filter((s) => s.name === 'token').map((s) => s.status)).toEqual([307, 200]);
+    expect(mover.requests[0]!.headers.authorization).toMatch(/^Basic /);
+    // Another origin: the token service gets an anonymous request (and grants anonymous pull).
+    expect(tokens.requests.map((r) => r.authorization)).toEqual([null]);
+    expectNoSecret(JSON.stringify(result), PASSWORD, 'reader');
+  });
+
+  it('refuses a realm that redirects to the metadata service, with TOKEN_SERVICE_ERROR naming it', async () => {
+    target = 'http://169.254.169.254/latest/meta-data/iam/security-credentials/';
+
+    const result = await probeCold(`${registry.host}/team/app:v1`, {
+      plainHttp: true,
+      tokenCache: new TokenCache(),
+    });
+
+    expectDiagnosis(result, 'TOKEN_SERVICE_ERROR');
+    expect(result.diagnosis!.summary).toContain('link-local address 169.254.169.254');
+    expect(result.steps.some((s) => s.host.startsWith('169.254'))).toBe(false);
+  });
+});
+
 describe('probe against registries whose redirects are hostile', () => {
   let hostile: RecordingServer;
   let location = '';
