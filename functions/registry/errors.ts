@@ -202,7 +202,7 @@ export class MalformedResponseError extends ProtocolError {
 
 /** The first and last hops of a long chain, so evidence stays short. */
 function boundedChain(chain: string[]): string[] {
-  const hops = chain.map((url, i) => `hop ${i}: ${url}`);
+  const hops = chain.map((url, i) => `hop ${i}: ${url.length > 300 ? `${url.slice(0, 300)}…` : url}`);
   return hops.length <= 6 ? hops : [...hops.slice(0, 3), `… ${hops.length - 5} more`, ...hops.slice(-2)];
 }
 

@@ -78,10 +78,15 @@ export function checkRedirect(
   const forbidden = forbiddenHostReason(target.hostname);
   if (forbidden) {
     return refuse(
-      `the Location ${describeUrl(target)} points at ${forbidden}; the probe never calls it, because that would let a registry read cloud credentials (SSRF)`,
+      `the Location ${shorten(describeUrl(target))} points at ${forbidden}; the probe never calls it, because that would let a registry read cloud credentials (SSRF)`,
     );
   }
   return { allowed: true, target, sendCredentials: target.origin === credentialOrigin };
+}
+
+/** A Location is the registry's text: keep evidence short whatever it sends. */
+function shorten(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function refuse(reason: string): RedirectDecision {

@@ -49,6 +49,23 @@ const linkLocalIpv4 = fc.tuple(
   fc.integer({ min: 0, max: 255 }),
 );
 
+/** Unicode spellings the URL parser folds (IDNA: fullwidth letters, circled digits, ideographic full stops) and percent-encoding. */
+function unicodeSpellings([a, b, c, d]: [number, number, number, number]): string[] {
+  const circled = (n: number) =>
+    String(n)
+      .split('')
+      .map((digit) => (digit === '0' ? '⓪' : String.fromCodePoint(0x2460 + Number(digit) - 1)))
+      .join('');
+  const fullwidth = (text: string) =>
+    text.replace(/[0-9]/g, (digit) => String.fromCodePoint(0xff10 + Number(digit)));
+  return [
+    [a, b, c, d].map(circled).join('.'),
+    [a, b, c, d].join('。'),
+    fullwidth(`${a}.${b}.${c}.${d}`),
+    [a, b, c, d].map((n) => [...String(n)].map((ch) => `%3${ch}`).join('')).join('.'),
+  ];
+}
+
 const metadataNames = fc
   .tuple(
     fc.constantFrom(
@@ -60,7 +77,14 @@ const metadataNames = fc
     fc.boolean(),
     fc.boolean(),
   )
-  .map(([name, upper, dot]) => `${upper ? name.toUpperCase() : name}${dot ? '.' : ''}`);
+  .map(([name, upper, dot]) => `${upper ? name.toUpperCase() : name}${dot ? '.' : ''}`)
+  .chain((name) =>
+    fc.constantFrom(
+      name,
+      name.replace(/m/g, 'ｍ').replace(/a/g, 'ａ'),
+      name.replace(/[a-z]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`),
+    ),
+  );
 
 const awsIpv6Metadata = fc.constantFrom(
   '[fd00:ec2::254]',
@@ -74,7 +98,7 @@ const linkLocalIpv6 = fc
   .map(([head, tail]) => `[${head.toString(16)}::${tail.toString(16)}]`);
 
 const forbiddenHost = fc.oneof(
-  linkLocalIpv4.chain((ip) => fc.constantFrom(...ipv4Spellings(ip))),
+  linkLocalIpv4.chain((ip) => fc.constantFrom(...ipv4Spellings(ip), ...unicodeSpellings(ip))),
   fc.constantFrom(...ipv4Spellings([100, 100, 100, 200])),
   metadataNames,
   awsIpv6Metadata,
@@ -112,7 +136,7 @@ describe('checkRedirect', () => {
   it('law: the URL parser and the policy agree: every spelling parses to a host the policy names', () => {
     fc.assert(
       fc.property(
-        linkLocalIpv4.chain((ip) => fc.constantFrom(...ipv4Spellings(ip))),
+        linkLocalIpv4.chain((ip) => fc.constantFrom(...ipv4Spellings(ip), ...unicodeSpellings(ip))),
         (host) => {
           expect(forbiddenHostReason(new URL(`http://${host}/`).hostname), host).not.toBeNull();
         },
