@@ -95,6 +95,7 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     caCertificates: opts.caCertificates,
     proxy,
     onStep: (step) => steps.push(step),
+    trustedHost: new URL(`http://${image.registry}`).hostname,
   });
   const baseUrl = new URL(`${opts.plainHttp ? 'http' : 'https'}://${image.registry}`);
   const registry = new RegistryClient(http, baseUrl, image.repository);

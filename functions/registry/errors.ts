@@ -200,6 +200,27 @@ export class MalformedResponseError extends ProtocolError {
   }
 }
 
+/**
+ * A host name resolved to a metadata or link-local address (forbidden-hosts.ts); the socket never
+ * connected. A registry steering the probe there is an SSRF attempt, so PROTOCOL_ERROR.
+ */
+export class ForbiddenAddressError extends ProtocolError {
+  override readonly name = 'ForbiddenAddressError';
+  readonly code = 'ERR_FORBIDDEN_ADDRESS';
+  constructor(
+    readonly hostname: string,
+    readonly address: string,
+    readonly reason: string,
+    /** The request it stopped, when known. */
+    where?: string,
+  ) {
+    super(
+      `${where ? `${where}: ` : ''}${hostname} resolves to ${reason}; the probe does not connect there, because that would let a registry read cloud credentials (SSRF)`,
+      [`host: ${hostname}`, `resolved address: ${address}`, `refused: ${reason}`, ...(where ? [where] : [])],
+    );
+  }
+}
+
 /** The first and last hops of a long chain, so evidence stays short. */
 function boundedChain(chain: string[]): string[] {
   const hops = chain.map((url, i) => `hop ${i}: ${url.length > 300 ? `${url.slice(0, 300)}…` : url}`);

@@ -10,8 +10,11 @@
  * octal spellings of an IPv4 address (2852039166, 0xA9FEA9FE, 0251.0376.0251.0376, 169.254.43518)
  * to dotted decimal, and an IPv4-mapped IPv6 literal ([::ffff:169.254.169.254]) to hex groups
  * ([::ffff:a9fe:a9fe]); the IPv6 forms that embed an IPv4 address are decoded here. A DNS name that
- * resolves to a metadata address is not caught: that would need a check of the connected address.
+ * resolves to a metadata address is caught when it is looked up (guardedLookup), before any
+ * connection is opened; behind a forward proxy the proxy resolves names and this cannot see them.
  */
+import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
+import { ForbiddenAddressError } from './errors.ts';
 
 /**
  * Names of metadata services that are not IP literals. GCP: metadata.google.internal and
@@ -101,4 +104,38 @@ export function parseIpv6(host: string): number[] | null {
   const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...rest];
   if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
   return groups.map((g) => Number.parseInt(g, 16));
+}
+
+/** The shape of dns.lookup that net.connect calls (with `all: true` under autoSelectFamily). */
+export type LookupFunction = (
+  hostname: string,
+  options: { all?: boolean; family?: number | string; hints?: number },
+  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+) => void;
+
+/**
+ * A lookup for net.connect that refuses a host name resolving to a metadata or link-local address
+ * (DNS rebinding, or a registry-named host such as a realm or redirect target pointing there),
+ * before the socket connects. `trustedHost`, the registry the user configured, is not checked:
+ * where it lives is the user's choice.
+ */
+export function guardedLookup(trustedHost: string | null, lookup: LookupFunction = dnsLookup as LookupFunction): LookupFunction {
+  const trusted = trustedHost === null ? null : bareHostname(trustedHost);
+  return (hostname, options, callback) => {
+    lookup(hostname, options, (error, address, family) => {
+      if (error || bareHostname(hostname) === trusted) {
+        callback(error, address, family);
+        return;
+      }
+      const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address];
+      for (const resolved of addresses) {
+        const reason = forbiddenHostReason(resolved);
+        if (reason) {
+          callback(new ForbiddenAddressError(hostname, resolved, reason), address, family);
+          return;
+        }
+      }
+      callback(null, address, family);
+    });
+  };
 }

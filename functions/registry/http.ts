@@ -14,11 +14,13 @@ import type { ProbeStep, StepName, TlsInfo } from '../probe/result.ts';
 import type { Deadline } from './deadline.ts';
 import {
   BodyTooLargeError,
+  ForbiddenAddressError,
   MAX_ERROR_BODY_BYTES,
   MalformedResponseError,
   TimeoutError,
   TransportError,
 } from './errors.ts';
+import { guardedLookup, type LookupFunction } from './forbidden-hosts.ts';
 import { type ProxySettings, proxyFor } from './proxy.ts';
 import { redactUrl } from './redact.ts';
 import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
@@ -37,6 +39,13 @@ export interface HttpClientOptions {
   now?: () => number;
   /** Wall clock in ms, for certificate expiry. */
   wallClock?: () => number;
+  /**
+   * The registry's own host name: its addresses are the user's choice. Every other name (a token
+   * realm, a redirect target) is refused when it resolves to a metadata or link-local address.
+   */
+  trustedHost?: string;
+  /** DNS lookup, for tests. @default dns.lookup */
+  lookup?: LookupFunction;
 }
 
 export interface HttpRequest {
@@ -85,7 +94,12 @@ export class HttpClient {
     const secureContext = trustedContext(options.caCertificates);
     this.tlsOptions = secureContext ? { secureContext } : {};
     this.connector = this.log.wrap(
-      buildConnector({ ...this.tlsOptions, maxCachedSessions: 0, timeout: options.requestTimeoutMs }),
+      buildConnector({
+        ...this.tlsOptions,
+        maxCachedSessions: 0,
+        timeout: options.requestTimeoutMs,
+        lookup: guardedLookup(options.trustedHost ?? null, options.lookup),
+      } as buildConnector.BuildOptions),
     );
   }
 
@@ -248,6 +262,10 @@ export class HttpClient {
     proxy: string | null,
   ): Error {
     const where = `${request.method} ${redactUrl(request.url)}`;
+    const forbidden = findForbiddenAddress(error);
+    if (forbidden) {
+      return new ForbiddenAddressError(forbidden.hostname, forbidden.address, forbidden.reason, where);
+    }
     if (error instanceof TimeoutError || signal.aborted) {
       const deadline = this.options.deadline.expired;
       const limit = deadline ? this.options.deadline.timeoutMs : timeoutMs;
@@ -287,6 +305,18 @@ export class HttpClient {
       cause: error,
     });
   }
+}
+
+/** The ForbiddenAddressError a guarded lookup raised, wherever undici wrapped it. */
+function findForbiddenAddress(error: unknown): ForbiddenAddressError | null {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    if (current instanceof ForbiddenAddressError) return current;
+    seen.add(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
 }
 
 /**

@@ -10,8 +10,8 @@
  *    another host would receive the registry's password, so with credentials only the registry's
  *    own host, its registrable domain (over HTTPS) and the hosts its profile names are allowed.
  *
- * This checks the URL as written. A DNS name that resolves to a metadata address is not caught
- * here; that needs a check of the connected address.
+ * This checks the URL as written. A DNS name that resolves to a metadata address is caught when it
+ * is looked up (forbidden-hosts.ts guardedLookup, used by every connection of the HttpClient).
  */
 import { getDomain } from 'tldts';
 import { bareHostname, forbiddenHostReason } from './forbidden-hosts.ts';
