@@ -13,7 +13,7 @@
  * resolves to a metadata address is caught when it is looked up (guardedLookup), before any
  * connection is opened; behind a forward proxy the proxy resolves names and this cannot see them.
  */
-import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { ForbiddenAddressError } from './errors.ts';
 
 /**
@@ -119,7 +119,10 @@ export type LookupFunction = (
  * before the socket connects. `trustedHost`, the registry the user configured, is not checked:
  * where it lives is the user's choice.
  */
-export function guardedLookup(trustedHost: string | null, lookup: LookupFunction = dnsLookup as LookupFunction): LookupFunction {
+export function guardedLookup(
+  trustedHost: string | null,
+  lookup: LookupFunction = dnsLookup as LookupFunction,
+): LookupFunction {
   const trusted = trustedHost === null ? null : bareHostname(trustedHost);
   return (hostname, options, callback) => {
     lookup(hostname, options, (error, address, family) => {
