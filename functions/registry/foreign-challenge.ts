@@ -47,7 +47,12 @@ export function anonymousForeignLogin(
       withCredentials: false,
       profile: options.profile,
     });
-    if (!decision.allowed) throw new RealmRefusedError(describeUrl(realm), decision.reason);
+    if (!decision.allowed) {
+      throw new RealmRefusedError(
+        describeUrl(realm),
+        `named by ${url.host}, where a redirect led: ${decision.reason}`,
+      );
+    }
     const scope = bearer.scopes.length > 0 ? bearer.scopes.join(' ') : pullScopeOf(url);
     const { token } = await obtainToken(
       http,
