@@ -81,7 +81,17 @@ export function checkRedirect(
       `the Location ${shorten(describeUrl(target))} points at ${forbidden}; the probe never calls it, because that would let a registry read cloud credentials (SSRF)`,
     );
   }
-  return { allowed: true, target, sendCredentials: target.origin === credentialOrigin };
+  return { allowed: true, target, sendCredentials: mayCarryCredentials(target, credentialOrigin) };
+}
+
+/**
+ * Whether a request to `target` may carry the credentials issued for `credentialOrigin`: only to
+ * that very origin, so never to another host or port, and never over an https -> http downgrade.
+ * (Go's net/http would forward them to the same host name or a subdomain, even over plain HTTP;
+ * the probe is stricter.)
+ */
+export function mayCarryCredentials(target: URL, credentialOrigin: string): boolean {
+  return target.origin === credentialOrigin;
 }
 
 /** A Location is the registry's text: keep evidence short whatever it sends. */

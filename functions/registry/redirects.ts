@@ -13,7 +13,13 @@ import type { StepName } from '../probe/result.ts';
 import { RedirectRefusedError } from './errors.ts';
 import type { HttpClient, HttpExchange, HttpRequest } from './http.ts';
 import { redactUrl } from './redact.ts';
-import { checkRedirect, isFollowedRedirect, MAX_REDIRECTS, methodAfterRedirect } from './redirect-policy.ts';
+import {
+  checkRedirect,
+  isFollowedRedirect,
+  MAX_REDIRECTS,
+  mayCarryCredentials,
+  methodAfterRedirect,
+} from './redirect-policy.ts';
 
 /**
  * Answers the 401 challenge (the raw WWW-Authenticate header) of a host other than the one the
@@ -64,7 +70,7 @@ export async function sendFollowingRedirects(
     let exchange = await http.send(hopRequest);
     if (
       exchange.status === 401 &&
-      url.origin !== options.credentialOrigin &&
+      !mayCarryCredentials(url, options.credentialOrigin) &&
       !foreignAuthorization.has(url.origin) &&
       options.answerForeignChallenge &&
       exchange.headers['www-authenticate']
@@ -107,7 +113,7 @@ function headersFor(
   credentialOrigin: string,
   foreignAuthorization: Map<string, string>,
 ): Record<string, string> {
-  if (url.origin === credentialOrigin) return headers;
+  if (mayCarryCredentials(url, credentialOrigin)) return headers;
   const rest = Object.fromEntries(
     Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
   );
