@@ -18,7 +18,7 @@
  *    in clear text. The redirect itself is still followed, as docker follows it.
  * 4. Loop for ever: docker's resolver stops after 10 redirects, as Go's net/http does
  *    (containerd core/remotes/docker/resolver.go, request.do: `if len(via) >= 10 { return
- *    errors.New("stopped after 10 redirects") }`).
+ *    errors.New("stopped after 10 redirects") }`; Go's net/http/client.go defaultCheckRedirect).
  * Every check is made on the Location before the next request is built: a refused destination
  * receives no connection at all.
  */
@@ -87,8 +87,8 @@ export function checkRedirect(
 /**
  * Whether a request to `target` may carry the credentials issued for `credentialOrigin`: only to
  * that very origin, so never to another host or port, and never over an https -> http downgrade.
- * (Go's net/http would forward them to the same host name or a subdomain, even over plain HTTP;
- * the probe is stricter.)
+ * Go's net/http (client.go, shouldCopyHeaderOnRedirect) compares host:port with the scheme's
+ * default port, and also lets them go to a subdomain; the probe does not forward them to subdomains.
  */
 export function mayCarryCredentials(target: URL, credentialOrigin: string): boolean {
   return target.origin === credentialOrigin;
