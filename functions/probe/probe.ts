@@ -15,6 +15,7 @@ import { headBlob, verifyBlob } from '../registry/blob.ts';
 import { parseWwwAuthenticate } from '../registry/challenge.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
+import { anonymousForeignLogin } from '../registry/foreign-challenge.ts';
 import { HttpClient } from '../registry/http.ts';
 import { isImageConfig, readImagePlatform } from '../registry/image-config.ts';
 import {
@@ -94,6 +95,7 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     caCertificates: opts.caCertificates,
     proxy,
     onStep: (step) => steps.push(step),
+    trustedHost: new URL(`http://${image.registry}`).hostname,
   });
   const baseUrl = new URL(`${opts.plainHttp ? 'http' : 'https'}://${image.registry}`);
   const registry = new RegistryClient(http, baseUrl, image.repository);
@@ -175,6 +177,8 @@ async function walk(
     profile,
     scrubber,
   };
+  // A host a redirect leads to gets an anonymous token of its own, never these credentials.
+  registry.answerForeignChallenge = anonymousForeignLogin(registry.http, authOptions);
   const auth = await authenticate(registry, authOptions);
 
   const manifests = new CachedManifestReader(
@@ -257,7 +261,7 @@ async function walkPlatforms(
   state.platforms = platformsOf(top.manifests);
   const images: ImageManifest[] = [];
   for (const [i, entry] of selectPlatforms(top.manifests, required).entries()) {
-    const manifest = await manifests.byDigest(entry.digest);
+    const manifest = await manifests.byDigest(entry.digest, entry.size);
     if (manifest.kind !== 'image') {
       throw new ProtocolError(`the index entry ${entry.digest} for ${required[i]} is itself an index`, [
         `mediaType: ${manifest.mediaType}`,

@@ -1,11 +1,11 @@
 /**
  * Blobs: HEAD or GET the config blob, and optionally download and verify one small layer.
  * Registries often answer blob requests with a redirect to storage (S3, CloudFront, Cloudflare,
- * GCS). Redirects are followed by hand, at most 5, so each hop is a step of its own with its
- * timings and host, and so that Authorization is never sent to the storage host: the distribution
- * spec forbids forwarding it, it would hand the registry token to a third party, and S3 rejects a
- * request that carries both a signature and a header ("Only one auth mechanism allowed").
- * RegistryClient.send attaches Authorization only for the registry's own origin.
+ * GCS). RegistryClient.send follows them by hand under the redirect policy (redirect-policy.ts),
+ * each hop a `blob-redirect` step of its own with its timings and host, and Authorization never
+ * goes to the storage host: the distribution spec forbids forwarding it, it would hand the
+ * registry token to a third party, and S3 rejects a request that carries both a signature and a
+ * header ("Only one auth mechanism allowed").
  */
 import type { VerifiedBlob } from '../probe/result.ts';
 import { DigestMismatchError, ProtocolError } from './errors.ts';
@@ -13,8 +13,6 @@ import type { HttpExchange } from './http.ts';
 import { digestOf } from './manifest.ts';
 import { redactUrl } from './redact.ts';
 import type { RegistryClient } from './registry-client.ts';
-
-export const MAX_REDIRECTS = 5;
 
 export interface BlobHead {
   /** Where the blob was finally served from: the registry itself or its storage. */
@@ -48,6 +46,13 @@ export async function getBlob(
       [`descriptor size: ${size}`],
     );
   }
+  // Size before digest, as containerd's content writer commits ("unexpected commit size %d, expected %d").
+  if (bytes.length !== size) {
+    throw new ProtocolError(
+      `GET ${redactUrl(final.url)}: the blob is ${bytes.length} bytes, its descriptor says ${size}`,
+      [`descriptor size: ${size}`, `bytes served: ${bytes.length}`, `digest: ${digest}`],
+    );
+  }
   const actual = digestOf(bytes, digest);
   if (actual !== digest) throw new DigestMismatchError(redactUrl(final.url), digest, actual);
   return { bytes, bodyMs: final.exchange.bodyMs, storageHost: final.url.host };
@@ -69,46 +74,15 @@ export async function verifyBlob(
   };
 }
 
-async function followRedirects(
+function followRedirects(
   registry: RegistryClient,
   firstStep: 'blob-head' | 'blob-get' | 'config-get',
   start: URL,
   maxBodyBytes: number,
 ): Promise<{ exchange: HttpExchange; url: URL }> {
   const method = firstStep === 'blob-head' ? 'HEAD' : 'GET';
-  let url = start;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const step = hop === 0 ? firstStep : 'blob-redirect';
-    const exchange = await registry.send(step, method, url, {
-      allowRedirect: true,
-      maxBodyBytes: maxBodyBytes + 1,
-    });
-    if (exchange.status < 300 || exchange.status >= 400) return { exchange, url };
-    const location = exchange.headers['location'];
-    if (!location) {
-      throw new ProtocolError(
-        `${method} ${redactUrl(url)}: answered ${exchange.status} without a Location header`,
-        [`status: ${exchange.status}`],
-      );
-    }
-    try {
-      url = new URL(location, url);
-    } catch (cause) {
-      throw new ProtocolError(
-        `${method} ${redactUrl(url)}: redirect to an unparsable Location`,
-        [`status: ${exchange.status}`],
-        {
-          cause,
-        },
-      );
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new ProtocolError(`${method}: redirect to the unsupported scheme ${url.protocol}`, [
-        `status: ${exchange.status}`,
-      ]);
-    }
-  }
-  throw new ProtocolError(`${method} ${redactUrl(start)}: more than ${MAX_REDIRECTS} redirects`, [
-    `redirects followed: ${MAX_REDIRECTS}`,
-  ]);
+  return registry.sendFollowing(firstStep, method, start, {
+    maxBodyBytes: maxBodyBytes + 1,
+    hopStep: 'blob-redirect',
+  });
 }

@@ -128,9 +128,103 @@ export class BodyTooLargeError extends ProtocolError {
   constructor(
     readonly url: string,
     readonly limitBytes: number,
+    /** What made it large, when more than its bytes: e.g. a gzip body that inflates past the cap. */
+    detail?: string,
   ) {
-    super(`${url}: body larger than the ${limitBytes}-byte cap`, [`body cap: ${limitBytes} bytes`]);
+    super(`${url}: body larger than the ${limitBytes}-byte cap${detail ? ` (${detail})` : ''}`, [
+      `body cap: ${limitBytes} bytes`,
+      ...(detail ? [`problem: ${detail}`] : []),
+    ]);
   }
+}
+
+/**
+ * A redirect the probe would not follow: a metadata or link-local destination, a scheme other than
+ * http(s), an unparsable or missing Location, or more than docker's 10 redirects. No request was
+ * sent to the refused destination. A protocol breach, so PROTOCOL_ERROR.
+ */
+export class RedirectRefusedError extends ProtocolError {
+  override readonly name = 'RedirectRefusedError';
+  constructor(
+    /** The request that answered with the redirect, redacted. */
+    readonly where: string,
+    readonly reason: string,
+    /** Every URL visited, redacted, in order. */
+    readonly chain: string[],
+  ) {
+    super(`${where}: redirect not followed: ${reason}`, [
+      `redirect refused: ${reason}`,
+      `redirects followed: ${chain.length - 1}`,
+      ...boundedChain(chain),
+    ]);
+  }
+}
+
+/**
+ * A digest from the registry (a header, an index entry, a descriptor) that docker would refuse
+ * (digest.ts). Refused before it is put into any URL.
+ */
+export class InvalidDigestError extends ProtocolError {
+  override readonly name = 'InvalidDigestError';
+  constructor(
+    /** Where the digest came from, e.g. `manifests[3].digest of GET https://...`. */
+    readonly source: string,
+    /** The digest, JSON-quoted and cut short. */
+    readonly quoted: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: invalid digest ${quoted}: ${reason}`, [
+      `digest: ${quoted}`,
+      `from: ${source}`,
+      `problem: ${reason}`,
+    ]);
+  }
+}
+
+/**
+ * The peer's bytes are not a valid HTTP/1.1 answer: garbage or HTTP/0.9, invalid chunking,
+ * forbidden characters in headers, headers over the size limit, an unsolicited protocol upgrade,
+ * a body that contradicts its Content-Length. Named from undici's error (http.ts).
+ */
+export class MalformedResponseError extends ProtocolError {
+  override readonly name = 'MalformedResponseError';
+  constructor(
+    readonly step: StepName,
+    readonly where: string,
+    /** What was wrong, in words. */
+    readonly problem: string,
+    evidence: string[],
+    options: { cause: unknown },
+  ) {
+    super(`${where}: not a valid HTTP answer: ${problem}`, evidence, options);
+  }
+}
+
+/**
+ * A host name resolved to a metadata or link-local address (forbidden-hosts.ts); the socket never
+ * connected. A registry steering the probe there is an SSRF attempt, so PROTOCOL_ERROR.
+ */
+export class ForbiddenAddressError extends ProtocolError {
+  override readonly name = 'ForbiddenAddressError';
+  readonly code = 'ERR_FORBIDDEN_ADDRESS';
+  constructor(
+    readonly hostname: string,
+    readonly address: string,
+    readonly reason: string,
+    /** The request it stopped, when known. */
+    where?: string,
+  ) {
+    super(
+      `${where ? `${where}: ` : ''}${hostname} resolves to ${reason}; the probe does not connect there, because that would let a registry read cloud credentials (SSRF)`,
+      [`host: ${hostname}`, `resolved address: ${address}`, `refused: ${reason}`, ...(where ? [where] : [])],
+    );
+  }
+}
+
+/** The first and last hops of a long chain, so evidence stays short. */
+function boundedChain(chain: string[]): string[] {
+  const hops = chain.map((url, i) => `hop ${i}: ${url.length > 300 ? `${url.slice(0, 300)}…` : url}`);
+  return hops.length <= 6 ? hops : [...hops.slice(0, 3), `… ${hops.length - 5} more`, ...hops.slice(-2)];
 }
 
 /** No answer within the per-request timeout or the probe's overall deadline. */

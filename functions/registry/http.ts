@@ -6,11 +6,21 @@
  * connection (and so which phases it paid for) is predictable, and so that the TLS certificate is
  * read from a fresh handshake rather than a resumed session.
  */
+import { maxHeaderSize } from 'node:http';
 import type { SecureContext } from 'node:tls';
+import { createGunzip } from 'node:zlib';
 import { buildConnector, Client, type Dispatcher, ProxyAgent } from 'undici';
 import type { ProbeStep, StepName, TlsInfo } from '../probe/result.ts';
 import type { Deadline } from './deadline.ts';
-import { BodyTooLargeError, MAX_ERROR_BODY_BYTES, TimeoutError, TransportError } from './errors.ts';
+import {
+  BodyTooLargeError,
+  ForbiddenAddressError,
+  MAX_ERROR_BODY_BYTES,
+  MalformedResponseError,
+  TimeoutError,
+  TransportError,
+} from './errors.ts';
+import { guardedLookup, type LookupFunction } from './forbidden-hosts.ts';
 import { type ProxySettings, proxyFor } from './proxy.ts';
 import { redactUrl } from './redact.ts';
 import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
@@ -29,6 +39,13 @@ export interface HttpClientOptions {
   now?: () => number;
   /** Wall clock in ms, for certificate expiry. */
   wallClock?: () => number;
+  /**
+   * The registry's own host name: its addresses are the user's choice. Every other name (a token
+   * realm, a redirect target) is refused when it resolves to a metadata or link-local address.
+   */
+  trustedHost?: string;
+  /** DNS lookup, for tests. @default dns.lookup */
+  lookup?: LookupFunction;
 }
 
 export interface HttpRequest {
@@ -77,7 +94,12 @@ export class HttpClient {
     const secureContext = trustedContext(options.caCertificates);
     this.tlsOptions = secureContext ? { secureContext } : {};
     this.connector = this.log.wrap(
-      buildConnector({ ...this.tlsOptions, maxCachedSessions: 0, timeout: options.requestTimeoutMs }),
+      buildConnector({
+        ...this.tlsOptions,
+        maxCachedSessions: 0,
+        timeout: options.requestTimeoutMs,
+        lookup: guardedLookup(options.trustedHost ?? null, options.lookup),
+      } as buildConnector.BuildOptions),
     );
   }
 
@@ -134,9 +156,27 @@ export class HttpClient {
     const headers = flattenHeaders(response.headers);
     const success = status >= 200 && status < 300;
     const limit = success ? (request.maxBodyBytes ?? MAX_ERROR_BODY_BYTES) : MAX_ERROR_BODY_BYTES;
+    // Go's transport (and so docker) asks for gzip and decodes it; the probe decodes gzip as it
+    // reads, so the cap holds for the decoded bytes and a compression bomb stops there. Any other
+    // coding reaches docker as bytes it cannot parse. Error bodies are read as they came: evidence.
+    const encoding = (headers['content-encoding'] ?? '').trim().toLowerCase();
+    const gzip = success && method !== 'HEAD' && (encoding === 'gzip' || encoding === 'x-gzip');
+    const where = `${method} ${redactUrl(url)}`;
+    if (success && method !== 'HEAD' && encoding !== '' && encoding !== 'identity' && !gzip) {
+      response.body.destroy();
+      record(connection, this.now());
+      const problem = `the body is ${encoding}-encoded, a coding the probe did not ask for and docker does not decode`;
+      throw new MalformedResponseError(
+        request.step,
+        where,
+        problem,
+        [`step: ${request.step}`, where, `content-encoding: ${encoding}`, `problem: ${problem}`],
+        { cause: null },
+      );
+    }
     let body: { bytes: Buffer; truncated: boolean };
     try {
-      body = await this.options.deadline.race(readCapped(response.body, limit, signal));
+      body = await this.options.deadline.race(readCapped(response.body, limit, signal, gzip));
     } catch (error) {
       record(connection, this.now());
       throw this.failure(error, request, signal, timeoutMs, phase, proxy);
@@ -144,7 +184,13 @@ export class HttpClient {
     const endAt = this.now();
     const step = record(connection, endAt);
     if (success && body.truncated && request.bodyOverflow === 'error') {
-      throw new BodyTooLargeError(`${method} ${redactUrl(url)}`, limit);
+      throw new BodyTooLargeError(
+        where,
+        limit,
+        gzip
+          ? 'the gzip-encoded body inflates past the cap (a compression bomb, or an oversized body)'
+          : undefined,
+      );
     }
     return {
       step,
@@ -216,6 +262,10 @@ export class HttpClient {
     proxy: string | null,
   ): Error {
     const where = `${request.method} ${redactUrl(request.url)}`;
+    const forbidden = findForbiddenAddress(error);
+    if (forbidden) {
+      return new ForbiddenAddressError(forbidden.hostname, forbidden.address, forbidden.reason, where);
+    }
     if (error instanceof TimeoutError || signal.aborted) {
       const deadline = this.options.deadline.expired;
       const limit = deadline ? this.options.deadline.timeoutMs : timeoutMs;
@@ -234,9 +284,104 @@ export class HttpClient {
         },
       );
     }
+    const malformed = malformedResponseProblem(error);
+    if (malformed) {
+      return new MalformedResponseError(
+        request.step,
+        where,
+        malformed.problem,
+        [
+          `step: ${request.step}`,
+          where,
+          `problem: ${malformed.problem}`,
+          `undici: ${malformed.undici}`,
+          ...(malformed.received ? [`received: ${malformed.received}`] : []),
+          ...(proxy ? [`proxy: ${proxy}`] : []),
+        ],
+        { cause: error },
+      );
+    }
     return new TransportError(request.step, request.method, redactUrl(request.url), errorCode(error), proxy, {
       cause: error,
     });
+  }
+}
+
+/** The ForbiddenAddressError a guarded lookup raised, wherever undici wrapped it. */
+function findForbiddenAddress(error: unknown): ForbiddenAddressError | null {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    if (current instanceof ForbiddenAddressError) return current;
+    seen.add(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/**
+ * What was wrong with an answer that undici refused to parse, or null when the error is not about
+ * the answer's bytes (a reset, a refused connection, TLS). Matched by name as well as by code:
+ * undici 7's HTTPParserError carries no usable `code`. Its createError passes
+ * `constants.ERROR[ret]`, a lookup of llhttp's numeric error in a table that maps names to numbers
+ * (node_modules/undici/lib/dispatcher/client-h1.js:417, lib/llhttp/constants.js:6), so the
+ * constructor (lib/core/errors.js:310-316) sets `code` to undefined. Unmatched, garbage, HTTP/0.9,
+ * bad chunking and NULs in headers all looked like a connection reset.
+ */
+export function malformedResponseProblem(
+  error: unknown,
+): { problem: string; undici: string; received?: string } | null {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const { name, code, message, data } = current as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      data?: unknown;
+    };
+    const text = typeof message === 'string' ? message : '';
+    const undici = `${String(name)} (${typeof code === 'string' ? code : 'no code'}): ${text}`;
+    const problem = problemOf(String(name), typeof code === 'string' ? code : '', text);
+    if (problem) {
+      return {
+        problem,
+        undici,
+        ...(typeof data === 'string' && data !== '' ? { received: JSON.stringify(data.slice(0, 80)) } : {}),
+      };
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+function problemOf(name: string, code: string, message: string): string | null {
+  if (name === 'HTTPParserError' || code.startsWith('HPE_')) {
+    const reason = /\(([^()]*)\)\s*$/.exec(message)?.[1] ?? message;
+    if (/^Expected HTTP\//.test(reason)) {
+      return 'the answer does not start with an HTTP/1.x status line (garbage, HTTP/0.9, or another protocol on this port)';
+    }
+    return `llhttp refused the bytes: ${reason}`;
+  }
+  if (/^Z_/.test(code)) return `the gzip-encoded body does not decompress (${message})`;
+  switch (code) {
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return `the response headers are larger than the ${maxHeaderSize}-byte limit (Node's --max-http-header-size, which undici applies)`;
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return 'the body does not match its Content-Length header (too long, repeated or contradicted by Transfer-Encoding)';
+    case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
+      return 'the response is larger than the client accepts';
+    case 'UND_ERR_SOCKET':
+      if (message === 'bad upgrade') {
+        return 'the server switched protocols (101 Upgrade) although the probe asked for no upgrade';
+      }
+      if (message === 'bad response') {
+        return 'the server sent a response the request did not ask for (an interim 1xx such as 100 Continue, or an answer before the request)';
+      }
+      return null;
+    default:
+      return null;
   }
 }
 
@@ -265,19 +410,34 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-/** Reads at most `limit` bytes and drops the rest; a drip-feeding server is cut off by the signal. */
+/**
+ * Reads at most `limit` bytes and drops the rest; a drip-feeding server is cut off by the signal.
+ * With `gunzip` the cap counts the decoded bytes.
+ */
 async function readCapped(
   body: Dispatcher.ResponseData['body'],
   limit: number,
   signal: AbortSignal,
+  gunzip = false,
 ): Promise<{ bytes: Buffer; truncated: boolean }> {
+  let source: AsyncIterable<unknown> & { destroy(error?: Error): void } = body;
+  if (gunzip) {
+    const inflate = createGunzip();
+    body.on('error', (error) => inflate.destroy(error));
+    body.pipe(inflate);
+    source = inflate;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
-  const onAbort = () => body.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  const onAbort = () => {
+    const reason = signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    body.destroy(reason);
+    if (source !== body) source.destroy(reason);
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const chunk of body) {
+    for await (const chunk of source) {
       const buf = chunk as Buffer;
       if (size + buf.length > limit) {
         chunks.push(buf.subarray(0, limit - size));
@@ -290,7 +450,10 @@ async function readCapped(
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
-    if (truncated) body.destroy();
+    if (truncated) {
+      body.destroy();
+      if (source !== body) source.destroy();
+    }
   }
   return { bytes: Buffer.concat(chunks, size), truncated };
 }

@@ -7,6 +7,7 @@
  * it costs no Docker Hub pull, since only manifest GETs count.
  */
 import { getBlob } from './blob.ts';
+import { ProtocolError } from './errors.ts';
 import type { Descriptor } from './manifest.ts';
 import type { RegistryClient } from './registry-client.ts';
 
@@ -47,5 +48,30 @@ export async function readImagePlatform(
   config: Descriptor,
 ): Promise<NonNullable<Descriptor['platform']> | null> {
   const { bytes } = await getBlob(registry, config.digest, config.size, 'config-get');
+  // docker unmarshals the config and fails the pull when it cannot; so does the probe.
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (cause) {
+    throw new ProtocolError(
+      `the image config ${config.digest} is not JSON; docker cannot read an image from it`,
+      configEvidence(config, bytes),
+      { cause },
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ProtocolError(
+      `the image config ${config.digest} is JSON but not an object; docker cannot read an image from it`,
+      configEvidence(config, bytes),
+    );
+  }
   return platformOfConfig(bytes);
+}
+
+function configEvidence(config: Descriptor, bytes: Buffer): string[] {
+  return [
+    `config: ${config.digest}`,
+    `mediaType: ${config.mediaType ?? '(none)'}`,
+    `body starts: ${JSON.stringify(bytes.subarray(0, 60).toString('utf8'))}`,
+  ];
 }

@@ -110,9 +110,10 @@ export class CachedManifestReader {
 
   /**
    * A manifest named by digest (an index entry). When cached it is still HEADed, so the probe keeps
-   * proving that the registry serves it, without spending a pull.
+   * proving that the registry serves it, without spending a pull. `size` is the index entry's,
+   * which the bytes must match.
    */
-  async byDigest(digest: string): Promise<Manifest> {
+  async byDigest(digest: string, size?: number): Promise<Manifest> {
     const cached = this.cache.get(this.registryHost, this.repository, digest);
     if (cached) {
       await this.registry.send(
@@ -125,7 +126,7 @@ export class CachedManifestReader {
       );
       return cached;
     }
-    const fetched = await getManifest(this.registry, digest, 'platform-manifest', digest);
+    const fetched = await getManifest(this.registry, digest, 'platform-manifest', digest, size);
     this.keep(digest, fetched.manifest, fetched.bytes);
     return fetched.manifest;
   }

@@ -4,7 +4,14 @@
  * its config blob. Every body fetched is checked against its digest.
  */
 import { createHash } from 'node:crypto';
-import { DigestMismatchError, PlatformMissingError, ProtocolError, RegistryHttpError } from './errors.ts';
+import { checkDigest, quoteDigest } from './digest.ts';
+import {
+  DigestMismatchError,
+  InvalidDigestError,
+  PlatformMissingError,
+  ProtocolError,
+  RegistryHttpError,
+} from './errors.ts';
 import type { HttpExchange } from './http.ts';
 import { redactUrl } from './redact.ts';
 import type { RegistryClient } from './registry-client.ts';
@@ -23,6 +30,23 @@ export const MANIFEST_ACCEPT = [
   MEDIA_TYPES.ociManifest,
   MEDIA_TYPES.dockerManifest,
 ].join(', ');
+
+const KNOWN_MANIFEST_TYPES = new Map<string, 'index' | 'image'>([
+  [MEDIA_TYPES.ociIndex, 'index'],
+  [MEDIA_TYPES.dockerList, 'index'],
+  [MEDIA_TYPES.ociManifest, 'image'],
+  [MEDIA_TYPES.dockerManifest, 'image'],
+]);
+
+/**
+ * Content-Types that say nothing about the manifest: the body's own mediaType decides then. Some
+ * registries and proxies serve manifests as plain JSON, and the OCI manifest's mediaType field
+ * says what it is.
+ */
+const GENERIC_CONTENT_TYPES = new Set(['', 'application/json']);
+
+/** Distinct platforms listed in a result; an index with 20,000 entries gets a summary, not a list. */
+export const MAX_LISTED_PLATFORMS = 32;
 
 /** Manifests are read up to 4 MiB, the limit registries themselves apply. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -71,7 +95,10 @@ export async function headManifest(registry: RegistryClient, reference: string):
     }
     throw error;
   }
-  const digest = exchange.headers['docker-content-digest'] ?? (isDigest(reference) ? reference : undefined);
+  const declared = exchange.headers['docker-content-digest'];
+  if (declared !== undefined)
+    validDigest(declared, `the Docker-Content-Digest header of HEAD ${redactUrl(url)}`);
+  const digest = declared ?? (isDigest(reference) ? reference : undefined);
   if (!digest) {
     throw new ProtocolError(`HEAD ${redactUrl(url)}: response did not include Docker-Content-Digest header`, [
       `status: ${exchange.status}`,
@@ -108,6 +135,8 @@ export async function getManifest(
   reference: string,
   step: 'manifest-get' | 'platform-manifest',
   expectedDigest?: string,
+  /** The size the index entry declares; the bytes must have it (containerd checks it at commit). */
+  expectedSize?: number,
 ): Promise<FetchedManifest> {
   const url = registry.repositoryUrl(`manifests/${reference}`);
   const exchange = await registry.send(step, 'GET', url, {
@@ -116,6 +145,14 @@ export async function getManifest(
     bodyOverflow: 'error',
   });
   const declared = exchange.headers['docker-content-digest'];
+  if (declared !== undefined)
+    validDigest(declared, `the Docker-Content-Digest header of GET ${redactUrl(url)}`);
+  if (expectedSize !== undefined && exchange.body.length !== expectedSize) {
+    throw new ProtocolError(
+      `GET ${redactUrl(url)}: the manifest is ${exchange.body.length} bytes, its descriptor in the index says ${expectedSize}`,
+      [`descriptor size: ${expectedSize}`, `bytes served: ${exchange.body.length}`, `digest: ${reference}`],
+    );
+  }
   const expected = expectedDigest ?? (isDigest(reference) ? reference : declared);
   const actual = digestOf(exchange.body, expected);
   if (expected && actual !== expected) throw new DigestMismatchError(redactUrl(url), expected, actual);
@@ -127,6 +164,14 @@ export async function getManifest(
   return { digest: expected ?? actual, manifest, bytes: exchange.body.length };
 }
 
+/**
+ * Parses a manifest as docker does. The Content-Type picks the parser, as distribution's
+ * UnmarshalManifest picks one by media type (an unknown type fails with "unsupported manifest
+ * media type and no default available"), and the body's own mediaType, when present, must agree
+ * with it ("if present, mediaType in manifest should be ..." in distribution's
+ * manifest/ocischema/manifest.go and its schema2 and manifestlist siblings). Every descriptor is
+ * checked (digest.ts; size a non-negative integer) before anything can put it into a URL.
+ */
 export function parseManifest(body: Buffer, contentType: string | null, where: string): Manifest {
   let json: Record<string, unknown>;
   try {
@@ -137,40 +182,124 @@ export function parseManifest(body: Buffer, contentType: string | null, where: s
   } catch (cause) {
     throw new ProtocolError(
       `GET ${where}: the manifest is not a JSON object`,
-      [`content-type: ${contentType ?? '(none)'}`],
+      [
+        `content-type: ${contentType ?? '(none)'}`,
+        `body starts: ${JSON.stringify(body.subarray(0, 60).toString('utf8'))}`,
+      ],
       {
         cause,
       },
     );
   }
-  const mediaType = (typeof json['mediaType'] === 'string' ? json['mediaType'] : null) ?? contentType ?? '';
+  const bodyType = typeof json['mediaType'] === 'string' ? json['mediaType'] : null;
+  const headerType = contentType !== null && !GENERIC_CONTENT_TYPES.has(contentType) ? contentType : null;
+  const declared = headerType ?? bodyType;
   // Only Docker's schema1 types; the OCI manifest type also contains "manifest.v1".
   if (
     json['schemaVersion'] === 1 ||
-    mediaType.startsWith('application/vnd.docker.distribution.manifest.v1')
+    declared?.startsWith('application/vnd.docker.distribution.manifest.v1')
   ) {
     throw new ProtocolError(
       `GET ${where}: the registry served a schema1 manifest, which docker no longer pulls`,
-      [`mediaType: ${mediaType}`],
+      [`mediaType: ${declared ?? '(none)'}`],
     );
   }
-  if (Array.isArray(json['manifests'])) {
-    return { kind: 'index', mediaType, manifests: json['manifests'].filter(isDescriptor) };
+  const evidence = [
+    `content-type: ${contentType ?? '(none)'}`,
+    `mediaType in the body: ${bodyType ?? '(none)'}`,
+  ];
+  if (declared !== null && !KNOWN_MANIFEST_TYPES.has(declared)) {
+    throw new ProtocolError(
+      `GET ${where}: unsupported manifest media type ${declared}; docker refuses it ("unsupported manifest media type and no default available")`,
+      evidence,
+    );
   }
-  const config = json['config'];
-  if (isDescriptor(config)) {
-    const layers = Array.isArray(json['layers']) ? json['layers'].filter(isDescriptor) : [];
-    return { kind: 'image', mediaType, config, layers };
+  if (headerType !== null && bodyType !== null && bodyType !== headerType) {
+    throw new ProtocolError(
+      `GET ${where}: the Content-Type says ${headerType} but the manifest's mediaType says ${bodyType}; docker refuses a manifest whose mediaType contradicts its type`,
+      evidence,
+    );
   }
-  throw new ProtocolError(
-    `GET ${where}: the manifest is neither an index (manifests) nor an image (config)`,
-    [`mediaType: ${mediaType || '(none)'}`],
-  );
+  const kind =
+    declared !== null
+      ? KNOWN_MANIFEST_TYPES.get(declared)!
+      : Array.isArray(json['manifests'])
+        ? 'index'
+        : 'image';
+  const mediaType = declared ?? '';
+  if (kind === 'index') {
+    if (!Array.isArray(json['manifests'])) {
+      throw new ProtocolError(`GET ${where}: the index has no manifests array`, evidence);
+    }
+    return {
+      kind,
+      mediaType,
+      manifests: json['manifests'].map((entry, i) => descriptorAt(entry, `manifests[${i}] of GET ${where}`)),
+    };
+  }
+  if (typeof json['config'] !== 'object' || json['config'] === null) {
+    throw new ProtocolError(
+      `GET ${where}: the manifest is neither an index (manifests) nor an image (config)`,
+      [`mediaType: ${mediaType || '(none)'}`],
+    );
+  }
+  const config = descriptorAt(json['config'], `config of GET ${where}`);
+  const rawLayers = json['layers'] ?? [];
+  if (!Array.isArray(rawLayers)) throw new ProtocolError(`GET ${where}: layers is not an array`, evidence);
+  const layers = rawLayers.map((layer, i) => descriptorAt(layer, `layers[${i}] of GET ${where}`));
+  return { kind, mediaType, config, layers };
 }
 
-/** os/arch[/variant] of every image in an index, skipping attestations (unknown/unknown). */
+/**
+ * A descriptor checked as the OCI image spec defines one (descriptor.md): a digest docker accepts,
+ * a size that is a non-negative integer (int64; here a safe integer), a string mediaType when present.
+ */
+function descriptorAt(value: unknown, source: string): Descriptor {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError(`${source}: not a descriptor object`, [`from: ${source}`]);
+  }
+  const d = value as Record<string, unknown>;
+  const digest = validDigest(d['digest'], source);
+  const size = d['size'];
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new ProtocolError(`${source}: the size ${JSON.stringify(size)} is not a non-negative integer`, [
+      `from: ${source}`,
+      `size: ${JSON.stringify(size)}`,
+    ]);
+  }
+  if (d['mediaType'] !== undefined && typeof d['mediaType'] !== 'string') {
+    throw new ProtocolError(`${source}: mediaType is not a string`, [`from: ${source}`]);
+  }
+  const platform = d['platform'];
+  return {
+    digest,
+    size,
+    ...(typeof d['mediaType'] === 'string' ? { mediaType: d['mediaType'] } : {}),
+    ...(typeof platform === 'object' && platform !== null
+      ? { platform: platform as Descriptor['platform'] }
+      : {}),
+  };
+}
+
+/** The digest when docker would accept it; an InvalidDigestError naming the source otherwise. */
+function validDigest(value: unknown, source: string): string {
+  const check = checkDigest(value);
+  if (!check.valid) throw new InvalidDigestError(source, quoteDigest(value), check.reason);
+  return check.digest;
+}
+
+/**
+ * The distinct os/arch[/variant] of the images in an index, skipping attestations
+ * (unknown/unknown), in index order. Past MAX_LISTED_PLATFORMS the list ends with one summary
+ * entry, so a hostile index of 20,000 entries cannot blow up a result, a log line or an alert.
+ */
 export function platformsOf(manifests: Descriptor[]): string[] {
-  return manifests.map(platformString).filter((p): p is string => p !== null);
+  const distinct = [...new Set(manifests.map(platformString).filter((p): p is string => p !== null))];
+  if (distinct.length <= MAX_LISTED_PLATFORMS) return distinct;
+  return [
+    ...distinct.slice(0, MAX_LISTED_PLATFORMS),
+    `… and ${distinct.length - MAX_LISTED_PLATFORMS} more (${manifests.length} index entries)`,
+  ];
 }
 
 /**
@@ -209,23 +338,19 @@ function platformString(descriptor: Descriptor): string | null {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 
-function isDescriptor(value: unknown): value is Descriptor {
-  if (typeof value !== 'object' || value === null) return false;
-  const d = value as Record<string, unknown>;
-  return typeof d['digest'] === 'string' && typeof d['size'] === 'number';
-}
-
+/** Whether a reference is a digest (by the OCI grammar; parseReference has already validated it). */
 export function isDigest(reference: string): boolean {
   return /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(reference);
 }
 
-/** The digest of `bytes` in the algorithm of `like` (sha256 unless it names sha512). */
+/** The digest of `bytes` in the algorithm of `like` (sha256 unless it names sha384 or sha512). */
 export function digestOf(bytes: Buffer, like?: string): string {
-  const algorithm = like?.startsWith('sha512:') ? 'sha512' : 'sha256';
+  const named = like?.split(':')[0];
+  const algorithm = named === 'sha512' || named === 'sha384' ? named : 'sha256';
   return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
 function mediaTypeOf(contentType: string | undefined): string | null {
   if (!contentType) return null;
-  return contentType.split(';')[0]!.trim() || null;
+  return contentType.split(';')[0]!.trim().toLowerCase() || null;
 }

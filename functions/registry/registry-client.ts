@@ -18,6 +18,7 @@ import {
 import type { HttpClient, HttpExchange } from './http.ts';
 import { rateLimitFromHeaders } from './ratelimit.ts';
 import { redactUrl } from './redact.ts';
+import { type ForeignChallengeHandler, sendFollowingRedirects } from './redirects.ts';
 
 /** Response headers kept on errors because they explain failures. */
 const EVIDENCE_HEADERS = [
@@ -36,8 +37,8 @@ export interface SendOptions {
   accept?: string;
   maxBodyBytes?: number;
   bodyOverflow?: 'truncate' | 'error';
-  /** Return 3xx answers instead of failing, for following redirects by hand. */
-  allowRedirect?: boolean;
+  /** The step name of each redirect hop. @default the request's own step */
+  hopStep?: StepName;
 }
 
 export class RegistryClient {
@@ -49,6 +50,8 @@ export class RegistryClient {
   authorization: string | null = null;
   /** Whether credentials went into `authorization` (decides AUTH_FAILED from AUTH_REQUIRED). */
   credentialsGiven = false;
+  /** Answers the challenge of a host a redirect led to (foreign-challenge.ts); null takes its 401. */
+  answerForeignChallenge: ForeignChallengeHandler | null = null;
 
   constructor(
     readonly http: HttpClient,
@@ -62,31 +65,53 @@ export class RegistryClient {
     return new URL(`/v2/${this.repository}/${suffix}`, this.baseUrl);
   }
 
+  /**
+   * Sends one request and follows its redirects (redirects.ts). Returns the final 2xx answer;
+   * anything else becomes a named error, judged by the URL that gave it.
+   */
   async send(
     step: StepName,
     method: 'GET' | 'HEAD',
     url: URL,
     options: SendOptions = {},
   ): Promise<HttpExchange> {
+    return (await this.sendFollowing(step, method, url, options)).exchange;
+  }
+
+  /** As send, with the URL the answer finally came from (a blob's storage host). */
+  async sendFollowing(
+    step: StepName,
+    method: 'GET' | 'HEAD',
+    url: URL,
+    options: SendOptions = {},
+  ): Promise<{ exchange: HttpExchange; url: URL }> {
     const headers: Record<string, string> = {};
     if (options.accept) headers['accept'] = options.accept;
-    // Never to another origin: see the module comment.
-    if (this.authorization && url.origin === this.baseUrl.origin)
-      headers['authorization'] = this.authorization;
-    const exchange = await this.http.send({
-      step,
-      method,
-      url,
-      headers,
-      maxBodyBytes: options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES,
-      bodyOverflow: options.bodyOverflow ?? 'truncate',
-    });
-    this.observe(exchange, url);
+    // Only ever for the registry's own origin: see the module comment.
+    if (this.authorization) headers['authorization'] = this.authorization;
+    const followed = await sendFollowingRedirects(
+      this.http,
+      {
+        step,
+        method,
+        url,
+        headers,
+        maxBodyBytes: options.maxBodyBytes ?? MAX_ERROR_BODY_BYTES,
+        bodyOverflow: options.bodyOverflow ?? 'truncate',
+      },
+      {
+        credentialOrigin: this.baseUrl.origin,
+        ...(options.hopStep ? { hopStep: options.hopStep } : {}),
+        answerForeignChallenge: this.answerForeignChallenge,
+        onAnswer: (answer, at) => this.observe(answer, at),
+      },
+    );
+    const { exchange } = followed;
+    const finalUrl = followed.url;
     const { status } = exchange;
-    if (status >= 200 && status < 300) return exchange;
-    if (options.allowRedirect && status >= 300 && status < 400) return exchange;
-    const error = httpErrorFrom(exchange, step, method, url);
-    if (status === 401 && url.origin === this.baseUrl.origin) {
+    if (status >= 200 && status < 300) return { exchange, url: finalUrl };
+    const error = httpErrorFrom(exchange, step, method, finalUrl);
+    if (status === 401 && finalUrl.origin === this.baseUrl.origin) {
       throw new AuthenticationError(
         this.credentialsGiven
           ? `${method} ${error.url}: the registry rejected the credentials (401)`

@@ -17,6 +17,7 @@ import {
 } from './errors.ts';
 import type { HttpClient, HttpExchange } from './http.ts';
 import { describeUrl, redactUrl } from './redact.ts';
+import { sendFollowingRedirects } from './redirects.ts';
 import { httpErrorFrom } from './registry-client.ts';
 
 /** The distribution spec's minimum (and default) token lifetime. */
@@ -154,15 +155,22 @@ export async function exchangeForToken(
   const { method, url } = request;
   const realm = describeUrl(url);
   let exchange: HttpExchange;
+  let answeredBy: URL;
   try {
-    exchange = await http.send({
-      step: 'token',
-      method,
-      url,
-      headers: request.headers,
-      ...(request.body !== undefined ? { body: request.body } : {}),
-      maxBodyBytes: MAX_ERROR_BODY_BYTES,
-    });
+    // A token service may redirect too (a load balancer moving /token); the Basic credentials or
+    // refresh token go only to the realm's own origin (redirects.ts).
+    ({ exchange, url: answeredBy } = await sendFollowingRedirects(
+      http,
+      {
+        step: 'token',
+        method,
+        url,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        maxBodyBytes: MAX_ERROR_BODY_BYTES,
+      },
+      { credentialOrigin: url.origin },
+    ));
   } catch (error) {
     if (error instanceof TimeoutError || error instanceof TransportError) throw error;
     throw new TokenServiceError(`${method} ${redactUrl(url)}: ${(error as Error).message}`, realm, null, {
@@ -171,7 +179,7 @@ export async function exchangeForToken(
   }
   const { status } = exchange;
   if (status < 200 || status >= 300) {
-    const cause = httpErrorFrom(exchange, 'token', method, url);
+    const cause = httpErrorFrom(exchange, 'token', method, answeredBy);
     const refusal = request.refusal(exchange, cause);
     if (refusal) throw refusal;
     if (status === 403 || status === 429) throw cause;

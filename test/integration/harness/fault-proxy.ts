@@ -13,6 +13,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createGzip } from 'node:zlib';
 import type { CertKeyPair } from './certs.ts';
 import { blobPath } from './fixture.ts';
 import { type RecordingServer, startHttpServer } from './servers.ts';
@@ -41,6 +42,20 @@ export interface Faults {
    * layers in S3 or a CDN do. Applies to blob requests whatever `match` says.
    */
   redirectBlobsTo?: string;
+  /**
+   * Answer manifest GET/HEAD with 307 to this base URL plus the same path, as registry.k8s.io
+   * sends every manifest request to a regional Artifact Registry host (crane trace in
+   * https://github.com/kubernetes/registry.k8s.io/issues/116: `HTTP/2.0 307 Temporary Redirect`,
+   * `Content-Type: text/html; charset=utf-8`, `Location: https://asia-east1-docker.pkg.dev/v2/...`,
+   * an `<a href>` body). The path is kept here; registry.k8s.io also rewrites it to its AR
+   * repository. Applies to manifest requests whatever `match` says.
+   */
+  redirectManifestsTo?: string;
+  /**
+   * Send the registry's bodies gzip-encoded, as a CDN or proxy may: Go's transport (and so docker)
+   * asks for gzip and decodes it.
+   */
+  gzipBodies?: boolean;
 }
 
 /** Docker Hub's rate-limit headers with 5 of 100 pulls left: a RATE_LIMIT_LOW condition. */
@@ -111,6 +126,7 @@ export interface FaultProxy {
 }
 
 const BLOB_PATH = /^\/v2\/.+\/blobs\/(sha256:[a-f0-9]{64})(\?.*)?$/;
+const MANIFEST_PATH = /^\/v2\/.+\/manifests\/[^/?]+(\?.*)?$/;
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
@@ -147,6 +163,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.writeHead(307, { location, 'content-length': '0' }).end();
       return;
     }
+    if (
+      active.redirectManifestsTo &&
+      MANIFEST_PATH.test(path) &&
+      (req.method === 'GET' || req.method === 'HEAD')
+    ) {
+      const location = `${active.redirectManifestsTo.replace(/\/$/, '')}${path}`;
+      const body = `<a href="${location}">Temporary Redirect</a>.\n\n`;
+      res.writeHead(307, {
+        location,
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': String(Buffer.byteLength(body)),
+        server: 'Google Frontend',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     await forward(req, res, applies ? active : {});
   };
 
@@ -161,6 +193,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         (answer) => {
           const outHeaders = { ...answer.headers, ...(active.addHeaders ?? {}) };
           delete outHeaders.connection;
+          if (active.gzipBodies && req.method !== 'HEAD') {
+            delete outHeaders['content-length'];
+            res.writeHead(answer.statusCode ?? 502, { ...outHeaders, 'content-encoding': 'gzip' });
+            answer.pipe(createGzip()).pipe(res);
+            answer.on('end', resolve);
+            return;
+          }
           if (!active.drip) {
             res.writeHead(answer.statusCode ?? 502, outHeaders);
             answer.pipe(res);

@@ -85,6 +85,81 @@ export async function startResettingServer(): Promise<StoppableServer> {
   };
 }
 
+/** The head of one request a raw server read: request line and header block. */
+export interface RawRequest {
+  method: string;
+  /** Path with query string. */
+  path: string;
+  /** The header lines as received, lower-cased names not guaranteed. */
+  head: string;
+}
+
+export interface RawHttpServer extends StoppableServer {
+  requests: RawRequest[];
+  connections(): number;
+}
+
+/**
+ * A TCP server that reads each request head and answers with whatever bytes `respond` returns,
+ * then closes the connection: for answers node:http refuses to produce (garbage, HTTP/0.9, bad
+ * chunking, NUL in headers, oversized headers, unsolicited upgrades). `respond` may return null
+ * and drive the socket itself (drip-feeding, endless bodies); the server destroys it on stop().
+ */
+export async function startRawHttpServer(
+  respond: (request: RawRequest, socket: Socket) => string | Buffer | null,
+): Promise<RawHttpServer> {
+  const sockets = new Set<Socket>();
+  const requests: RawRequest[] = [];
+  let accepted = 0;
+  const server = createNetServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', onData);
+      const head = buffered.slice(0, end);
+      const [method = '', path = ''] = head.split('\r\n')[0]!.split(' ');
+      const request = { method, path, head };
+      requests.push(request);
+      const answer = respond(request, socket);
+      if (answer !== null) socket.end(answer);
+    };
+    socket.on('data', onData);
+  });
+  await listen(server);
+  const port = portOf(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    requests,
+    connections: () => accepted,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await close(server);
+    },
+  };
+}
+
+/** A well-formed HTTP/1.1 answer that closes its connection, for the requests a raw server serves normally. */
+export function rawAnswer(
+  status: number,
+  headers: Record<string, string>,
+  body: string | Buffer = '',
+  method = 'GET',
+): Buffer {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const lines = [`HTTP/1.1 ${status} X`, 'Connection: close', `Content-Length: ${bytes.length}`];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return method === 'HEAD' ? head : Buffer.concat([head, bytes]);
+}
+
 /** One request as a recording server saw it. Headers are kept whole: tests assert on Authorization. */
 export interface RecordedRequest {
   method: string;

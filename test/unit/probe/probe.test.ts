@@ -294,7 +294,8 @@ describe('probeImage', () => {
     expect(result.verifiedBlob?.bytes).toBeGreaterThan(0);
   });
 
-  it('stops after 5 redirects with PROTOCOL_ERROR', async () => {
+  // Docker's limit: containerd core/remotes/docker/resolver.go stops after 10 redirects, as Go does.
+  it('stops after 10 redirects with PROTOCOL_ERROR, having sent 10 requests for the blob', async () => {
     const s = await server();
     open(s);
     const image = buildImage();
@@ -307,7 +308,9 @@ describe('probeImage', () => {
     }
     const result = await probeImage(`${s.host}/app:v1`, base);
     expect(result.diagnosis?.code).toBe('PROTOCOL_ERROR');
-    expect(result.diagnosis?.summary).toContain('more than 5 redirects');
+    expect(result.diagnosis?.summary).toContain('stopped after 10 redirects');
+    expect(result.diagnosis?.evidence).toContain('redirects followed: 9');
+    expect(result.steps.filter((st) => st.url.includes('/blobs/'))).toHaveLength(10);
   });
 
   it('diagnoses DIGEST_MISMATCH when a layer does not hash to its digest', async () => {
