@@ -163,6 +163,9 @@ export class HttpClient {
     const gzip = success && method !== 'HEAD' && (encoding === 'gzip' || encoding === 'x-gzip');
     const where = `${method} ${redactUrl(url)}`;
     if (success && method !== 'HEAD' && encoding !== '' && encoding !== 'identity' && !gzip) {
+      // undici's body emits RequestAbortedError when destroyed before its end; nobody reads this
+      // body any more, so that error is expected and must not become an uncaught exception.
+      response.body.on('error', () => {});
       response.body.destroy();
       record(connection, this.now());
       const problem = `the body is ${encoding}-encoded, a coding the probe did not ask for and docker does not decode`;
