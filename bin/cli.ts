@@ -16,6 +16,7 @@ import type { ProbeOptions } from '../functions/probe/options.ts';
 import { probeImage } from '../functions/probe/probe.ts';
 import type { ProbeResult } from '../functions/probe/result.ts';
 import { InvalidReferenceError } from '../functions/registry/errors.ts';
+import { isProfileName, PROFILE_NAMES } from '../functions/registry/profiles.ts';
 import { parseReference } from '../functions/registry/reference.ts';
 
 export interface CliIo {
@@ -72,6 +73,9 @@ ${CLI_AUTH_USAGE.split('\n')
   .join('\n')}
   --ca-file PATH         extra trusted CA certificates (PEM), added to the system ones
   --plain-http           talk HTTP instead of HTTPS to the registry
+  --profile NAME         the registry family, for a self-hosted registry its host does not name:
+                           ${PROFILE_NAMES.join(', ')}
+                           (default: recognised from the host, else generic)
   --timeout MS           overall deadline per probe (default 10000)
   --verify-blob          download the smallest layer (up to 5 MiB) and verify its sha256
   --verify-blob-max-bytes N  the cap on that layer's size, in bytes (default 5242880)
@@ -186,6 +190,7 @@ function parseProbeArgs(args: string[]) {
         auth: { type: 'string' },
         'ca-file': { type: 'string' },
         'plain-http': { type: 'boolean' },
+        profile: { type: 'string' },
         timeout: { type: 'string' },
         'verify-blob': { type: 'boolean' },
         'verify-blob-max-bytes': { type: 'string' },
@@ -205,6 +210,14 @@ async function probeOptionsFromCli(values: ProbeValues, io: CliIo): Promise<Part
     verifyBlob: values['verify-blob'] ?? false,
     credentials: await credentialsFromCli(values, io),
   };
+  if (values.profile !== undefined) {
+    if (!isProfileName(values.profile)) {
+      throw new UsageError(
+        `--profile ${JSON.stringify(values.profile)}: expected one of ${PROFILE_NAMES.join(', ')}.`,
+      );
+    }
+    options.profile = values.profile;
+  }
   if (values.platform?.length) {
     for (const p of values.platform) {
       if (!/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(p)) {

@@ -74,6 +74,7 @@ async function probeOne(
     rateLimitWarningRatio: target.rateLimitRatio,
     verifyBlob: target.verifyBlob,
     plainHttp: target.plainHttp,
+    ...(target.profile ? { profile: target.profile } : {}),
     caCertificates: config.caCertificates,
     ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
     ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),

@@ -80,7 +80,7 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
   const steps: ProbeStep[] = [];
   const state: WalkState = { digest: null, platforms: [] };
   const scrubber = new SecretScrubber();
-  const profile = profileForHost(image.registry);
+  const profile = profileForHost(image.registry, opts.profile);
   const deadline = new Deadline(opts.timeoutMs);
   // The caller's cancellation ends the deadline, so the walk stops and its sockets close exactly as
   // at a timeout; without it a caller that stopped waiting would leave the probe holding connections.
@@ -119,6 +119,8 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     runbookBaseUrl: opts.runbookBaseUrl,
     credentialSource: opts.credentials.source,
     platforms: opts.platforms,
+    login: registry.login,
+    ...(opts.invocation ? { invocation: opts.invocation } : {}),
   };
   let diagnosis = failure === null ? null : scrubDiagnosis(safeDiagnose(failure, ctx), scrubber);
   let tls = registry.tls;

@@ -98,6 +98,8 @@ export async function answerChallenge(
     options.scrubber.add(token);
     registry.authorization = `Bearer ${token}`;
     registry.credentialsGiven = credentialsGiven;
+    registry.scheme = 'bearer';
+    registry.tokenGranted = true;
     return { scheme: 'bearer', challenge: header, tokenFromCache: fromCache };
   }
 
@@ -114,6 +116,7 @@ export async function answerChallenge(
       registry.authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
       registry.credentialsGiven = true;
     }
+    registry.scheme = 'basic';
     // Without credentials the manifest request answers 401, which becomes AUTH_REQUIRED.
     return { scheme: 'basic', challenge: header, tokenFromCache: false };
   }

@@ -9,6 +9,7 @@
  *   status, the registry's error codes from the body and the headers that explain it.
  */
 import type { RateLimit, StepName, TlsInfo } from '../probe/result.ts';
+import type { LoginState } from './dialect.ts';
 import {
   AuthenticationError,
   MAX_ERROR_BODY_BYTES,
@@ -49,6 +50,12 @@ export class RegistryClient {
   authorization: string | null = null;
   /** Whether credentials went into `authorization` (decides AUTH_FAILED from AUTH_REQUIRED). */
   credentialsGiven = false;
+  /** The handshake's scheme; 'none' until a challenge was answered. */
+  scheme: LoginState['scheme'] = 'none';
+  /** Whether a Bearer token was granted: a 401 after that means the token was refused, not "log in". */
+  tokenGranted = false;
+  /** How many times the client logged in again after a refused token. */
+  relogins = 0;
 
   constructor(
     readonly http: HttpClient,
@@ -96,6 +103,16 @@ export class RegistryClient {
       );
     }
     throw error;
+  }
+
+  /** What the client knows of its login, for reading a refusal (dialect.ts). */
+  get login(): LoginState {
+    return {
+      scheme: this.scheme,
+      credentialsGiven: this.credentialsGiven,
+      tokenGranted: this.tokenGranted,
+      relogins: this.relogins,
+    };
   }
 
   /** Keeps the registry's certificate and rate limit from any response of the registry's own origin. */

@@ -67,8 +67,8 @@ describe('probeImage against a registry whose /v2/ is open but whose repositorie
     expect(result.steps.slice(0, 4).map((st) => `${st.name} ${st.status}`)).toEqual([
       'ping 200',
       'manifest-head 401',
+      'manifest-get 401',
       'token 200',
-      'manifest-head 200',
     ]);
   });
 
@@ -114,9 +114,11 @@ describe('probeImage with a cached token the registry refuses', () => {
     expect(result.steps.map((st) => `${st.name} ${st.status}`)).toEqual([
       'ping 401',
       'manifest-head 401',
+      'manifest-get 401',
       'ping 401',
       'token 200',
       'manifest-head 401',
+      'manifest-get 401',
     ]);
   });
 });
