@@ -151,7 +151,11 @@ export function classify(
       summary: error.credentialsGiven
         ? `${ctx.registry} rejected the ${ctx.credentialSource} credentials (401 at ${http.step}).`
         : `${ctx.registry} requires authentication (401 at ${http.step}) and the probe had no credentials; a repository that does not exist often answers the same way.`,
-      evidence: [`credential source: ${ctx.credentialSource}`, ...httpEvidence(http)],
+      evidence: [
+        `credential source: ${ctx.credentialSource}`,
+        ...httpEvidence(http),
+        ...reloginEvidence(ctx.login),
+      ],
     };
   }
   if (error instanceof RegistryHttpError) return classifyByDialect(error, ctx) ?? classifyHttp(error, ctx);
@@ -228,6 +232,7 @@ function classifyByDialect(
     ...(ctx.login?.credentialsGiven ? [`credential source: ${ctx.credentialSource}`] : []),
     ...httpEvidence(error),
     `read as: ${explanation.meaning} (${ctx.profile?.displayName} dialect: ${explanation.rule.source})`,
+    ...reloginEvidence(ctx.login),
   ];
   return {
     ...meaningClassification(explanation, error, ctx),
@@ -424,6 +429,15 @@ function httpEvidence(error: RegistryHttpError): string[] {
     evidence.push(`body: ${snippet}${error.body.length > 300 ? '…' : ''}`);
   }
   return evidence;
+}
+
+/** Says that the refusal survived the client's one fresh login, which rules out a stale token. */
+function reloginEvidence(login: LoginState | null | undefined): string[] {
+  return login && login.relogins > 0
+    ? [
+        'the registry refused a cached token; the client logged in again once and the fresh token was refused too',
+      ]
+    : [];
 }
 
 function causeEvidence(error: unknown): string[] {

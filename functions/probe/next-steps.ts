@@ -3,6 +3,8 @@
  * diagnosis from their own machine, without registry-canary, or fixes it. Registry-specific steps
  * come from the registry's profile and are appended after these.
  */
+
+import type { AnswerMeaning } from '../registry/dialect.ts';
 import type { DiagnosisCode } from './codes.ts';
 import type { Classification, DiagnoseContext } from './diagnose.ts';
 
@@ -122,8 +124,28 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
       'Check the credential source: the secret exists, the role may read it, the key has not been revoked.',
     ],
   };
-  return steps[c.code];
+  return [
+    ...(c.facts?.meaning ? (MEANING_STEPS[c.facts.meaning]?.(ctx, listTags) ?? []) : []),
+    ...steps[c.code],
+  ];
 }
+
+/**
+ * Steps for what the registry's dialect said the answer means (registry/dialect.ts), shown
+ * before the code's own: "missing or not yours" needs a way to tell the two apart.
+ */
+const MEANING_STEPS: Partial<Record<AnswerMeaning, (ctx: Context, listTags: string) => string[]>> = {
+  'missing-or-not-visible': (ctx, listTags) => [
+    `${listTags} --creds OWNER   # with an identity that can see the repository: tags mean it exists and this identity may not read it; NAME_UNKNOWN or an empty answer means the name is wrong`,
+    `Check the path for typos and a missing namespace (${ctx.repository}); the registry answers a missing repository and a private one alike.`,
+  ],
+  'token-expired': () => [
+    'The credentials are a token that has expired: log in again for a fresh one (the steps below), and make whatever stores it refresh it before it expires.',
+  ],
+  'token-invalid': () => [
+    'The token was refused as invalid without a challenge: a stale entry for this registry in ~/.docker/config.json or a secret is the usual cause; log in again, or log out to pull anonymously.',
+  ],
+};
 
 function hostAndPort(registry: string, plainHttp: boolean): { hostname: string; port: string } {
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(registry);

@@ -10,18 +10,16 @@
  * downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
-import { type AuthOptions, type AuthOutcome, answerChallenge, authenticate } from '../registry/auth.ts';
+import { type AuthOptions, logIn } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
-import { parseWwwAuthenticate } from '../registry/challenge.ts';
 import { Deadline } from '../registry/deadline.ts';
-import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
+import { ProtocolError } from '../registry/errors.ts';
 import { HttpClient } from '../registry/http.ts';
 import { isImageConfig, readImagePlatform } from '../registry/image-config.ts';
 import {
   type Descriptor,
   headManifest,
   type Manifest,
-  type ManifestHead,
   platformsOf,
   selectPlatforms,
 } from '../registry/manifest.ts';
@@ -177,7 +175,8 @@ async function walk(
     profile,
     scrubber,
   };
-  const auth = await authenticate(registry, authOptions);
+  // The client owns its login from here on, and logs in again by itself once if the token is refused.
+  await logIn(registry, authOptions);
 
   const manifests = new CachedManifestReader(
     registry,
@@ -185,7 +184,7 @@ async function walk(
     image.registry,
     image.repository,
   );
-  const head = await headManifestWithRetry(registry, image.reference, auth, authOptions);
+  const head = await headManifest(registry, image.reference);
   state.digest = head.digest;
   const top = await manifests.resolved(image.reference, head);
   state.digest = top.digest;
@@ -202,42 +201,6 @@ async function walk(
         throughputBytesPerSecond: verified.throughputBytesPerSecond,
       };
     }
-  }
-}
-
-/**
- * The tag's manifest HEAD, after at most one more handshake when the first answer is a 401 that a
- * fresh login can cure.
- */
-async function headManifestWithRetry(
-  registry: RegistryClient,
-  reference: string,
-  auth: AuthOutcome,
-  authOptions: AuthOptions,
-): Promise<ManifestHead> {
-  try {
-    return await headManifest(registry, reference);
-  } catch (error) {
-    if (!(error instanceof AuthenticationError)) throw error;
-    const repositoryChallenge = error.httpError.headers['www-authenticate'];
-    if (auth.scheme === 'bearer' && auth.tokenFromCache && registry.authorization) {
-      // A token from the cache can be refused before it expires (revoked, the realm's signing key
-      // rotated). A warm Lambda would report AUTH_FAILED for the token's whole life, where docker
-      // would simply log in again: drop it and redo the handshake once, with a fresh token.
-      authOptions.tokenCache.forget(registry.authorization.replace(/^Bearer /, ''));
-      await authenticate(registry, authOptions);
-    } else if (auth.scheme === 'none' && repositoryChallenge) {
-      // /v2/ was open but the repository is not: answer the repository's own challenge, as docker does.
-      await answerChallenge(
-        registry,
-        parseWwwAuthenticate(repositoryChallenge),
-        repositoryChallenge,
-        authOptions,
-      );
-    } else {
-      throw error;
-    }
-    return headManifest(registry, reference);
   }
 }
 

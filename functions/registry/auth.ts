@@ -14,14 +14,15 @@
  *       the credentials on a host it controls. A refused realm receives no request at all.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
-import { type Challenge, findBearer } from './challenge.ts';
-import { ChallengeParseError, ProtocolError, RealmRefusedError } from './errors.ts';
+import { type Challenge, findBearer, parseWwwAuthenticate } from './challenge.ts';
+import { ChallengeParseError, MAX_ERROR_BODY_BYTES, ProtocolError, RealmRefusedError } from './errors.ts';
+import type { HttpExchange } from './http.ts';
 import { obtainTokenWithIdentityToken } from './oauth-refresh.ts';
 import { ping } from './ping.ts';
 import type { RegistryProfile } from './profiles.ts';
 import { checkRealm } from './realm-policy.ts';
 import { describeUrl, type SecretScrubber } from './redact.ts';
-import type { RegistryClient } from './registry-client.ts';
+import { type LoginRecovery, parseErrorBody, type RegistryClient } from './registry-client.ts';
 import { obtainToken, type TokenCache } from './token.ts';
 
 export interface AuthOptions {
@@ -38,6 +39,71 @@ export interface AuthOutcome {
   challenge: string | null;
   /** Whether the token came from the cache (then there is no token step). */
   tokenFromCache: boolean;
+}
+
+/**
+ * Runs the handshake, leaves the resulting Authorization on `registry`, and hands the client its
+ * login, so that it can log in again once by itself when the registry refuses the token (see
+ * Relogin below). The walk only calls this once.
+ */
+export async function logIn(registry: RegistryClient, options: AuthOptions): Promise<AuthOutcome> {
+  const outcome = await authenticate(registry, options);
+  registry.recovery = new Relogin(registry, options, outcome);
+  return outcome;
+}
+
+/**
+ * The one recovery a refused request gets, as docker and go-containerregistry make it:
+ * - /v2/ was open but the repository answers 401 with its own challenge: answer that challenge.
+ * - A Bearer token from the cache is refused (revoked, the realm's signing key rotated, ECR
+ *   Public's 400 "Your Authorization Token is invalid." for an expired one, which carries no
+ *   challenge: apple/container#847): forget it and run the handshake again, for a fresh token.
+ *   A warm Lambda would otherwise report AUTH_FAILED for the token's whole cached life.
+ * A token fresh from the realm is not asked for again: the realm would hand out the same answer.
+ */
+class Relogin implements LoginRecovery {
+  constructor(
+    private readonly registry: RegistryClient,
+    private readonly options: AuthOptions,
+    private outcome: AuthOutcome,
+  ) {}
+
+  async recover(refusal: HttpExchange): Promise<boolean> {
+    const challenge = refusal.headers['www-authenticate'] ?? null;
+    if (refusal.status === 401 && this.outcome.scheme === 'none' && challenge) {
+      this.outcome = await answerChallenge(
+        this.registry,
+        parseWwwAuthenticate(challenge),
+        challenge,
+        this.options,
+      );
+      return true;
+    }
+    const authorization = this.registry.authorization;
+    if (
+      this.outcome.scheme === 'bearer' &&
+      this.outcome.tokenFromCache &&
+      authorization &&
+      this.refusesToken(refusal)
+    ) {
+      this.options.tokenCache.forget(authorization.replace(/^Bearer /, ''));
+      this.outcome = await authenticate(this.registry, this.options);
+      this.registry.relogins += 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** A 401, or an answer the registry's dialect reads as an expired or invalid token. */
+  private refusesToken(refusal: HttpExchange): boolean {
+    if (refusal.status === 401) return true;
+    const body = refusal.body.subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
+    const meaning = this.options.profile.explain(
+      { status: refusal.status, headers: refusal.headers, body, errors: parseErrorBody(body) },
+      this.registry.login,
+    )?.meaning;
+    return meaning === 'token-expired' || meaning === 'token-invalid';
+  }
 }
 
 /** Runs the handshake and leaves the resulting Authorization on `registry`. */

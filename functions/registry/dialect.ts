@@ -92,6 +92,20 @@ export const COMMON_RULES: readonly DialectRule[] = [
     source: 'https://github.com/docker-archive/docker-registry/issues/1071',
   },
   {
+    // A 401 or 403 after the token service granted a token: the login worked, the token does not
+    // cover this repository. Docker Hub grants a pull token for any name and then answers 401
+    // UNAUTHORIZED (docker-archive/docker-registry#1071), Quay says "access to the requested
+    // resource is not authorized" for a repository that does not exist (hpe-storage/csi-driver#288),
+    // GHCR issues an anonymous token and answers the manifest 403 for a private package
+    // (TeamCoderz/WordyMe#75), GitLab issues a token without access and answers 401
+    // (n0madic/gitlab-registry-images-cleaner#13). A cached token the registry no longer accepts
+    // is renewed once first (auth.ts Relogin), so what reaches this rule was refused fresh.
+    meaning: 'missing-or-not-visible',
+    status: [401, 403],
+    afterToken: true,
+    source: 'https://github.com/docker-archive/docker-registry/issues/1071',
+  },
+  {
     // A 404 page from a web tier or load balancer in front of the registry: no registry error
     // code, an HTML document (Nexus outside its Docker connector: microsoft/vscode-docker#537).
     meaning: 'not-registry',

@@ -164,18 +164,10 @@ const dockerhub: ProfileRecord = {
     headers: ['ratelimit-limit', 'ratelimit-remaining', 'docker-ratelimit-source'],
     source: 'https://docs.docker.com/docker-hub/usage/pulls/',
   },
-  rules: [
-    {
-      // The token service grants a token for any name; the registry then answers 401 with
-      // error="insufficient_scope" for a repository that does not exist or is private
-      // (docker-archive/docker-registry#1071, docker/hub-feedback#1771).
-      meaning: 'missing-or-not-visible',
-      status: [401],
-      code: 'UNAUTHORIZED',
-      afterToken: true,
-      source: 'https://github.com/docker-archive/docker-registry/issues/1071',
-    },
-  ],
+  // The token service grants a pull token for any name; the registry then answers 401 UNAUTHORIZED
+  // with error="insufficient_scope" for a repository that does not exist or is private
+  // (docker-archive/docker-registry#1071, docker/hub-feedback#1771). COMMON_RULES read both signs.
+  rules: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], () => [
       'Create a Docker Hub personal access token with read-only scope: https://app.docker.com/settings/personal-access-tokens',
@@ -452,17 +444,10 @@ const ghcr: ProfileRecord = {
     source:
       'https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-container-registry',
   },
-  rules: [
-    {
-      // A private (or not yet created) package: GHCR either refuses the anonymous token or
-      // "issue[s] one and reject[s] the manifest fetch (403)" (TeamCoderz/WordyMe#75, measured
-      // against live GHCR). No capture of that 403's body was found; the rule reads status only.
-      meaning: 'missing-or-not-visible',
-      status: [403],
-      afterToken: true,
-      source: 'https://github.com/TeamCoderz/WordyMe/pull/75',
-    },
-  ],
+  // A private (or not yet created) package: GHCR either refuses the anonymous token or "issue[s]
+  // one and reject[s] the manifest fetch (403)" (TeamCoderz/WordyMe#75, measured against live GHCR);
+  // COMMON_RULES' after-token rule reads the 403. No capture of that 403's body was found.
+  rules: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], (ctx) => [
       'Create a personal access token (classic) with the read:packages scope: https://github.com/settings/tokens',

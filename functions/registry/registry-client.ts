@@ -33,6 +33,16 @@ const EVIDENCE_HEADERS = [
   'location',
 ];
 
+/**
+ * The registry's login, as the client sees it (go-containerregistry's bearer transport owns its
+ * token the same way): asked at most once per client whether a refused answer can be cured by
+ * logging in again, or by answering the repository's own challenge. When it says yes, the request
+ * is sent once more with the new authorization; the walk never handles a token.
+ */
+export interface LoginRecovery {
+  recover(refusal: HttpExchange): Promise<boolean>;
+}
+
 export interface SendOptions {
   accept?: string;
   maxBodyBytes?: number;
@@ -56,6 +66,10 @@ export class RegistryClient {
   tokenGranted = false;
   /** How many times the client logged in again after a refused token. */
   relogins = 0;
+  /** Set by the handshake (auth.ts logIn); null for a client that never logs in again. */
+  recovery: LoginRecovery | null = null;
+  /** Whether the one recovery was spent. */
+  private recoveryUsed = false;
 
   constructor(
     readonly http: HttpClient,
@@ -91,6 +105,21 @@ export class RegistryClient {
     this.observe(exchange, url);
     const { status } = exchange;
     if (status >= 200 && status < 300) return exchange;
+    if (status >= 400 && this.recovery && !this.recoveryUsed && url.origin === this.baseUrl.origin) {
+      // Spent only when tried: a HEAD's bodiless 400 may not say what the GET's body then says.
+      // Once spent, a retry that is refused too is reported, never retried again.
+      let recovered: boolean;
+      try {
+        recovered = await this.recovery.recover(exchange);
+      } catch (error) {
+        this.recoveryUsed = true;
+        throw error;
+      }
+      if (recovered) {
+        this.recoveryUsed = true;
+        return this.send(step, method, url, options);
+      }
+    }
     if (options.allowRedirect && status >= 300 && status < 400) return exchange;
     const error = httpErrorFrom(exchange, step, method, url);
     if (status === 401 && url.origin === this.baseUrl.origin) {

@@ -143,11 +143,11 @@ describe.runIf(registryTestsEnabled())('registry dialects, replayed in front of 
       expect(result.diagnosis?.summary).toContain('either the repository does not exist');
     });
 
-    it('was "the identity may not pull" alone without the rule', async () => {
-      const result = await probe(ARTIFACT_REGISTRY_DENIED_OR_MISSING, 'generic', reader());
+    it('names both causes anonymously too: private, or missing', async () => {
+      const result = await probe(ARTIFACT_REGISTRY_DENIED_OR_MISSING, 'artifact-registry');
 
-      expectDiagnosis(result, 'DENIED');
-      expect(result.diagnosis?.summary).not.toContain('does not exist');
+      expectDiagnosis(result, 'AUTH_REQUIRED');
+      expect(result.diagnosis?.summary).toContain('either the repository does not exist, or it is private');
     });
   });
 
@@ -159,10 +159,11 @@ describe.runIf(registryTestsEnabled())('registry dialects, replayed in front of 
       expect(result.diagnosis?.summary).toContain('it is private and needs credentials');
     });
 
-    it('was DENIED without the GHCR rule', async () => {
+    it('is read so by the after-token rule every family shares, under the generic profile too', async () => {
       const result = await probe(GHCR_FORBIDDEN_AFTER_TOKEN, 'generic');
 
-      expectDiagnosis(result, 'DENIED');
+      expectDiagnosis(result, 'AUTH_REQUIRED');
+      expect(result.diagnosis?.evidence.join('\n')).toContain('read as: missing-or-not-visible');
     });
   });
 
@@ -174,12 +175,11 @@ describe.runIf(registryTestsEnabled())('registry dialects, replayed in front of 
       expect(result.diagnosis?.summary).toContain('either the repository does not exist');
     });
 
-    it('says "missing or not yours" with accepted credentials, where it said AUTH_FAILED before', async () => {
-      const withRule = await probe(QUAY_NOT_AUTHORIZED, 'quay', reader());
-      const without = await probe(QUAY_NOT_AUTHORIZED, 'generic', reader());
+    it('says "missing or not yours" with accepted credentials, never "bad password" (AUTH_FAILED)', async () => {
+      const result = await probe(QUAY_NOT_AUTHORIZED, 'quay', reader());
 
-      expectDiagnosis(withRule, 'DENIED');
-      expectDiagnosis(without, 'AUTH_FAILED');
+      expectDiagnosis(result, 'DENIED');
+      expect(result.diagnosis?.summary).toContain('accepted the basic credentials, then refused');
     });
   });
 

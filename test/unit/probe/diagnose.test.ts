@@ -177,3 +177,57 @@ describe('diagnose', () => {
     expect(d.nextSteps.some((s) => s.includes('mirror.gcr.io'))).toBe(true);
   });
 });
+
+describe('authentication semantics (issue 10 item 4)', () => {
+  const tokenLogin = { scheme: 'bearer' as const, credentialsGiven: true, tokenGranted: true, relogins: 0 };
+  const unauthorized = () =>
+    new AuthenticationError('x', true, {
+      cause: http(401, 'manifest-get', [{ code: 'UNAUTHORIZED', message: 'authentication required' }]),
+    });
+
+  it('reads a 401 after the token service accepted the credentials as "missing or not yours", not a bad password', () => {
+    const d = diagnose(unauthorized(), { ...ctx, login: tokenLogin });
+
+    expect(d.code).toBe('DENIED');
+    expect(d.summary).toContain('accepted the basic credentials, then refused team/app');
+    expect(d.summary).toContain(
+      'either the repository does not exist, or it exists and this identity may not see it',
+    );
+    expect(d.nextSteps[0]).toContain('skopeo list-tags docker://registry.example.com/team/app --creds OWNER');
+  });
+
+  it('keeps AUTH_FAILED for a 401 where no token was granted (Basic: the password itself was refused)', () => {
+    const d = diagnose(unauthorized(), {
+      ...ctx,
+      login: { ...tokenLogin, scheme: 'basic', tokenGranted: false },
+    });
+
+    expect(d.code).toBe('AUTH_FAILED');
+  });
+
+  it('says the refusal survived the one fresh login', () => {
+    const d = diagnose(unauthorized(), { ...ctx, login: { ...tokenLogin, relogins: 1 } });
+
+    expect(d.evidence).toContain(
+      'the registry refused a cached token; the client logged in again once and the fresh token was refused too',
+    );
+  });
+
+  it('names an expired ECR token as expired, with the ECR login first', () => {
+    const ecrHost = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+    const error = http(403, 'manifest-get', [
+      { code: 'DENIED', message: 'Your authorization token has expired. Reauthenticate and try again.' },
+    ]);
+    const d = diagnose(error, {
+      ...ctx,
+      registry: ecrHost,
+      profile: profileForHost(ecrHost),
+      login: { scheme: 'basic', credentialsGiven: true, tokenGranted: false, relogins: 0 },
+    });
+
+    expect(d.code).toBe('AUTH_FAILED');
+    expect(d.summary).toContain('refused the basic credentials as expired');
+    expect(d.nextSteps[0]).toContain('has expired: log in again');
+    expect(d.nextSteps.join('\n')).toContain('--auth ecr');
+  });
+});

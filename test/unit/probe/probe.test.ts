@@ -3,6 +3,7 @@ import { basicCredentials, CredentialsUnavailableError } from '../../../function
 import { probeImage } from '../../../functions/probe/probe.ts';
 import { InvalidReferenceError } from '../../../functions/registry/errors.ts';
 import { TokenCache, tokenCacheKey } from '../../../functions/registry/token.ts';
+import { ECR_PUBLIC_INVALID_TOKEN } from '../../integration/harness/captures/index.ts';
 import { buildImage, type FakeServer, serveImage, startFakeServer } from './fake-registry.ts';
 
 const servers: FakeServer[] = [];
@@ -67,8 +68,8 @@ describe('probeImage against a registry whose /v2/ is open but whose repositorie
     expect(result.steps.slice(0, 4).map((st) => `${st.name} ${st.status}`)).toEqual([
       'ping 200',
       'manifest-head 401',
-      'manifest-get 401',
       'token 200',
+      'manifest-head 200',
     ]);
   });
 
@@ -114,12 +115,61 @@ describe('probeImage with a cached token the registry refuses', () => {
     expect(result.steps.map((st) => `${st.name} ${st.status}`)).toEqual([
       'ping 401',
       'manifest-head 401',
-      'manifest-get 401',
       'ping 401',
       'token 200',
       'manifest-head 401',
       'manifest-get 401',
     ]);
+  });
+});
+
+describe('probeImage on ECR Public with a cached token it calls invalid (apple/container#847)', () => {
+  /** A registry that answers any token but a fresh one with ECR Public's 400 and no challenge. */
+  async function ecrPublicLike() {
+    const { s } = await tokenRegistry();
+    serveImage(s, 'team/app', buildImage(), (req, res) => {
+      if (req.headers.authorization === 'Bearer tok-secret-123') return false;
+      res.writeHead(ECR_PUBLIC_INVALID_TOKEN.response.status, ECR_PUBLIC_INVALID_TOKEN.response.headers);
+      res.end(req.method === 'HEAD' ? undefined : ECR_PUBLIC_INVALID_TOKEN.response.body);
+      return true;
+    });
+    const tokenCache = new TokenCache();
+    tokenCache.set(
+      tokenCacheKey({
+        realm: new URL(`${s.url}/token`),
+        service: 'fake-registry',
+        scope: 'repository:team/app:pull',
+        credentials: null,
+      }),
+      'tok-stale',
+      300,
+    );
+    return { s, tokenCache };
+  }
+
+  it('logs in again inside the registry client, once, and walks on with the fresh token', async () => {
+    const { s, tokenCache } = await ecrPublicLike();
+
+    const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache, profile: 'ecr-public' });
+
+    expect(result.diagnosis).toBeNull();
+    expect(result.steps.slice(0, 6).map((st) => `${st.name} ${st.status}`)).toEqual([
+      'ping 401',
+      'manifest-head 400',
+      'manifest-get 400',
+      'ping 401',
+      'token 200',
+      'manifest-get 200',
+    ]);
+  });
+
+  it('does not log in again where the dialect does not call the 400 a refused token', async () => {
+    const { s, tokenCache } = await ecrPublicLike();
+
+    const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache, profile: 'generic' });
+
+    expect(result.diagnosis?.code).toBe('DENIED');
+    expect(result.steps.filter((st) => st.name === 'token')).toHaveLength(0);
   });
 });
 

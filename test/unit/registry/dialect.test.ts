@@ -71,9 +71,10 @@ describe('dialect rules on real captures', () => {
     ECR_EXPIRED_TOKEN,
     ECR_PUBLIC_INVALID_TOKEN,
     HARBOR_REPOSITORY_NOT_FOUND,
-    GHCR_FORBIDDEN_AFTER_TOKEN,
-  ])('leaves $name to the spec codes under the generic profile', (capture) => {
-    expect(explain(capture, 'generic')).toBeNull();
+    ARTIFACT_REGISTRY_DENIED_OR_MISSING,
+  ])('leaves $name to the spec codes under the generic profile (no token granted)', (capture) => {
+    expect(explain(capture, 'generic', noToken)).toBeNull();
+    expect(explain(capture, capture.family, noToken)).not.toBeNull();
   });
 
   it('reads a Harbor NOT_FOUND on a manifest that names no repository or blob as the tag', () => {
@@ -90,11 +91,38 @@ describe('dialect rules on real captures', () => {
     expect(explain(GHCR_FORBIDDEN_AFTER_TOKEN, 'ghcr', noToken)).toBeNull();
   });
 
-  it('reads a 401 UNAUTHORIZED on Docker Hub without insufficient_scope as missing only after a token', () => {
+  it('reads a 401 or 403 after a granted token as "missing or not visible" in every family', () => {
+    for (const capture of [GHCR_FORBIDDEN_AFTER_TOKEN, QUAY_NOT_AUTHORIZED, DOCKER_HUB_INSUFFICIENT_SCOPE]) {
+      expect(explain(capture, 'generic')).toBe('missing-or-not-visible');
+    }
+  });
+
+  it("reads Quay's message as 'missing or not visible' even without a granted token, which the generic profile does not", () => {
+    const answer = { ...answerOf(QUAY_NOT_AUTHORIZED), headers: {} };
+    expect(profileForHost('quay.io').explain(answer, noToken)?.meaning).toBe('missing-or-not-visible');
+    expect(profileForHost('registry.example.com').explain(answer, noToken)).toBeNull();
+  });
+
+  it('does not read a 401 without a granted token (Basic, or the token service) as "missing"', () => {
+    const basic: LoginState = { scheme: 'basic', credentialsGiven: true, tokenGranted: false, relogins: 0 };
+    const answer: RegistryAnswer = {
+      status: 401,
+      headers: { 'www-authenticate': 'Basic realm="registry"' },
+      body: '',
+      errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }],
+    };
+    expect(profileForHost('registry.example.com').explain(answer, basic)).toBeNull();
+  });
+
+  it('reads a 401 on Docker Hub without insufficient_scope as missing only after a token', () => {
     const answer = { ...answerOf(DOCKER_HUB_INSUFFICIENT_SCOPE), headers: {} };
     const hub = profileForHost('registry-1.docker.io');
     expect(hub.explain(answer, noToken)).toBeNull();
     expect(hub.explain(answer, anonymousToken)?.meaning).toBe('missing-or-not-visible');
+  });
+
+  it('reads insufficient_scope as "missing or not visible" whatever the login', () => {
+    expect(explain(DOCKER_HUB_INSUFFICIENT_SCOPE, 'generic', noToken)).toBe('missing-or-not-visible');
   });
 
   it('does not take an ECR 403 that is not about the token for an expired token', () => {
