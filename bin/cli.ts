@@ -12,6 +12,7 @@ import pLimit from 'p-limit';
 import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/cli-auth.ts';
 import type { CredentialProvider } from '../functions/credentials/types.ts';
 import { formatResult } from '../functions/probe/format.ts';
+import { commandName, invocationOf } from '../functions/probe/invocation.ts';
 import type { ProbeOptions } from '../functions/probe/options.ts';
 import { probeImage } from '../functions/probe/probe.ts';
 import type { ProbeResult } from '../functions/probe/result.ts';
@@ -26,6 +27,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   readFile(path: string): Promise<string>;
   probe(ref: string, options: Partial<ProbeOptions>): Promise<ProbeResult>;
+  /** How the tool was started, for next steps that repeat the run. @default 'registry-canary' */
+  command?: string;
 }
 
 export const processIo: CliIo = {
@@ -38,6 +41,7 @@ export const processIo: CliIo = {
   },
   readFile: (path) => readFile(path, 'utf8'),
   probe: probeImage,
+  command: commandName(process.env),
 };
 
 export interface Subcommand {
@@ -103,6 +107,17 @@ const probeCommand: Subcommand = {
       }
     }
     const options = await probeOptionsFromCli(values, io);
+    options.invocation = invocationOf(io.command ?? 'registry-canary', {
+      ...(values.platform?.length ? { platforms: values.platform } : {}),
+      plainHttp: values['plain-http'] ?? false,
+      ...(values['ca-file'] !== undefined ? { caFile: values['ca-file'] } : {}),
+      ...(values.username !== undefined
+        ? { auth: { username: values.username } }
+        : values.auth !== undefined
+          ? { auth: values.auth }
+          : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
     const limit = pLimit(PROBE_CONCURRENCY);
     const results = await Promise.all(positionals.map((ref) => limit(() => io.probe(ref, options))));
     if (values.json) io.stdout(JSON.stringify(results, null, 2));

@@ -43,7 +43,16 @@ export interface Classification {
   summary: string;
   evidence: string[];
   /** Facts next steps can use, e.g. the token realm. */
-  facts?: { realm?: string; retryAfter?: string; host?: string; meaning?: AnswerMeaning };
+  facts?: {
+    realm?: string;
+    retryAfter?: string;
+    host?: string;
+    meaning?: AnswerMeaning;
+    /** The credential provider's error code (CREDENTIALS_UNAVAILABLE), e.g. ENOENT, ExpiredToken. */
+    providerCode?: string;
+    /** What the image has and lacks (PLATFORM_MISSING). */
+    platforms?: { available: string[]; missing: string[] };
+  };
 }
 
 const TRANSPORT_CODES: Record<string, DiagnosisCode> = {
@@ -99,7 +108,10 @@ export function diagnose(error: unknown, ctx: DiagnoseContext): Diagnosis {
     code: c.code,
     summary: c.summary,
     evidence: c.evidence,
-    nextSteps: [...nextStepsFor(c, ctx), ...ctx.profile.nextSteps(c.code, ctx)],
+    nextSteps: [
+      ...nextStepsFor(c, ctx, !ctx.profile.ownsSteps.includes(c.code)),
+      ...ctx.profile.nextSteps(c.code, ctx),
+    ],
     runbook: runbookUrl(c.code, ctx.runbookBaseUrl),
   };
 }
@@ -119,6 +131,7 @@ export function classify(
         `providerCode: ${error.providerCode ?? '(none)'}`,
         ...causeEvidence(error),
       ],
+      ...(error.providerCode ? { facts: { providerCode: error.providerCode } } : {}),
     };
   }
   if (error instanceof RealmRefusedError) {
@@ -183,6 +196,7 @@ export function classify(
         `required: ${error.missing.join(', ')}`,
         `available: ${error.available.join(', ') || '(none)'}`,
       ],
+      facts: { platforms: { available: error.available, missing: error.missing } },
     };
   }
   if (error instanceof DigestMismatchError) {

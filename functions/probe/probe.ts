@@ -135,9 +135,16 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     tls = await inspectCertificate(hostname, Number(baseUrl.port || 443), inspectMs);
     if (tls) diagnosis = { ...diagnosis, evidence: [...diagnosis.evidence, ...certificateEvidence(tls)] };
   }
-  const warnings = warningsFor({ rateLimit: registry.rateLimit, tls, durationMs }, opts).map((w) => ({
+  const warnings = warningsFor({ rateLimit: registry.rateLimit, tls, durationMs }, opts, {
+    registry: image.registry,
+    repository: image.repository,
+    reference: image.reference,
+    plainHttp: opts.plainHttp,
+    ...(opts.invocation ? { invocation: opts.invocation } : {}),
+  }).map((w) => ({
     ...w,
     summary: scrubber.scrub(w.summary),
+    nextSteps: (w.nextSteps ?? []).map((s) => scrubber.scrub(s)),
   }));
   return {
     ref,

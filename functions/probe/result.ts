@@ -54,6 +54,10 @@ export interface Diagnosis {
 export interface ProbeWarning {
   code: WarningCode;
   summary: string;
+  /** Pasteable steps for the warning, as a diagnosis has. Present on every warning the probe makes. */
+  nextSteps?: string[];
+  /** docs/runbooks/<CODE>.md under the configured runbook base URL. Present on every warning the probe makes. */
+  runbook?: string;
 }
 
 export interface RateLimit {

@@ -75,6 +75,8 @@ export interface RegistryProfile {
   rules: readonly DialectRule[];
   /** Registry-specific steps per diagnosis code, shown after the generic ones. */
   steps: Readonly<Partial<Record<string, Steps>>>;
+  /** Codes whose generic steps would mislead on this registry: the family's steps replace them. */
+  ownsSteps: readonly string[];
   /** The steps for a diagnosis code; empty when none apply. */
   nextSteps(code: string, ctx: NextStepContext): string[];
   /** What a refused answer means in this family's dialect, or null when no rule knows it. */
@@ -168,6 +170,7 @@ const dockerhub: ProfileRecord = {
   // with error="insufficient_scope" for a repository that does not exist or is private
   // (docker-archive/docker-registry#1071, docker/hub-feedback#1771). COMMON_RULES read both signs.
   rules: [],
+  ownsSteps: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], () => [
       'Create a Docker Hub personal access token with read-only scope: https://app.docker.com/settings/personal-access-tokens',
@@ -248,6 +251,8 @@ const ecr: ProfileRecord = {
       source: 'https://www.fixdevs.com/blog/aws-ecr-authentication-failed/',
     },
   ],
+  // Login steps that fit the registry replace the generic `docker login` (an interactive prompt for a token that only an API call yields).
+  ownsSteps: ['AUTH_REQUIRED', 'AUTH_FAILED', 'CREDENTIALS_UNAVAILABLE'],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED', 'CREDENTIALS_UNAVAILABLE'], ecrLogin),
     DENIED: (ctx) => {
@@ -301,6 +306,8 @@ const ecrPublic: ProfileRecord = {
       source: 'https://github.com/apple/container/issues/847',
     },
   ],
+  // Login steps that fit the registry replace the generic `docker login` (an interactive prompt for a token that only an API call yields).
+  ownsSteps: ['AUTH_FAILED', 'CREDENTIALS_UNAVAILABLE'],
   steps: {
     ...sameSteps(['AUTH_FAILED', 'CREDENTIALS_UNAVAILABLE'], () => [
       `Log in (ECR Public authenticates only in us-east-1): ${ECR_PUBLIC_LOGIN}`,
@@ -376,6 +383,8 @@ const gcr: ProfileRecord = {
   trustedRealmHosts: [],
   rateLimit: GOOGLE_RATE_LIMIT,
   rules: GOOGLE_RULES,
+  // Login steps that fit the registry replace the generic `docker login` (an interactive prompt for a token that only an API call yields).
+  ownsSteps: ['AUTH_REQUIRED', 'AUTH_FAILED', 'CREDENTIALS_UNAVAILABLE'],
   steps: googleSteps(false),
 };
 
@@ -388,6 +397,8 @@ const artifactRegistry: ProfileRecord = {
   trustedRealmHosts: [],
   rateLimit: GOOGLE_RATE_LIMIT,
   rules: GOOGLE_RULES,
+  // Login steps that fit the registry replace the generic `docker login` (an interactive prompt for a token that only an API call yields).
+  ownsSteps: ['AUTH_REQUIRED', 'AUTH_FAILED', 'CREDENTIALS_UNAVAILABLE'],
   steps: googleSteps(true),
 };
 
@@ -406,6 +417,7 @@ const registryK8s: ProfileRecord = {
     source: 'https://github.com/kubernetes/registry.k8s.io/blob/main/docs/debugging.md',
   },
   rules: GOOGLE_RULES,
+  ownsSteps: [],
   steps: {
     ...sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
       `List the published tags: crane ls registry.k8s.io/${ctx.repository}`,
@@ -425,6 +437,7 @@ const mirrorGcr: ProfileRecord = {
   trustedRealmHosts: [],
   rateLimit: GOOGLE_RATE_LIMIT,
   rules: [],
+  ownsSteps: [],
   steps: sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
     'mirror.gcr.io caches only frequently pulled Docker Hub images; others are not there.',
     `Pull from Docker Hub instead: docker pull docker.io/${ctx.repository}:${ctx.reference}`,
@@ -448,6 +461,7 @@ const ghcr: ProfileRecord = {
   // one and reject[s] the manifest fetch (403)" (TeamCoderz/WordyMe#75, measured against live GHCR);
   // COMMON_RULES' after-token rule reads the 403. No capture of that 403's body was found.
   rules: [],
+  ownsSteps: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], (ctx) => [
       'Create a personal access token (classic) with the read:packages scope: https://github.com/settings/tokens',
@@ -484,6 +498,7 @@ const quay: ProfileRecord = {
       source: 'https://github.com/hpe-storage/csi-driver/issues/288',
     },
   ],
+  ownsSteps: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], (ctx) => [
       'Use a robot account with read permission: docker login quay.io --username <org>+<robot> --password-stdin',
@@ -510,6 +525,7 @@ const acr: ProfileRecord = {
   // found' (MicrosoftDocs/azure-docs#90060, from mcr.microsoft.com), which the generic rules read.
   // No capture of ACR's 401/403 bodies was found.
   rules: [],
+  ownsSteps: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], (ctx) => [
       `Log in: az acr login --name ${acrName(ctx)}`,
@@ -585,6 +601,7 @@ const harbor: ProfileRecord = {
       source: 'https://github.com/goharbor/harbor-helm/issues/622',
     },
   ],
+  ownsSteps: [],
   steps: {
     ...sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
       `Check the project and repository in Harbor: curl -s -u USER https://${ctx.registry}/api/v2.0/projects/${ctx.repository.split('/')[0] ?? '<project>'}/repositories`,
@@ -615,6 +632,7 @@ const gitlab: ProfileRecord = {
   // registry then answers 401 (n0madic/gitlab-registry-images-cleaner#13: /jwt/auth 200, then 401);
   // COMMON_RULES' insufficient_scope rule reads it. No capture of that 401's body was found.
   rules: [],
+  ownsSteps: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED', 'DENIED'], (ctx) => [
       `Use a deploy token or personal access token with read_registry: echo "$TOKEN" | docker login ${ctx.registry} --username <user or deploy token name> --password-stdin`,
@@ -639,6 +657,7 @@ const artifactory: ProfileRecord = {
   // upstream refused it (mariadb-operator/mariadb-operator#1295), so the next steps name both.
   // No capture of its 401/403 bodies was found.
   rules: [],
+  ownsSteps: [],
   steps: sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
     `List the tags: curl -s -u USER https://${ctx.registry}/v2/${ctx.repository}/tags/list`,
     'For a remote (proxy) repository the upstream may have refused Artifactory: check its upstream credentials and the remote repository log; a virtual repository answers for its first member that has the tag.',
@@ -662,6 +681,7 @@ const nexus: ProfileRecord = {
   // not the registry. Old versions answered HEAD with 404 where GET worked
   // (andrey-pohilko/registry-cli#43); the HEAD is repeated as GET (manifest.ts).
   rules: [],
+  ownsSteps: [],
   steps: {
     PROTOCOL_ERROR: (ctx) => [
       `An HTML "404 - Nexus Repository Manager" page means the request reached Nexus's web UI, not a Docker connector: probe the repository's HTTP(S) connector port, or the /repository/<name>/ path on a reverse proxy (tried: ${ctx.registry}).`,
@@ -685,6 +705,7 @@ const generic: ProfileRecord = {
     source: 'https://github.com/opencontainers/distribution-spec/blob/main/spec.md',
   },
   rules: [],
+  ownsSteps: [],
   steps: sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], (ctx) => [
     `Check the credentials work with docker: docker login ${ctx.registry} && docker pull ${image(ctx)}`,
   ]),

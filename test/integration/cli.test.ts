@@ -42,7 +42,8 @@ const RESULT_FIELDS = [
   'durationMs',
 ].sort();
 const DIAGNOSIS_FIELDS = ['code', 'summary', 'evidence', 'nextSteps', 'runbook'].sort();
-const WARNING_FIELDS = ['code', 'summary'].sort();
+// nextSteps and runbook since issue 10 (a degraded result's own steps and runbook).
+const WARNING_FIELDS = ['code', 'summary', 'nextSteps', 'runbook'].sort();
 const RATE_LIMIT_FIELDS = ['limit', 'remaining', 'windowSeconds', 'source'].sort();
 const TLS_FIELDS = ['subject', 'issuer', 'validTo', 'daysRemaining', 'protocol'].sort();
 const STEP_FIELDS = ['name', 'method', 'url', 'status', 'host', 'timings', 'reusedConnection'].sort();

@@ -118,6 +118,18 @@ describe('registry-canary CLI', () => {
       platforms: ['linux/amd64', 'linux/arm64/v8'],
       plainHttp: true,
       profile: 'harbor',
+      // The run's own flags, so next steps repeat it as it was made.
+      invocation: {
+        command: 'registry-canary',
+        flags: [
+          '--auth anonymous',
+          '--platform linux/amd64',
+          '--platform linux/arm64/v8',
+          '--plain-http',
+          '--ca-file /ca.pem',
+          '--profile harbor',
+        ],
+      },
       timeoutMs: 3000,
       requestTimeoutMs: 3000,
       verifyBlob: true,

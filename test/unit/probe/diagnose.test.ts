@@ -231,3 +231,102 @@ describe('authentication semantics (issue 10 item 4)', () => {
     expect(d.nextSteps.join('\n')).toContain('--auth ecr');
   });
 });
+
+describe('next steps that work when pasted (issue 10 item 6)', () => {
+  const run = {
+    ...ctx,
+    invocation: {
+      command: 'npx registry-canary',
+      flags: [
+        '--auth docker-config',
+        '--platform linux/arm64',
+        '--plain-http',
+        '--ca-file ./corp-ca.pem',
+        '--profile harbor',
+      ],
+    },
+  };
+
+  it("repeats the probe with the failing run's command and flags", () => {
+    const d = diagnose(transport('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), run);
+
+    expect(d.nextSteps).toContain(
+      'npx registry-canary probe registry.example.com/team/app:v1 --auth docker-config --platform linux/arm64 --plain-http --profile harbor --ca-file /path/to/ca.pem   # when the registry uses a private CA',
+    );
+    expect(d.nextSteps.join('\n')).toContain('-CAfile ./corp-ca.pem');
+  });
+
+  it('says registry-canary, not npx, when that is how it was run, and keeps curl on the same CA', () => {
+    const d = diagnose(transport('ECONNRESET'), {
+      ...ctx,
+      invocation: { command: 'registry-canary', flags: ['--ca-file /etc/ca.pem'] },
+    });
+
+    expect(d.nextSteps[0]).toBe('curl -v --cacert /etc/ca.pem https://registry.example.com/v2/');
+  });
+
+  it('replaces the auth flags when a step names its own', () => {
+    const d = diagnose(new AuthenticationError('x', false, { cause: http(401) }), run);
+
+    expect(d.nextSteps).toContain(
+      'echo "$PASSWORD" | npx registry-canary probe registry.example.com/team/app:v1 --platform linux/arm64 --plain-http --ca-file ./corp-ca.pem --profile harbor --username USER --password-stdin',
+    );
+  });
+
+  it('never suggests an interactive docker login on ECR: the ECR steps replace the generic login', () => {
+    const ecrHost = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+    const d = diagnose(new AuthenticationError('x', true, { cause: http(401) }), {
+      ...ctx,
+      registry: ecrHost,
+      profile: profileForHost(ecrHost),
+      login: { scheme: 'basic', credentialsGiven: true, tokenGranted: false, relogins: 0 },
+    });
+
+    expect(d.nextSteps[0]).toContain('--auth ecr');
+    for (const step of d.nextSteps.filter((s) => s.includes('docker login'))) {
+      expect(step).toContain('aws ecr get-login-password');
+    }
+  });
+
+  it('rebuilds with every platform the image must keep, and pushes a tag, never a digest', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const d = diagnose(new PlatformMissingError(['linux/arm64'], ['linux/amd64', 'linux/s390x']), {
+      ...ctx,
+      reference: digest,
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
+
+    const rebuild = d.nextSteps.find((s) => s.includes('buildx'));
+    expect(rebuild).toBe(
+      'Rebuild with every platform the image must keep: docker buildx build --platform linux/amd64,linux/s390x,linux/arm64 --push -t registry.example.com/team/app:<tag> .',
+    );
+    expect(d.nextSteps.filter((s) => s.includes('--push')).join('\n')).not.toContain('@sha256');
+    expect(d.nextSteps.join('\n')).toContain('cannot be pushed to');
+  });
+
+  it('pushes the probed tag when the probe named a tag', () => {
+    const d = diagnose(new PlatformMissingError(['linux/arm64'], ['linux/amd64']), ctx);
+
+    expect(d.nextSteps.find((s) => s.includes('buildx'))).toContain(
+      '--push -t registry.example.com/team/app:v1 .',
+    );
+  });
+
+  it.each([
+    ['ENOENT', 'docker-config', /log in to create it, docker login registry\.example\.com/],
+    ['ENOENT', 'docker-config', /--auth anonymous/],
+    ['InvalidDockerConfig', 'docker-config', /jq \. "\$\{DOCKER_CONFIG:-\$HOME\/\.docker\}\/config\.json"/],
+    ['CredentialHelperNotSupported', 'docker-config', /docker-credential-<helper> get/],
+    ['ExpiredTokenException', 'ecr', /aws sts get-caller-identity/],
+    ['CredentialsProviderError', 'ecr', /aws sso login/],
+    ['AccessDeniedException', 'basic', /secretsmanager:GetSecretValue/],
+    ['ResourceNotFoundException', 'basic', /aws secretsmanager describe-secret/],
+  ])('fits CREDENTIALS_UNAVAILABLE advice to %s from %s', (providerCode, source, step) => {
+    const d = diagnose(new CredentialsUnavailableError('nope', providerCode), {
+      ...ctx,
+      credentialSource: source,
+    });
+
+    expect(d.nextSteps.join('\n')).toMatch(step);
+  });
+});
