@@ -7,12 +7,13 @@
  * request that carries both a signature and a header ("Only one auth mechanism allowed").
  * RegistryClient.send attaches Authorization only for the registry's own origin.
  */
-import type { VerifiedBlob } from '../probe/result.ts';
+
 import { DigestMismatchError, ProtocolError } from './errors.ts';
 import type { HttpExchange } from './http.ts';
 import { digestOf } from './manifest.ts';
 import { redactUrl } from './redact.ts';
 import type { RegistryClient } from './registry-client.ts';
+import type { VerifiedBlob } from './types.ts';
 
 export const MAX_REDIRECTS = 5;
 

@@ -8,13 +8,13 @@
  */
 import type { SecureContext } from 'node:tls';
 import { buildConnector, Client, type Dispatcher, ProxyAgent } from 'undici';
-import type { ProbeStep, StepName, TlsInfo } from '../probe/result.ts';
 import type { Deadline } from './deadline.ts';
 import { BodyTooLargeError, MAX_ERROR_BODY_BYTES, TimeoutError, TransportError } from './errors.ts';
 import { type ProxySettings, proxyFor } from './proxy.ts';
 import { redactUrl } from './redact.ts';
 import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
 import { trustedContext } from './trust.ts';
+import type { RegistryStep as ProbeStep, StepName, TlsInfo } from './types.ts';
 
 export interface HttpClientOptions {
   deadline: Deadline;

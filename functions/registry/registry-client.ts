@@ -8,7 +8,6 @@
  * - Every answer that the pull path cannot continue from becomes a named error carrying the
  *   status, the registry's error codes from the body and the headers that explain it.
  */
-import type { RateLimit, StepName, TlsInfo } from '../probe/result.ts';
 import type { LoginState } from './dialect.ts';
 import {
   AuthenticationError,
@@ -19,6 +18,7 @@ import {
 import type { HttpClient, HttpExchange } from './http.ts';
 import { rateLimitFromHeaders } from './ratelimit.ts';
 import { redactUrl } from './redact.ts';
+import type { RateLimit, StepName, TlsInfo } from './types.ts';
 
 /** Response headers kept on errors because they explain failures. */
 const EVIDENCE_HEADERS = [
