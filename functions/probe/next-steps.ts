@@ -97,6 +97,12 @@ export function nextStepsFor(
       `Add ${hostname} to NO_PROXY if the registry should be reached directly.`,
     ],
     AUTH_REQUIRED: [
+      // docker-config found no entry for the host and probed anonymously: say so, it is the usual cause.
+      ...(ctx.credentialSource === 'docker-config'
+        ? [
+            `The docker config has no auths entry for ${ctx.registry}, so the probe went anonymously: docker login ${ctx.registry}, or pick the source with --auth (ecr, basic, google-key=FILE...).`,
+          ]
+        : []),
       `${ping}   # read the WWW-Authenticate challenge`,
       `echo "$PASSWORD" | ${again(['--username USER --password-stdin'], /^--(auth|username|password-stdin)\b/)}`,
       `${listTags}   # a repository that does not exist also asks for credentials`,

@@ -48,6 +48,8 @@ export interface NextStepContext {
   reference: string;
   /** How the failing run was invoked; absent, steps say `registry-canary` with no flags. */
   invocation?: Invocation;
+  /** Whether the probe talked plain HTTP to the registry. @default false */
+  plainHttp?: boolean;
 }
 
 type Steps = (ctx: NextStepContext) => string[];
@@ -131,6 +133,11 @@ function hostnameOf(host: string): string {
 function image(ctx: NextStepContext): string {
   const separator = ctx.reference.includes(':') ? '@' : ':';
   return `${ctx.registry}/${ctx.repository}${separator}${ctx.reference}`;
+}
+
+/** scheme://host[:port] of the registry as the probe reached it. */
+function origin(ctx: NextStepContext): string {
+  return `${ctx.plainHttp ? 'http' : 'https'}://${ctx.registry}`;
 }
 
 /** The probe again, as the failing run was invoked (its command and flags), for pasting. */
@@ -604,7 +611,7 @@ const harbor: ProfileRecord = {
   ownsSteps: [],
   steps: {
     ...sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
-      `Check the project and repository in Harbor: curl -s -u USER https://${ctx.registry}/api/v2.0/projects/${ctx.repository.split('/')[0] ?? '<project>'}/repositories`,
+      `Check the project and repository in Harbor: curl -s -u USER ${origin(ctx)}/api/v2.0/projects/${ctx.repository.split('/')[0] ?? '<project>'}/repositories`,
       'A proxy-cache project fetches from its upstream on first pull: check the upstream registry endpoint in Administration > Registries.',
     ]),
     ...sameSteps(['DENIED', 'AUTH_REQUIRED', 'AUTH_FAILED'], (ctx) => [
@@ -659,7 +666,7 @@ const artifactory: ProfileRecord = {
   rules: [],
   ownsSteps: [],
   steps: sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
-    `List the tags: curl -s -u USER https://${ctx.registry}/v2/${ctx.repository}/tags/list`,
+    `List the tags: curl -s -u USER ${origin(ctx)}/v2/${ctx.repository}/tags/list`,
     'For a remote (proxy) repository the upstream may have refused Artifactory: check its upstream credentials and the remote repository log; a virtual repository answers for its first member that has the tag.',
   ]),
 };
@@ -687,7 +694,7 @@ const nexus: ProfileRecord = {
       `An HTML "404 - Nexus Repository Manager" page means the request reached Nexus's web UI, not a Docker connector: probe the repository's HTTP(S) connector port, or the /repository/<name>/ path on a reverse proxy (tried: ${ctx.registry}).`,
     ],
     ...sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
-      `List the tags: curl -s -u USER https://${ctx.registry}/v2/${ctx.repository}/tags/list`,
+      `List the tags: curl -s -u USER ${origin(ctx)}/v2/${ctx.repository}/tags/list`,
       'A group repository answers for its members: check the member that should hold the image, and for a proxy member its remote URL and credentials.',
     ]),
   },

@@ -330,3 +330,23 @@ describe('next steps that work when pasted (issue 10 item 6)', () => {
     expect(d.nextSteps.join('\n')).toMatch(step);
   });
 });
+
+describe('AUTH_REQUIRED from the docker config', () => {
+  it('says the config had no entry for the host when the docker-config source went anonymous', () => {
+    const d = diagnose(new AuthenticationError('x', false, { cause: http(401) }), {
+      ...ctx,
+      credentialSource: 'docker-config',
+    });
+
+    expect(d.nextSteps[0]).toContain('The docker config has no auths entry for registry.example.com');
+  });
+
+  it('does not blame the docker config for an anonymous run', () => {
+    const d = diagnose(new AuthenticationError('x', false, { cause: http(401) }), {
+      ...ctx,
+      credentialSource: 'anonymous',
+    });
+
+    expect(d.nextSteps.join('\n')).not.toContain('docker config');
+  });
+});
