@@ -568,6 +568,9 @@ const harbor: ProfileRecord = {
     headers: NO_RATE_LIMIT_HEADERS,
     source: 'https://goharbor.io/docs/main/administration/configure-proxy-cache/',
   },
+  // A project the account is not a member of (or one that does not exist) is refused with 401
+  // "unauthorized to access repository: ..., action: pull" after a granted token
+  // (goharbor/harbor-helm#622), which COMMON_RULES' after-token rule reads.
   // Since 2.1 Harbor answers NOT_FOUND, a code the spec does not have, for a missing repository,
   // tag or blob alike; only the message tells them apart (goharbor/harbor#16515, containers/image#2413).
   rules: [
@@ -597,16 +600,6 @@ const harbor: ProfileRecord = {
       message: /not found/i,
       source: 'https://github.com/containers/image/pull/2413',
     },
-    {
-      // "unauthorized: unauthorized to access repository: ..., action: pull" for a project the
-      // account is not a member of, or one that does not exist (goharbor/harbor-helm#622).
-      meaning: 'missing-or-not-visible',
-      status: [401],
-      code: 'UNAUTHORIZED',
-      message: /unauthorized to access repository/i,
-      afterToken: true,
-      source: 'https://github.com/goharbor/harbor-helm/issues/622',
-    },
   ],
   ownsSteps: [],
   steps: {
@@ -627,8 +620,8 @@ const gitlab: ProfileRecord = {
   matchesHost: (host) => host === 'registry.gitlab.com',
   // The registry's token realm is the GitLab instance itself, https://gitlab.com/jwt/auth for
   // registry.gitlab.com (n0madic/gitlab-registry-images-cleaner#13 shows /jwt/auth on the git host
-  // and /v2/ on the registry host). A self-hosted instance's realm shares its registrable domain,
-  // which the realm policy already allows.
+  // and /v2/ on the registry host). Named here although the realm policy's same-registrable-domain
+  // rule would allow it too; a self-hosted instance's realm is allowed by that rule alone.
   trustedRealmHosts: ['gitlab.com'],
   rateLimit: {
     limited: false,

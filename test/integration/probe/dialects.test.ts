@@ -17,6 +17,7 @@ import {
   type Capture,
   DOCKER_HUB_INSUFFICIENT_SCOPE,
   ECR_EXPIRED_TOKEN,
+  ECR_NOT_AUTHORIZED,
   ECR_PUBLIC_INVALID_TOKEN,
   GHCR_FORBIDDEN_AFTER_TOKEN,
   HARBOR_BLOB_NOT_FOUND,
@@ -110,6 +111,15 @@ describe.runIf(registryTestsEnabled())('registry dialects, replayed in front of 
 
       expectDiagnosis(result, 'AUTH_FAILED');
       expect(result.diagnosis?.summary).toContain('refused the basic credentials as expired');
+    });
+
+    it('reads "is not authorized to perform" as a missing permission, not as "missing or not yours"', async () => {
+      const withRule = await probe(ECR_NOT_AUTHORIZED, 'ecr', reader());
+      const without = await probe(ECR_NOT_AUTHORIZED, 'generic', reader());
+
+      expectDiagnosis(withRule, 'DENIED');
+      expect(withRule.diagnosis?.summary).toContain('the identity may not pull this repository');
+      expect(without.diagnosis?.summary).toContain('either the repository does not exist');
     });
 
     it('was DENIED without the ECR rule', async () => {

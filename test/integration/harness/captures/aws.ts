@@ -41,3 +41,25 @@ export const ECR_PUBLIC_INVALID_TOKEN: Capture = {
     body: '{"errors":[{"message":"Your Authorization Token is invalid.","code":"DENIED"}]}',
   },
 };
+
+/**
+ * ECR private refusing a principal without pull permission: 403 DENIED naming the identity and the
+ * action. The message form is verbatim from docker's output quoted in "Fix: AWS ECR Authentication
+ * Failed" (fixdevs.com), for ecr:InitiateLayerUpload there; this capture asks for the pull action.
+ */
+export const ECR_NOT_AUTHORIZED: Capture = {
+  name: 'ECR: 403 DENIED "User: arn:... is not authorized to perform: ecr:BatchGetImage"',
+  family: 'ecr',
+  source: 'https://www.fixdevs.com/blog/aws-ecr-authentication-failed/',
+  path: /\/manifests\//,
+  response: {
+    status: 403,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'docker-distribution-api-version': 'registry/2.0',
+    },
+    body: '{"errors":[{"code":"DENIED","message":"User: arn:aws:iam::123456789:user/deploy is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:123456789:repository/my-app"}]}',
+  },
+  reconstructed:
+    'the JSON envelope and headers, and the action (ecr:BatchGetImage for ecr:InitiateLayerUpload)',
+};
