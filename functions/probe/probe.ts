@@ -4,10 +4,11 @@
  * every other failure, including an unforeseen exception, becomes a diagnosis, and the overall
  * deadline always holds.
  *
- * The walk: credentials -> handshake (ping, token) -> manifest HEAD -> manifest GET (only for a
- * digest not read before) -> each required platform's manifest (HEAD when already read) -> each
- * one's config blob HEAD (redirects by hand) -> optionally one layer of the first platform,
- * downloaded and verified.
+ * The walk: credentials -> handshake (ping, token; the registry client then owns the login and
+ * its one re-login) -> manifest HEAD (a refused HEAD is repeated as a GET, whose error body the
+ * registry's dialect reads) -> manifest GET (only for a digest not read before) -> each required
+ * platform's manifest (HEAD when already read) -> each one's config blob HEAD (redirects by hand)
+ * -> optionally one layer of the first platform, downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
 import { type AuthOptions, logIn } from '../registry/auth.ts';

@@ -12,6 +12,9 @@
  *       The realm comes from the registry, so it is checked by the realm policy FIRST: a hostile
  *       registry could otherwise point the probe at the cloud metadata service (SSRF) or collect
  *       the credentials on a host it controls. A refused realm receives no request at all.
+ *   3.  Afterwards the client owns the login (logIn): when its registry refuses a request, it
+ *       answers the repository's own challenge (2b/2c for a registry whose /v2/ was open), or
+ *       logs in again once for a cached token the registry no longer accepts (Relogin below).
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
 import { type Challenge, findBearer, parseWwwAuthenticate } from './challenge.ts';
