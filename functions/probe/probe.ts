@@ -182,6 +182,9 @@ async function walk(
     tokenCache: opts.tokenCache ?? sharedTokenCache,
     profile,
     scrubber,
+    ...(opts.credentials.refresh
+      ? { refreshCredentials: () => refreshCredentials(opts, image.registry) }
+      : {}),
   };
   // The client owns its login from here on, and logs in again by itself once if the token is refused.
   await logIn(registry, authOptions);
@@ -318,6 +321,18 @@ async function resolveCredentials(
       { cause: error },
     );
   }
+}
+
+/** The provider's fresh credentials, with its failures named as resolveCredentials names them. */
+async function refreshCredentials(
+  opts: ProbeOptions,
+  registryHost: string,
+): Promise<RegistryCredentials | null> {
+  const provider = opts.credentials;
+  return resolveCredentials(
+    { ...opts, credentials: { source: provider.source, resolve: (host) => provider.refresh!(host) } },
+    registryHost,
+  );
 }
 
 /** diagnose() must not be the thing that crashes a probe. */

@@ -34,6 +34,11 @@ export interface AuthOptions {
   profile: RegistryProfile;
   /** Learns every token obtained, so it can never show up in output. */
   scrubber: SecretScrubber;
+  /**
+   * Fresh credentials past the provider's cache (CredentialProvider.refresh), for a registry that
+   * refuses the given ones as expired. Absent when the source has nothing fresher to give.
+   */
+  refreshCredentials?: () => Promise<RegistryCredentials | null>;
 }
 
 export interface AuthOutcome {
@@ -58,6 +63,9 @@ export async function logIn(registry: RegistryClient, options: AuthOptions): Pro
 /**
  * The one recovery a refused request gets, as docker and go-containerregistry make it:
  * - /v2/ was open but the repository answers 401 with its own challenge: answer that challenge.
+ * - Basic credentials that are a short-lived token are refused as expired (ECR's 403, read by its
+ *   dialect): ask the source for fresh ones past its cache (CredentialProvider.refresh), when it
+ *   has any, and log in with them.
  * - A Bearer token from the cache is refused (revoked, the realm's signing key rotated, ECR
  *   Public's 400 "Your Authorization Token is invalid." for an expired one, which carries no
  *   challenge: apple/container#847): forget it and run the handshake again, for a fresh token.
@@ -67,7 +75,7 @@ export async function logIn(registry: RegistryClient, options: AuthOptions): Pro
 class Relogin implements LoginRecovery {
   constructor(
     private readonly registry: RegistryClient,
-    private readonly options: AuthOptions,
+    private options: AuthOptions,
     private outcome: AuthOutcome,
   ) {}
 
@@ -80,6 +88,22 @@ class Relogin implements LoginRecovery {
         challenge,
         this.options,
       );
+      return true;
+    }
+    if (
+      this.outcome.scheme === 'basic' &&
+      this.options.refreshCredentials &&
+      this.meaningOf(refusal) === 'token-expired'
+    ) {
+      // ECR's password is a 12-hour token: an expired one is replaced by the source, once.
+      const credentials = await this.options.refreshCredentials();
+      if (credentials?.kind === 'basic')
+        this.options.scrubber.add(credentials.password, credentials.username);
+      this.options = { ...this.options, credentials };
+      this.registry.authorization = null;
+      this.registry.credentialsGiven = false;
+      this.outcome = await authenticate(this.registry, this.options);
+      this.registry.relogins += 1;
       return true;
     }
     const authorization = this.registry.authorization;
@@ -100,12 +124,16 @@ class Relogin implements LoginRecovery {
   /** A 401, or an answer the registry's dialect reads as an expired or invalid token. */
   private refusesToken(refusal: HttpExchange): boolean {
     if (refusal.status === 401) return true;
+    const meaning = this.meaningOf(refusal);
+    return meaning === 'token-expired' || meaning === 'token-invalid';
+  }
+
+  private meaningOf(refusal: HttpExchange): string | undefined {
     const body = refusal.body.subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
-    const meaning = this.options.profile.explain(
+    return this.options.profile.explain(
       { status: refusal.status, headers: refusal.headers, body, errors: parseErrorBody(body) },
       this.registry.login,
     )?.meaning;
-    return meaning === 'token-expired' || meaning === 'token-invalid';
   }
 }
 
