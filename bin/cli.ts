@@ -12,10 +12,12 @@ import pLimit from 'p-limit';
 import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/cli-auth.ts';
 import type { CredentialProvider } from '../functions/credentials/types.ts';
 import { formatResult } from '../functions/probe/format.ts';
+import { commandName, invocationOf } from '../functions/probe/invocation.ts';
 import type { ProbeOptions } from '../functions/probe/options.ts';
 import { probeImage } from '../functions/probe/probe.ts';
 import type { ProbeResult } from '../functions/probe/result.ts';
 import { InvalidReferenceError } from '../functions/registry/errors.ts';
+import { isProfileName, PROFILE_NAMES } from '../functions/registry/profiles.ts';
 import { parseReference } from '../functions/registry/reference.ts';
 
 export interface CliIo {
@@ -25,6 +27,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   readFile(path: string): Promise<string>;
   probe(ref: string, options: Partial<ProbeOptions>): Promise<ProbeResult>;
+  /** How the tool was started, for next steps that repeat the run. @default 'registry-canary' */
+  command?: string;
 }
 
 export const processIo: CliIo = {
@@ -37,6 +41,7 @@ export const processIo: CliIo = {
   },
   readFile: (path) => readFile(path, 'utf8'),
   probe: probeImage,
+  command: commandName(process.env),
 };
 
 export interface Subcommand {
@@ -72,6 +77,9 @@ ${CLI_AUTH_USAGE.split('\n')
   .join('\n')}
   --ca-file PATH         extra trusted CA certificates (PEM), added to the system ones
   --plain-http           talk HTTP instead of HTTPS to the registry
+  --profile NAME         the registry family, for a self-hosted registry its host does not name:
+                           ${PROFILE_NAMES.join(', ')}
+                           (default: recognised from the host, else generic)
   --timeout MS           overall deadline per probe (default 10000)
   --verify-blob          download the smallest layer (up to 5 MiB) and verify its sha256
   --verify-blob-max-bytes N  the cap on that layer's size, in bytes (default 5242880)
@@ -99,6 +107,17 @@ const probeCommand: Subcommand = {
       }
     }
     const options = await probeOptionsFromCli(values, io);
+    options.invocation = invocationOf(io.command ?? 'registry-canary', {
+      ...(values.platform?.length ? { platforms: values.platform } : {}),
+      plainHttp: values['plain-http'] ?? false,
+      ...(values['ca-file'] !== undefined ? { caFile: values['ca-file'] } : {}),
+      ...(values.username !== undefined
+        ? { auth: { username: values.username } }
+        : values.auth !== undefined
+          ? { auth: values.auth }
+          : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
     const limit = pLimit(PROBE_CONCURRENCY);
     const results = await Promise.all(positionals.map((ref) => limit(() => io.probe(ref, options))));
     if (values.json) io.stdout(JSON.stringify(results, null, 2));
@@ -186,6 +205,7 @@ function parseProbeArgs(args: string[]) {
         auth: { type: 'string' },
         'ca-file': { type: 'string' },
         'plain-http': { type: 'boolean' },
+        profile: { type: 'string' },
         timeout: { type: 'string' },
         'verify-blob': { type: 'boolean' },
         'verify-blob-max-bytes': { type: 'string' },
@@ -205,6 +225,14 @@ async function probeOptionsFromCli(values: ProbeValues, io: CliIo): Promise<Part
     verifyBlob: values['verify-blob'] ?? false,
     credentials: await credentialsFromCli(values, io),
   };
+  if (values.profile !== undefined) {
+    if (!isProfileName(values.profile)) {
+      throw new UsageError(
+        `--profile ${JSON.stringify(values.profile)}: expected one of ${PROFILE_NAMES.join(', ')}.`,
+      );
+    }
+    options.profile = values.profile;
+  }
   if (values.platform?.length) {
     for (const p of values.platform) {
       if (!/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(p)) {

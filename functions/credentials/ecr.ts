@@ -48,33 +48,44 @@ export const ROLE_SESSION_NAME = 'registry-canary';
 export function ecrCredentials(options: EcrProviderOptions): CredentialProvider {
   const cache = new TokenCache(options.now ?? Date.now, options.renewBeforeMs ?? 15 * 60_000);
 
+  /** The region, endpoint variant and cache key of a registry host. */
+  const locate = (registryHost: string): { region: string; endpoint: Endpoint; key: string } => {
+    const host = parseEcrHost(registryHost);
+    const region = options.region ?? host?.region;
+    if (!region) {
+      throw new CredentialsUnavailableError(
+        `Cannot tell the AWS region of ${registryHost}: it is not an ECR host name; set the region of the ecr credential source.`,
+        'UnknownRegion',
+      );
+    }
+    // The API is called the way the registry is reached: who pulls from a FIPS endpoint must not
+    // send the token request to a non-FIPS one, and a dual-stack host may be used from an
+    // IPv6-only network, where the IPv4-only API endpoint cannot be reached.
+    const endpoint: Endpoint = {
+      useFipsEndpoint: host?.fips ?? false,
+      useDualstackEndpoint: host?.dualStack ?? false,
+    };
+    // One token per region, role and endpoint: GetAuthorizationToken's token is valid for every
+    // registry of that region the principal may read.
+    const key = [region, options.roleArn ?? '', endpoint.useFipsEndpoint, endpoint.useDualstackEndpoint].join(
+      '|',
+    );
+    return { region, endpoint, key };
+  };
+
+  const resolve = async (registryHost: string) => {
+    const { region, endpoint, key } = locate(registryHost);
+    return cache.get(key, () => fetchToken(options, region, endpoint));
+  };
+
   return {
     source: 'ecr',
-    async resolve(registryHost) {
-      const host = parseEcrHost(registryHost);
-      const region = options.region ?? host?.region;
-      if (!region) {
-        throw new CredentialsUnavailableError(
-          `Cannot tell the AWS region of ${registryHost}: it is not an ECR host name; set the region of the ecr credential source.`,
-          'UnknownRegion',
-        );
-      }
-      // The API is called the way the registry is reached: who pulls from a FIPS endpoint must not
-      // send the token request to a non-FIPS one, and a dual-stack host may be used from an
-      // IPv6-only network, where the IPv4-only API endpoint cannot be reached.
-      const endpoint: Endpoint = {
-        useFipsEndpoint: host?.fips ?? false,
-        useDualstackEndpoint: host?.dualStack ?? false,
-      };
-      // One token per region, role and endpoint: GetAuthorizationToken's token is valid for every
-      // registry of that region the principal may read.
-      const key = [
-        region,
-        options.roleArn ?? '',
-        endpoint.useFipsEndpoint,
-        endpoint.useDualstackEndpoint,
-      ].join('|');
-      return cache.get(key, () => fetchToken(options, region, endpoint));
+    resolve,
+    // ECR may refuse a token before the expiresAt it was issued with (a clock ahead of AWS's, a
+    // token cached elsewhere); the registry client then asks once for a fresh one.
+    async refresh(registryHost) {
+      cache.forget(locate(registryHost).key);
+      return resolve(registryHost);
     },
   };
 }

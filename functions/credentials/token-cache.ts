@@ -38,6 +38,11 @@ export class TokenCache {
     }
     return (await pending).credentials;
   }
+
+  /** Drops the entry, so that the next get fetches: the registry refused its credentials as expired. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
 }
 
 /**

@@ -16,6 +16,12 @@ export interface CredentialProvider {
    * Throws CredentialsUnavailableError when the source exists but cannot deliver (denied, missing, expired).
    */
   resolve(registryHost: string): Promise<RegistryCredentials | null>;
+  /**
+   * The credentials again, past any cache, after the registry called the last ones expired (ECR's
+   * 403 "Your authorization token has expired"). Only sources that mint short-lived credentials
+   * have it; for the others a second resolve would give the same refused password.
+   */
+  refresh?(registryHost: string): Promise<RegistryCredentials | null>;
 }
 
 /** A credential source that exists but could not deliver. Maps to the CREDENTIALS_UNAVAILABLE diagnosis. */

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { credentialSourceSchema } from '../credentials/source.ts';
+import { PROFILE_NAMES } from '../registry/profiles.ts';
 
 export const PROBE_CONFIG_FILE_ENV = 'PROBE_CONFIG_FILE';
 export const PROBE_CONFIG_FILE_NAME = 'probe-config.json';
@@ -33,6 +34,8 @@ export const probeTargetSchema = z.object({
   verifyBlob: z.boolean(),
   /** Talk HTTP instead of HTTPS to this target's registry (the config's `plainHttp`). */
   plainHttp: z.boolean(),
+  /** The registry family the config chose (`profile`), for a host that does not say. */
+  profile: z.optional(z.enum(PROFILE_NAMES)),
 });
 
 export type ProbeTarget = z.infer<typeof probeTargetSchema>;

@@ -12,6 +12,7 @@ import pLimit from 'p-limit';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { CredentialsUnavailableError } from '../credentials/types.ts';
 import { type DiagnosisCode, runbookUrl } from '../probe/codes.ts';
+import { cliAuthFor, invocationOf } from '../probe/invocation.ts';
 import type { ProbeOptions } from '../probe/options.ts';
 import type { ProbeResult } from '../probe/result.ts';
 import { heartbeatDatum, publishMetrics, type RetryPolicy, resultMetricData } from '../publish/metrics.ts';
@@ -74,6 +75,15 @@ async function probeOne(
     rateLimitWarningRatio: target.rateLimitRatio,
     verifyBlob: target.verifyBlob,
     plainHttp: target.plainHttp,
+    ...(target.profile ? { profile: target.profile } : {}),
+    // Next steps repeat the probe from a laptop as this Lambda made it.
+    invocation: invocationOf('npx registry-canary', {
+      platforms: target.platforms,
+      plainHttp: target.plainHttp,
+      auth: cliAuthFor(target.credentials),
+      ...(config.caCertificates.length > 0 ? { caFile: 'ca-bundle.pem' } : {}),
+      ...(target.profile ? { profile: target.profile } : {}),
+    }),
     caCertificates: config.caCertificates,
     ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
     ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),

@@ -4,6 +4,7 @@
  * matched by `error.code` (errno, OpenSSL or undici code), never by class, as undici advises.
  */
 import { CredentialsUnavailableError } from '../credentials/types.ts';
+import type { AnswerMeaning, Explanation, LoginState } from '../registry/dialect.ts';
 import {
   AuthenticationError,
   ChallengeParseError,
@@ -16,7 +17,7 @@ import {
   TokenServiceError,
   TransportError,
 } from '../registry/errors.ts';
-import type { RegistryProfile } from '../registry/profiles.ts';
+import type { Invocation, RegistryProfile } from '../registry/profiles.ts';
 import { type DiagnosisCode, runbookUrl } from './codes.ts';
 import { nextStepsFor } from './next-steps.ts';
 import type { Diagnosis } from './result.ts';
@@ -31,6 +32,10 @@ export interface DiagnoseContext {
   /** The credential provider's source name (never a secret). */
   credentialSource: string;
   platforms: string[];
+  /** The registry client's login when the walk ended; null before any handshake. */
+  login?: LoginState | null;
+  /** How the failing run was invoked, so next steps can be pasted as they are. */
+  invocation?: Invocation;
 }
 
 export interface Classification {
@@ -38,7 +43,16 @@ export interface Classification {
   summary: string;
   evidence: string[];
   /** Facts next steps can use, e.g. the token realm. */
-  facts?: { realm?: string; retryAfter?: string; host?: string };
+  facts?: {
+    realm?: string;
+    retryAfter?: string;
+    host?: string;
+    meaning?: AnswerMeaning;
+    /** The credential provider's error code (CREDENTIALS_UNAVAILABLE), e.g. ENOENT, ExpiredToken. */
+    providerCode?: string;
+    /** What the image has and lacks (PLATFORM_MISSING). */
+    platforms?: { available: string[]; missing: string[] };
+  };
 }
 
 const TRANSPORT_CODES: Record<string, DiagnosisCode> = {
@@ -94,7 +108,10 @@ export function diagnose(error: unknown, ctx: DiagnoseContext): Diagnosis {
     code: c.code,
     summary: c.summary,
     evidence: c.evidence,
-    nextSteps: [...nextStepsFor(c, ctx), ...ctx.profile.nextSteps(c.code, ctx)],
+    nextSteps: [
+      ...nextStepsFor(c, ctx, !ctx.profile.ownsSteps.includes(c.code)),
+      ...ctx.profile.nextSteps(c.code, ctx),
+    ],
     runbook: runbookUrl(c.code, ctx.runbookBaseUrl),
   };
 }
@@ -102,7 +119,8 @@ export function diagnose(error: unknown, ctx: DiagnoseContext): Diagnosis {
 /** The one diagnosis code for an error, with its summary and evidence. */
 export function classify(
   error: unknown,
-  ctx: Pick<DiagnoseContext, 'registry' | 'credentialSource'>,
+  ctx: Pick<DiagnoseContext, 'registry' | 'credentialSource'> &
+    Partial<Pick<DiagnoseContext, 'profile' | 'login' | 'repository'>>,
 ): Classification {
   if (error instanceof CredentialsUnavailableError) {
     return {
@@ -113,6 +131,7 @@ export function classify(
         `providerCode: ${error.providerCode ?? '(none)'}`,
         ...causeEvidence(error),
       ],
+      ...(error.providerCode ? { facts: { providerCode: error.providerCode } } : {}),
     };
   }
   if (error instanceof RealmRefusedError) {
@@ -138,15 +157,21 @@ export function classify(
   }
   if (error instanceof AuthenticationError) {
     const http = error.httpError;
+    const dialect = classifyByDialect(http, ctx);
+    if (dialect) return dialect;
     return {
       code: error.credentialsGiven ? 'AUTH_FAILED' : 'AUTH_REQUIRED',
       summary: error.credentialsGiven
         ? `${ctx.registry} rejected the ${ctx.credentialSource} credentials (401 at ${http.step}).`
         : `${ctx.registry} requires authentication (401 at ${http.step}) and the probe had no credentials; a repository that does not exist often answers the same way.`,
-      evidence: [`credential source: ${ctx.credentialSource}`, ...httpEvidence(http)],
+      evidence: [
+        `credential source: ${ctx.credentialSource}`,
+        ...httpEvidence(http),
+        ...reloginEvidence(ctx.login),
+      ],
     };
   }
-  if (error instanceof RegistryHttpError) return classifyHttp(error, ctx);
+  if (error instanceof RegistryHttpError) return classifyByDialect(error, ctx) ?? classifyHttp(error, ctx);
   if (error instanceof TimeoutError) {
     return {
       code: 'TIMEOUT',
@@ -171,6 +196,7 @@ export function classify(
         `required: ${error.missing.join(', ')}`,
         `available: ${error.available.join(', ') || '(none)'}`,
       ],
+      facts: { platforms: { available: error.available, missing: error.missing } },
     };
   }
   if (error instanceof DigestMismatchError) {
@@ -201,6 +227,92 @@ export function classify(
     summary: `The probe stopped on an unexpected error: ${message}`,
     evidence: [`error: ${message}`, ...causeEvidence(error)],
   };
+}
+
+/**
+ * A refusal read in the registry family's dialect (profiles.ts, dialect.ts), before the spec's
+ * codes: Harbor's NOT_FOUND, ECR's DENIED for an expired token, a 401 after a granted token.
+ */
+function classifyByDialect(
+  error: RegistryHttpError,
+  ctx: Pick<DiagnoseContext, 'registry' | 'credentialSource'> &
+    Partial<Pick<DiagnoseContext, 'profile' | 'login' | 'repository'>>,
+): Classification | null {
+  // The token service's own refusals are read by token.ts; dialects describe the registry's answers.
+  if (error.step === 'token') return null;
+  const explanation = ctx.profile?.explain(error, ctx.login ?? null);
+  if (!explanation) return null;
+  const evidence = [
+    ...(ctx.login?.credentialsGiven ? [`credential source: ${ctx.credentialSource}`] : []),
+    ...httpEvidence(error),
+    `read as: ${explanation.meaning} (${ctx.profile?.displayName} dialect: ${explanation.rule.source})`,
+    ...reloginEvidence(ctx.login),
+  ];
+  return {
+    ...meaningClassification(explanation, error, ctx),
+    evidence,
+    facts: { meaning: explanation.meaning },
+  };
+}
+
+function meaningClassification(
+  { meaning }: Explanation,
+  error: RegistryHttpError,
+  ctx: Pick<DiagnoseContext, 'registry' | 'credentialSource'> &
+    Partial<Pick<DiagnoseContext, 'login' | 'repository'>>,
+): Pick<Classification, 'code' | 'summary'> {
+  const answer = `${error.status}${error.registryCode ? ` ${error.registryCode}` : ''}${error.errors[0]?.message ? ` "${error.errors[0].message}"` : ''}`;
+  const repository = ctx.repository ?? 'the repository';
+  const credentialsGiven = ctx.login?.credentialsGiven ?? false;
+  switch (meaning) {
+    case 'repository-missing':
+      return {
+        code: 'NAME_UNKNOWN',
+        summary: `The repository ${repository} does not exist on ${ctx.registry} (${answer}).`,
+      };
+    case 'tag-missing':
+      return {
+        code: 'MANIFEST_UNKNOWN',
+        summary: `The tag or digest does not exist in ${repository} (${answer}).`,
+      };
+    case 'blob-missing':
+      return {
+        code: 'BLOB_UNKNOWN',
+        summary: `A blob the manifest references is missing (${answer}): the image is broken in the registry.`,
+      };
+    case 'missing-or-not-visible':
+      // Not "bad password": the credentials (or the anonymous token) were accepted, and the
+      // registry will not say whether the repository exists, so both causes are named.
+      return credentialsGiven
+        ? {
+            code: 'DENIED',
+            summary: `${ctx.registry} accepted the ${ctx.credentialSource} credentials, then refused ${repository} (${answer}): either the repository does not exist, or it exists and this identity may not see it. A wrong password would have been refused at login; to tell the two apart, check the name with an identity that can see the repository (its owner, or the registry's UI).`,
+          }
+        : {
+            code: 'AUTH_REQUIRED',
+            summary: `${ctx.registry} refused ${repository} to an anonymous caller (${answer}): either the repository does not exist, or it is private and needs credentials. To tell the two apart, probe with credentials that can see it: a private repository then answers, a missing one still fails.`,
+          };
+    case 'token-expired':
+      return {
+        code: 'AUTH_FAILED',
+        summary: `${ctx.registry} refused the ${ctx.credentialSource} credentials as expired (${answer}): log in again for a fresh token; the password itself is not wrong.`,
+      };
+    case 'token-invalid':
+      return {
+        code: 'AUTH_FAILED',
+        summary: `${ctx.registry} refused the token as invalid (${answer}), without a challenge: the token expired, was revoked, or belongs to another registry; a fresh login cures the first two.`,
+      };
+    case 'denied':
+      return {
+        code: 'DENIED',
+        summary: `${error.method} ${error.url} was denied (${answer}): the identity may not pull this repository.`,
+      };
+    case 'not-registry':
+      return {
+        code: 'PROTOCOL_ERROR',
+        summary: `${error.method} ${error.url} answered ${error.status} with an HTML page, not a registry error: a web UI, load balancer or proxy answered instead of the registry API.`,
+      };
+  }
 }
 
 function classifyHttp(error: RegistryHttpError, ctx: Pick<DiagnoseContext, 'registry'>): Classification {
@@ -331,6 +443,15 @@ function httpEvidence(error: RegistryHttpError): string[] {
     evidence.push(`body: ${snippet}${error.body.length > 300 ? '…' : ''}`);
   }
   return evidence;
+}
+
+/** Says that the refusal survived the client's one fresh login, which rules out a stale token. */
+function reloginEvidence(login: LoginState | null | undefined): string[] {
+  return login && login.relogins > 0
+    ? [
+        'the registry refused a cached token; the client logged in again once and the fresh token was refused too',
+      ]
+    : [];
 }
 
 function causeEvidence(error: unknown): string[] {

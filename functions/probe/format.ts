@@ -35,7 +35,11 @@ export function formatResult(result: ProbeResult): string {
   }
   if (result.warnings.length) {
     lines.push('  warnings');
-    for (const w of result.warnings) lines.push(`    ${w.code}: ${w.summary}`);
+    for (const w of result.warnings) {
+      lines.push(`    ${w.code}: ${w.summary}`);
+      for (const step of w.nextSteps ?? []) lines.push(`      - ${step}`);
+      if (w.runbook) lines.push(`      runbook: ${w.runbook}`);
+    }
   }
   const d = result.diagnosis;
   if (d) {

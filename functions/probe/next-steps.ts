@@ -3,20 +3,49 @@
  * diagnosis from their own machine, without registry-canary, or fixes it. Registry-specific steps
  * come from the registry's profile and are appended after these.
  */
+
+import type { AnswerMeaning } from '../registry/dialect.ts';
+import { probeAgain } from '../registry/profiles.ts';
 import type { DiagnosisCode } from './codes.ts';
 import type { Classification, DiagnoseContext } from './diagnose.ts';
 
-type Context = Pick<DiagnoseContext, 'registry' | 'repository' | 'reference' | 'plainHttp' | 'platforms'>;
+type Context = Pick<DiagnoseContext, 'registry' | 'repository' | 'reference' | 'plainHttp' | 'platforms'> &
+  Partial<Pick<DiagnoseContext, 'invocation' | 'credentialSource'>>;
 
-export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Context): string[] {
+/**
+ * The generic steps for a classification: those for what the dialect said the answer means, then
+ * the code's own, unless the registry's profile owns the code's steps (ECR's login is never an
+ * interactive `docker login`), then `codeSteps: false` leaves the code's own out.
+ */
+export function nextStepsFor(
+  c: Pick<Classification, 'code' | 'facts'>,
+  ctx: Context,
+  codeSteps = true,
+): string[] {
   const base = `${ctx.plainHttp ? 'http' : 'https'}://${ctx.registry}`;
+  const flags = ctx.invocation?.flags ?? [];
+  // The failing run's own --ca-file, so that curl and openssl trust what the probe trusted.
+  const caFile = flags.find((f) => f.startsWith('--ca-file '))?.slice('--ca-file '.length);
+  const curlCa = caFile ? ` --cacert ${caFile}` : '';
+  /** The probe again as it was run, with `drop`ped flags replaced by `extra`. */
+  const again = (extra: string[] = [], drop?: RegExp): string =>
+    probeAgain(
+      {
+        ...ctx,
+        invocation: {
+          command: ctx.invocation?.command ?? 'registry-canary',
+          flags: drop ? flags.filter((f) => !drop.test(f)) : flags,
+        },
+      },
+      extra,
+    );
   const { hostname, port } = hostAndPort(ctx.registry, ctx.plainHttp);
   const separator = ctx.reference.includes(':') ? '@' : ':';
   const image = `${ctx.registry}/${ctx.repository}${separator}${ctx.reference}`;
   const tlsFlag = ctx.plainHttp ? ' --tls-verify=false' : '';
-  const ping = `curl -sI ${base}/v2/`;
-  const timing = `curl -sS -o /dev/null --max-time 30 -w 'dns %{time_namelookup}s connect %{time_connect}s tls %{time_appconnect}s ttfb %{time_starttransfer}s total %{time_total}s\\n' ${base}/v2/`;
-  const sClient = `openssl s_client -connect ${hostname}:${port} -servername ${hostname} -showcerts </dev/null`;
+  const ping = `curl -sI${curlCa} ${base}/v2/`;
+  const timing = `curl -sS${curlCa} -o /dev/null --max-time 30 -w 'dns %{time_namelookup}s connect %{time_connect}s tls %{time_appconnect}s ttfb %{time_starttransfer}s total %{time_total}s\\n' ${base}/v2/`;
+  const sClient = `openssl s_client -connect ${hostname}:${port} -servername ${hostname}${caFile ? ` -CAfile ${caFile}` : ''} -showcerts </dev/null`;
   const certDates = `openssl s_client -connect ${hostname}:${port} -servername ${hostname} </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer -dates -ext subjectAltName`;
   const listTags = `skopeo list-tags${tlsFlag} docker://${ctx.registry}/${ctx.repository}`;
   const inspectRaw = `skopeo inspect${tlsFlag} --raw docker://${image}`;
@@ -36,7 +65,7 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
       'Check the registry process is running and the port, security group and firewall rules.',
     ],
     CONNECTION_RESET: [
-      `curl -v ${base}/v2/`,
+      `curl -v${curlCa} ${base}/v2/`,
       ...(ctx.plainHttp ? [] : [sClient]),
       'A firewall, load balancer or proxy that drops connections looks like this.',
     ],
@@ -51,7 +80,7 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
     ],
     TLS_UNTRUSTED: [
       sClient,
-      `registry-canary probe ${image} --ca-file /path/to/ca.pem   # when the registry uses a private CA`,
+      `${again(['--ca-file /path/to/ca.pem'], /^--ca-file /)}   # when the registry uses a private CA`,
       'Install the CA that signed the certificate (or serve the full chain, including intermediates).',
     ],
     TLS_HOSTNAME_MISMATCH: [
@@ -60,21 +89,27 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
     ],
     TLS_ERROR: [
       sClient,
-      `curl -sI http://${ctx.registry}/v2/   # is it plain HTTP? then probe with --plain-http`,
+      `curl -sI http://${ctx.registry}/v2/   # is it plain HTTP? then: ${again(['--plain-http'], /^--(plain-http|ca-file )/)}`,
     ],
     PROXY_ERROR: [
       'env | grep -i _proxy',
-      `curl -sI -x "$HTTPS_PROXY" ${base}/v2/`,
+      `curl -sI${curlCa} -x "$HTTPS_PROXY" ${base}/v2/`,
       `Add ${hostname} to NO_PROXY if the registry should be reached directly.`,
     ],
     AUTH_REQUIRED: [
+      // docker-config found no entry for the host and probed anonymously: say so, it is the usual cause.
+      ...(ctx.credentialSource === 'docker-config'
+        ? [
+            `The docker config has no auths entry for ${ctx.registry}, so the probe went anonymously: docker login ${ctx.registry}, or pick the source with --auth (ecr, basic, google-key=FILE...).`,
+          ]
+        : []),
       `${ping}   # read the WWW-Authenticate challenge`,
-      `registry-canary probe ${image} --username USER --password-stdin`,
+      `echo "$PASSWORD" | ${again(['--username USER --password-stdin'], /^--(auth|username|password-stdin)\b/)}`,
       `${listTags}   # a repository that does not exist also asks for credentials`,
     ],
     AUTH_FAILED: [
       `docker login ${ctx.registry}   # check the same credentials by hand`,
-      `echo "$PASSWORD" | registry-canary probe ${image} --username USER --password-stdin`,
+      `echo "$PASSWORD" | ${again(['--username USER --password-stdin'], /^--(auth|username|password-stdin)\b/)}`,
       'Check the credentials have not expired or been rotated, and that the account is not locked.',
     ],
     TOKEN_SERVICE_ERROR: [
@@ -95,10 +130,7 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
       listTags,
       'The tag was deleted, never pushed, or removed by a lifecycle/retention policy.',
     ],
-    PLATFORM_MISSING: [
-      `${inspectRaw} | jq '.manifests[].platform'`,
-      `Rebuild with every platform: docker buildx build --platform ${ctx.platforms.join(',') || 'linux/amd64'} --push -t ${image} .`,
-    ],
+    PLATFORM_MISSING: platformSteps(c, ctx, inspectRaw),
     BLOB_UNKNOWN: [
       inspectRaw,
       `skopeo copy${tlsFlag} docker://${image} dir:/tmp/image-check   # fetches every blob`,
@@ -118,12 +150,123 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
       `curl -sv ${base}/v2/ 2>&1 | head -40`,
       'Check the host and port are the registry API, not a web UI or a load balancer default page.',
     ],
-    CREDENTIALS_UNAVAILABLE: [
-      'Check the credential source: the secret exists, the role may read it, the key has not been revoked.',
-    ],
+    CREDENTIALS_UNAVAILABLE: credentialSteps(c.facts?.providerCode, ctx, again),
   };
-  return steps[c.code];
+  return [
+    ...(c.facts?.meaning ? (MEANING_STEPS[c.facts.meaning]?.(ctx, listTags) ?? []) : []),
+    ...(codeSteps ? steps[c.code] : []),
+  ];
 }
+
+/**
+ * The rebuild keeps every platform the image has and adds the missing ones (a rebuild with only
+ * the required list would drop the others), and pushes a tag: a digest names content and cannot
+ * be pushed to.
+ */
+function platformSteps(c: Pick<Classification, 'facts'>, ctx: Context, inspectRaw: string): string[] {
+  const keep = [...new Set([...(c.facts?.platforms?.available ?? []), ...ctx.platforms])];
+  const pinned = ctx.reference.includes(':');
+  const tag = pinned
+    ? `${ctx.registry}/${ctx.repository}:<tag>`
+    : `${ctx.registry}/${ctx.repository}:${ctx.reference}`;
+  return [
+    `${inspectRaw} | jq '.manifests[]?.platform'`,
+    `Rebuild with every platform the image must keep: docker buildx build --platform ${keep.join(',') || 'linux/amd64'} --push -t ${tag} .`,
+    ...(pinned
+      ? [
+          `The probe pinned a digest (${ctx.reference}), which names content and cannot be pushed to: push the tag, then pin the new digest it prints.`,
+        ]
+      : []),
+  ];
+}
+
+/** CREDENTIALS_UNAVAILABLE steps that fit where the credentials were to come from. */
+function credentialSteps(
+  providerCode: string | undefined,
+  ctx: Context,
+  again: (extra?: string[], drop?: RegExp) => string,
+): string[] {
+  const withoutAuth = /^--(auth|username|password-stdin)\b/;
+  const code = providerCode ?? '';
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    return [
+      `The docker config could not be read (${code}): log in to create it, docker login ${ctx.registry}, or set DOCKER_CONFIG to the directory that holds config.json.`,
+      `For a public image: ${again(['--auth anonymous'], withoutAuth)}`,
+    ];
+  }
+  if (code === 'InvalidDockerConfig') {
+    return [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, pasted as is
+      'jq . "${DOCKER_CONFIG:-$HOME/.docker}/config.json" >/dev/null   # shows where the JSON is broken',
+      `Log in again to rewrite the entry: docker logout ${ctx.registry} && docker login ${ctx.registry}`,
+    ];
+  }
+  if (code === 'CredentialHelperNotSupported') {
+    const helper = `echo ${ctx.registry} | docker-credential-<helper> get`;
+    return [
+      `config.json keeps the credentials for ${ctx.registry} in a credential helper (credsStore or credHelpers), which registry-canary does not run.`,
+      `Hand them over on stdin: ${helper} | jq -r .Secret | ${again([`--username "$(${helper} | jq -r .Username)" --password-stdin`], withoutAuth)}`,
+      'For ECR (the ecr-login helper) use --auth ecr instead; for gcloud, --auth google.',
+    ];
+  }
+  if (AWS_CHAIN_CODES.has(code)) {
+    return [
+      `The AWS credential chain failed (${code}): aws sts get-caller-identity   # which identity, if any, the chain finds`,
+      'An expired SSO session: aws sso login --profile "$AWS_PROFILE"; on Lambda, check the function role and its trust policy.',
+      ...(code.startsWith('AccessDenied')
+        ? [
+            'The identity lacks a permission: ecr:GetAuthorizationToken (resource *), sts:AssumeRole on a cross-account role, or secretsmanager:GetSecretValue and kms:Decrypt on the secret.',
+          ]
+        : []),
+    ];
+  }
+  if (SECRET_CODES.has(code)) {
+    return [
+      `The secret is missing, empty or not in the expected form (${code}): aws secretsmanager describe-secret --secret-id <the target's secret>`,
+      'It must hold {"username": "...", "password": "..."} (or docker config.json auths); the role needs secretsmanager:GetSecretValue and kms:Decrypt on its key.',
+    ];
+  }
+  return [
+    `Check the ${ctx.credentialSource ?? 'configured'} credential source${code ? ` (${code})` : ''}: the secret exists, the role may read it, the key has not been revoked.`,
+  ];
+}
+
+/** AWS SDK error names of a credential chain, STS or ECR token call that found no usable identity. */
+const AWS_CHAIN_CODES = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'TokenRefreshRequired',
+]);
+
+/** Secrets Manager's and the secret parser's codes for a secret that is not there or not usable. */
+const SECRET_CODES = new Set([
+  'ResourceNotFoundException',
+  'DecryptionFailure',
+  'EmptySecret',
+  'InvalidSecretFormat',
+]);
+
+/**
+ * Steps for what the registry's dialect said the answer means (registry/dialect.ts), shown
+ * before the code's own: "missing or not yours" needs a way to tell the two apart.
+ */
+const MEANING_STEPS: Partial<Record<AnswerMeaning, (ctx: Context, listTags: string) => string[]>> = {
+  'missing-or-not-visible': (ctx, listTags) => [
+    `${listTags} --creds OWNER   # with an identity that can see the repository: tags mean it exists and this identity may not read it; NAME_UNKNOWN or an empty answer means the name is wrong`,
+    `Check the path for typos and a missing namespace (${ctx.repository}); the registry answers a missing repository and a private one alike.`,
+  ],
+  'token-expired': () => [
+    'The credentials are a token that has expired: log in again for a fresh one (the steps below), and make whatever stores it refresh it before it expires.',
+  ],
+  'token-invalid': () => [
+    'The token was refused as invalid without a challenge: a stale entry for this registry in ~/.docker/config.json or a secret is the usual cause; log in again, or log out to pull anonymously.',
+  ],
+};
 
 function hostAndPort(registry: string, plainHttp: boolean): { hostname: string; port: string } {
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(registry);

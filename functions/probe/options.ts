@@ -1,5 +1,6 @@
 import { anonymous, type CredentialProvider } from '../credentials/types.ts';
 import type { ManifestCache } from '../registry/manifest-cache.ts';
+import type { Invocation, RegistryProfileName } from '../registry/profiles.ts';
 import type { TokenCache } from '../registry/token.ts';
 import { DEFAULT_RUNBOOK_BASE_URL } from './codes.ts';
 
@@ -29,6 +30,16 @@ export interface ProbeOptions {
   rateLimitWarningRatio: number;
   /** Base URL for runbook links. @default DEFAULT_RUNBOOK_BASE_URL */
   runbookBaseUrl: string;
+  /**
+   * The registry family, for a self-hosted registry its host cannot identify (Harbor, Nexus...):
+   * a target's `profile`, the CLI's `--profile`. @default recognised from the host, else generic
+   */
+  profile?: RegistryProfileName;
+  /**
+   * How the run was invoked (`npx registry-canary` and the flags that shape the probe), so that
+   * next steps can be pasted as they are. @default `registry-canary` with no flags
+   */
+  invocation?: Invocation;
   /** Proxy settings; by default read from HTTPS_PROXY / HTTP_PROXY / NO_PROXY like docker does. */
   proxy?: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
   /**
@@ -51,7 +62,7 @@ export interface ProbeOptions {
 
 /** The probe's defaults, as documented on each option. */
 export const PROBE_DEFAULTS: Readonly<
-  Omit<ProbeOptions, 'proxy' | 'tokenCache' | 'manifestCache' | 'signal'>
+  Omit<ProbeOptions, 'proxy' | 'tokenCache' | 'manifestCache' | 'signal' | 'profile' | 'invocation'>
 > = Object.freeze({
   platforms: ['linux/amd64'],
   timeoutMs: 10_000,

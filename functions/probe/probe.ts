@@ -4,15 +4,15 @@
  * every other failure, including an unforeseen exception, becomes a diagnosis, and the overall
  * deadline always holds.
  *
- * The walk: credentials -> handshake (ping, token) -> manifest HEAD -> manifest GET (only for a
- * digest not read before) -> each required platform's manifest (HEAD when already read) -> each
- * one's config blob HEAD (redirects by hand) -> optionally one layer of the first platform,
- * downloaded and verified.
+ * The walk: credentials -> handshake (ping, token; the registry client then owns the login and
+ * its one re-login) -> manifest HEAD (a refused HEAD is repeated as a GET, whose error body the
+ * registry's dialect reads) -> manifest GET (only for a digest not read before) -> each required
+ * platform's manifest (HEAD when already read) -> each one's config blob HEAD (redirects by hand)
+ * -> optionally one layer of the first platform, downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
-import { type AuthOptions, type AuthOutcome, answerChallenge, authenticate } from '../registry/auth.ts';
+import { type AuthOptions, logIn } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
-import { parseWwwAuthenticate } from '../registry/challenge.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
 import { anonymousForeignLogin } from '../registry/foreign-challenge.ts';
@@ -22,7 +22,6 @@ import {
   type Descriptor,
   headManifest,
   type Manifest,
-  type ManifestHead,
   platformsOf,
   selectPlatforms,
 } from '../registry/manifest.ts';
@@ -81,7 +80,7 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
   const steps: ProbeStep[] = [];
   const state: WalkState = { digest: null, platforms: [] };
   const scrubber = new SecretScrubber();
-  const profile = profileForHost(image.registry);
+  const profile = profileForHost(image.registry, opts.profile);
   const deadline = new Deadline(opts.timeoutMs);
   // The caller's cancellation ends the deadline, so the walk stops and its sockets close exactly as
   // at a timeout; without it a caller that stopped waiting would leave the probe holding connections.
@@ -121,6 +120,8 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     runbookBaseUrl: opts.runbookBaseUrl,
     credentialSource: opts.credentials.source,
     platforms: opts.platforms,
+    login: registry.login,
+    ...(opts.invocation ? { invocation: opts.invocation } : {}),
   };
   let diagnosis = failure === null ? null : scrubDiagnosis(safeDiagnose(failure, ctx), scrubber);
   let tls = registry.tls;
@@ -137,9 +138,16 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     tls = await inspectCertificate(hostname, Number(baseUrl.port || 443), inspectMs);
     if (tls) diagnosis = { ...diagnosis, evidence: [...diagnosis.evidence, ...certificateEvidence(tls)] };
   }
-  const warnings = warningsFor({ rateLimit: registry.rateLimit, tls, durationMs }, opts).map((w) => ({
+  const warnings = warningsFor({ rateLimit: registry.rateLimit, tls, durationMs }, opts, {
+    registry: image.registry,
+    repository: image.repository,
+    reference: image.reference,
+    plainHttp: opts.plainHttp,
+    ...(opts.invocation ? { invocation: opts.invocation } : {}),
+  }).map((w) => ({
     ...w,
     summary: scrubber.scrub(w.summary),
+    nextSteps: (w.nextSteps ?? []).map((s) => scrubber.scrub(s)),
   }));
   return {
     ref,
@@ -176,10 +184,14 @@ async function walk(
     tokenCache: opts.tokenCache ?? sharedTokenCache,
     profile,
     scrubber,
+    ...(opts.credentials.refresh
+      ? { refreshCredentials: () => refreshCredentials(opts, image.registry) }
+      : {}),
   };
   // A host a redirect leads to gets an anonymous token of its own, never these credentials.
   registry.answerForeignChallenge = anonymousForeignLogin(registry.http, authOptions);
-  const auth = await authenticate(registry, authOptions);
+  // The client owns its login from here on, and logs in again by itself once if the token is refused.
+  await logIn(registry, authOptions);
 
   const manifests = new CachedManifestReader(
     registry,
@@ -187,7 +199,7 @@ async function walk(
     image.registry,
     image.repository,
   );
-  const head = await headManifestWithRetry(registry, image.reference, auth, authOptions);
+  const head = await headManifest(registry, image.reference);
   state.digest = head.digest;
   const top = await manifests.resolved(image.reference, head);
   state.digest = top.digest;
@@ -204,42 +216,6 @@ async function walk(
         throughputBytesPerSecond: verified.throughputBytesPerSecond,
       };
     }
-  }
-}
-
-/**
- * The tag's manifest HEAD, after at most one more handshake when the first answer is a 401 that a
- * fresh login can cure.
- */
-async function headManifestWithRetry(
-  registry: RegistryClient,
-  reference: string,
-  auth: AuthOutcome,
-  authOptions: AuthOptions,
-): Promise<ManifestHead> {
-  try {
-    return await headManifest(registry, reference);
-  } catch (error) {
-    if (!(error instanceof AuthenticationError)) throw error;
-    const repositoryChallenge = error.httpError.headers['www-authenticate'];
-    if (auth.scheme === 'bearer' && auth.tokenFromCache && registry.authorization) {
-      // A token from the cache can be refused before it expires (revoked, the realm's signing key
-      // rotated). A warm Lambda would report AUTH_FAILED for the token's whole life, where docker
-      // would simply log in again: drop it and redo the handshake once, with a fresh token.
-      authOptions.tokenCache.forget(registry.authorization.replace(/^Bearer /, ''));
-      await authenticate(registry, authOptions);
-    } else if (auth.scheme === 'none' && repositoryChallenge) {
-      // /v2/ was open but the repository is not: answer the repository's own challenge, as docker does.
-      await answerChallenge(
-        registry,
-        parseWwwAuthenticate(repositoryChallenge),
-        repositoryChallenge,
-        authOptions,
-      );
-    } else {
-      throw error;
-    }
-    return headManifest(registry, reference);
   }
 }
 
@@ -349,6 +325,18 @@ async function resolveCredentials(
       { cause: error },
     );
   }
+}
+
+/** The provider's fresh credentials, with its failures named as resolveCredentials names them. */
+async function refreshCredentials(
+  opts: ProbeOptions,
+  registryHost: string,
+): Promise<RegistryCredentials | null> {
+  const provider = opts.credentials;
+  return resolveCredentials(
+    { ...opts, credentials: { source: provider.source, resolve: (host) => provider.refresh!(host) } },
+    registryHost,
+  );
 }
 
 /** diagnose() must not be the thing that crashes a probe. */

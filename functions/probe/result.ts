@@ -2,46 +2,22 @@
  * The result of one probe: the JSON contract that the CLI prints with --json, the Lambda logs,
  * and the publishers read. Other tools parse these field names, so change them only with care.
  */
+import type {
+  RateLimit,
+  RegistryStep,
+  StepName,
+  StepTimings,
+  TlsInfo,
+  VerifiedBlob,
+} from '../registry/types.ts';
 import type { DiagnosisCode, WarningCode } from './codes.ts';
 
+// The registry layer's types, re-exported: the result contract is read from this module.
+export type { RateLimit, StepName, StepTimings, TlsInfo, VerifiedBlob };
+/** One HTTP exchange of the pull path (functions/registry/types.ts). */
+export type ProbeStep = RegistryStep;
+
 export type ProbeStatus = 'healthy' | 'degraded' | 'failing';
-
-/** The steps of the docker pull path, in the order a probe walks them. */
-export type StepName =
-  | 'ping'
-  | 'token'
-  | 'manifest-head'
-  | 'manifest-get'
-  /** Only after MANIFEST_UNKNOWN: tells a missing repository (NAME_UNKNOWN) from a missing tag. */
-  | 'tags-list'
-  | 'platform-manifest'
-  | 'blob-head'
-  /** A single-platform image's config, read for the platform it names (in place of its HEAD). */
-  | 'config-get'
-  | 'blob-redirect'
-  | 'blob-get';
-
-/** Phase timings of one HTTP exchange. A phase that did not happen (reused connection, IP literal, plain HTTP) is null. */
-export interface StepTimings {
-  dnsMs: number | null;
-  connectMs: number | null;
-  tlsMs: number | null;
-  ttfbMs: number | null;
-  totalMs: number;
-}
-
-export interface ProbeStep {
-  name: StepName;
-  /** POST only for a token obtained with docker's identity (refresh) token. */
-  method: 'GET' | 'HEAD' | 'POST';
-  /** Never carries credentials or tokens: query strings of token requests are kept, user-info is stripped. */
-  url: string;
-  /** HTTP status, or null when no response arrived. */
-  status: number | null;
-  host: string;
-  timings: StepTimings;
-  reusedConnection: boolean;
-}
 
 export interface Diagnosis {
   code: DiagnosisCode;
@@ -54,29 +30,10 @@ export interface Diagnosis {
 export interface ProbeWarning {
   code: WarningCode;
   summary: string;
-}
-
-export interface RateLimit {
-  limit: number | null;
-  remaining: number | null;
-  windowSeconds: number | null;
-  source: string | null;
-}
-
-export interface TlsInfo {
-  subject: string;
-  issuer: string;
-  /** ISO 8601. */
-  validTo: string;
-  daysRemaining: number;
-  protocol: string | null;
-}
-
-/** Present only when the probe was asked to download and verify a layer (--verify-blob). */
-export interface VerifiedBlob {
-  digest: string;
-  bytes: number;
-  throughputBytesPerSecond: number;
+  /** Pasteable steps for the warning, as a diagnosis has. Present on every warning the probe makes. */
+  nextSteps?: string[];
+  /** docs/runbooks/<CODE>.md under the configured runbook base URL. Present on every warning the probe makes. */
+  runbook?: string;
 }
 
 export interface ProbeResult {

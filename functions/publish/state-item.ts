@@ -61,8 +61,9 @@ export function resultAttributes(result: ProbeResult): Record<string, unknown> {
     diagnosisCode: diagnosis?.code ?? null,
     summary: diagnosis?.summary ?? result.warnings[0]?.summary ?? null,
     evidence: capLines(diagnosis?.evidence ?? []),
-    nextSteps: capLines(diagnosis?.nextSteps ?? []),
-    runbook: diagnosis?.runbook ?? null,
+    // A degraded result's own steps and runbook are those of its first warning.
+    nextSteps: capLines(diagnosis?.nextSteps ?? result.warnings[0]?.nextSteps ?? []),
+    runbook: diagnosis?.runbook ?? result.warnings[0]?.runbook ?? null,
     warnings: result.warnings.map((w) => ({ code: w.code, summary: truncate(w.summary) })),
     rateLimitRemaining: result.rateLimit?.remaining ?? null,
     rateLimitLimit: result.rateLimit?.limit ?? null,

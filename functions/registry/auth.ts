@@ -12,16 +12,20 @@
  *       The realm comes from the registry, so it is checked by the realm policy FIRST: a hostile
  *       registry could otherwise point the probe at the cloud metadata service (SSRF) or collect
  *       the credentials on a host it controls. A refused realm receives no request at all.
+ *   3.  Afterwards the client owns the login (logIn): when its registry refuses a request, it
+ *       answers the repository's own challenge (2b/2c for a registry whose /v2/ was open), or
+ *       logs in again once for a cached token the registry no longer accepts (Relogin below).
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
-import { type Challenge, findBearer } from './challenge.ts';
-import { ChallengeParseError, ProtocolError, RealmRefusedError } from './errors.ts';
+import { type Challenge, findBearer, parseWwwAuthenticate } from './challenge.ts';
+import { ChallengeParseError, MAX_ERROR_BODY_BYTES, ProtocolError, RealmRefusedError } from './errors.ts';
+import type { HttpExchange } from './http.ts';
 import { obtainTokenWithIdentityToken } from './oauth-refresh.ts';
 import { ping } from './ping.ts';
 import type { RegistryProfile } from './profiles.ts';
 import { checkRealm } from './realm-policy.ts';
 import { describeUrl, type SecretScrubber } from './redact.ts';
-import type { RegistryClient } from './registry-client.ts';
+import { type LoginRecovery, parseErrorBody, type RegistryClient } from './registry-client.ts';
 import { obtainToken, type TokenCache } from './token.ts';
 
 export interface AuthOptions {
@@ -30,6 +34,11 @@ export interface AuthOptions {
   profile: RegistryProfile;
   /** Learns every token obtained, so it can never show up in output. */
   scrubber: SecretScrubber;
+  /**
+   * Fresh credentials past the provider's cache (CredentialProvider.refresh), for a registry that
+   * refuses the given ones as expired. Absent when the source has nothing fresher to give.
+   */
+  refreshCredentials?: () => Promise<RegistryCredentials | null>;
 }
 
 export interface AuthOutcome {
@@ -38,6 +47,94 @@ export interface AuthOutcome {
   challenge: string | null;
   /** Whether the token came from the cache (then there is no token step). */
   tokenFromCache: boolean;
+}
+
+/**
+ * Runs the handshake, leaves the resulting Authorization on `registry`, and hands the client its
+ * login, so that it can log in again once by itself when the registry refuses the token (see
+ * Relogin below). The walk only calls this once.
+ */
+export async function logIn(registry: RegistryClient, options: AuthOptions): Promise<AuthOutcome> {
+  const outcome = await authenticate(registry, options);
+  registry.recovery = new Relogin(registry, options, outcome);
+  return outcome;
+}
+
+/**
+ * The one recovery a refused request gets, as docker and go-containerregistry make it:
+ * - /v2/ was open but the repository answers 401 with its own challenge: answer that challenge.
+ * - Basic credentials that are a short-lived token are refused as expired (ECR's 403, read by its
+ *   dialect): ask the source for fresh ones past its cache (CredentialProvider.refresh), when it
+ *   has any, and log in with them.
+ * - A Bearer token from the cache is refused (revoked, the realm's signing key rotated, ECR
+ *   Public's 400 "Your Authorization Token is invalid." for an expired one, which carries no
+ *   challenge: apple/container#847): forget it and run the handshake again, for a fresh token.
+ *   A warm Lambda would otherwise report AUTH_FAILED for the token's whole cached life.
+ * A token fresh from the realm is not asked for again: the realm would hand out the same answer.
+ */
+class Relogin implements LoginRecovery {
+  constructor(
+    private readonly registry: RegistryClient,
+    private options: AuthOptions,
+    private outcome: AuthOutcome,
+  ) {}
+
+  async recover(refusal: HttpExchange): Promise<boolean> {
+    const challenge = refusal.headers['www-authenticate'] ?? null;
+    if (refusal.status === 401 && this.outcome.scheme === 'none' && challenge) {
+      this.outcome = await answerChallenge(
+        this.registry,
+        parseWwwAuthenticate(challenge),
+        challenge,
+        this.options,
+      );
+      return true;
+    }
+    if (
+      this.outcome.scheme === 'basic' &&
+      this.options.refreshCredentials &&
+      this.meaningOf(refusal) === 'token-expired'
+    ) {
+      // ECR's password is a 12-hour token: an expired one is replaced by the source, once.
+      const credentials = await this.options.refreshCredentials();
+      if (credentials?.kind === 'basic')
+        this.options.scrubber.add(credentials.password, credentials.username);
+      this.options = { ...this.options, credentials };
+      this.registry.authorization = null;
+      this.registry.credentialsGiven = false;
+      this.outcome = await authenticate(this.registry, this.options);
+      this.registry.relogins += 1;
+      return true;
+    }
+    const authorization = this.registry.authorization;
+    if (
+      this.outcome.scheme === 'bearer' &&
+      this.outcome.tokenFromCache &&
+      authorization &&
+      this.refusesToken(refusal)
+    ) {
+      this.options.tokenCache.forget(authorization.replace(/^Bearer /, ''));
+      this.outcome = await authenticate(this.registry, this.options);
+      this.registry.relogins += 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** A 401, or an answer the registry's dialect reads as an expired or invalid token. */
+  private refusesToken(refusal: HttpExchange): boolean {
+    if (refusal.status === 401) return true;
+    const meaning = this.meaningOf(refusal);
+    return meaning === 'token-expired' || meaning === 'token-invalid';
+  }
+
+  private meaningOf(refusal: HttpExchange): string | undefined {
+    const body = refusal.body.subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
+    return this.options.profile.explain(
+      { status: refusal.status, headers: refusal.headers, body, errors: parseErrorBody(body) },
+      this.registry.login,
+    )?.meaning;
+  }
 }
 
 /** Runs the handshake and leaves the resulting Authorization on `registry`. */
@@ -98,6 +195,8 @@ export async function answerChallenge(
     options.scrubber.add(token);
     registry.authorization = `Bearer ${token}`;
     registry.credentialsGiven = credentialsGiven;
+    registry.scheme = 'bearer';
+    registry.tokenGranted = true;
     return { scheme: 'bearer', challenge: header, tokenFromCache: fromCache };
   }
 
@@ -114,6 +213,7 @@ export async function answerChallenge(
       registry.authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
       registry.credentialsGiven = true;
     }
+    registry.scheme = 'basic';
     // Without credentials the manifest request answers 401, which becomes AUTH_REQUIRED.
     return { scheme: 'basic', challenge: header, tokenFromCache: false };
   }

@@ -7,12 +7,13 @@
  * registry token to a third party, and S3 rejects a request that carries both a signature and a
  * header ("Only one auth mechanism allowed").
  */
-import type { VerifiedBlob } from '../probe/result.ts';
+
 import { DigestMismatchError, ProtocolError } from './errors.ts';
 import type { HttpExchange } from './http.ts';
 import { digestOf } from './manifest.ts';
 import { redactUrl } from './redact.ts';
 import type { RegistryClient } from './registry-client.ts';
+import type { VerifiedBlob } from './types.ts';
 
 export interface BlobHead {
   /** Where the blob was finally served from: the registry itself or its storage. */

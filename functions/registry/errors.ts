@@ -6,7 +6,7 @@
  * integrity errors (the bytes are not what their digest says). Every error keeps its `cause`, and
  * no error carries a password, a token or URL user-info: URLs are redacted before they get here.
  */
-import type { StepName } from '../probe/result.ts';
+import type { StepName } from './types.ts';
 
 /** Raw error bodies are kept up to this size, like go-containerregistry's transport.Error. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;

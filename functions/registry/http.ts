@@ -10,7 +10,6 @@ import { maxHeaderSize } from 'node:http';
 import type { SecureContext } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import { buildConnector, Client, type Dispatcher, ProxyAgent } from 'undici';
-import type { ProbeStep, StepName, TlsInfo } from '../probe/result.ts';
 import type { Deadline } from './deadline.ts';
 import {
   BodyTooLargeError,
@@ -25,6 +24,7 @@ import { type ProxySettings, proxyFor } from './proxy.ts';
 import { redactUrl } from './redact.ts';
 import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
 import { trustedContext } from './trust.ts';
+import type { RegistryStep as ProbeStep, StepName, TlsInfo } from './types.ts';
 
 export interface HttpClientOptions {
   deadline: Deadline;

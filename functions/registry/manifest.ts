@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { checkDigest, quoteDigest } from './digest.ts';
 import {
+  AuthenticationError,
   DigestMismatchError,
   InvalidDigestError,
   PlatformMissingError,
@@ -76,15 +77,23 @@ export interface FetchedManifest {
   bytes: number;
 }
 
-/** HEAD the manifest. A HEAD that fails without a body is repeated as GET, whose body names the error. */
+/**
+ * HEAD the manifest. A HEAD that fails is repeated as a bounded GET, whose body names the error:
+ * a HEAD answer has no body, so a 404 cannot tell NAME_UNKNOWN from MANIFEST_UNKNOWN, ECR's 403
+ * cannot tell an expired token ("Your authorization token has expired", flipt-io/flipt#3043) from
+ * a missing permission, and ECR Public's 400 for an invalid token (apple/container#847) says
+ * nothing at all. go-containerregistry's error text says the same ("HEAD responses have no body,
+ * use GET for details", cloudfoundry/korifi#1720). The GET spends no Docker Hub pull unless it
+ * succeeds, and its error body is read up to MAX_ERROR_BODY_BYTES (registry-client.ts).
+ */
 export async function headManifest(registry: RegistryClient, reference: string): Promise<ManifestHead> {
   const url = registry.repositoryUrl(`manifests/${reference}`);
   let exchange: HttpExchange;
   try {
     exchange = await registry.send('manifest-head', 'HEAD', url, { accept: MANIFEST_ACCEPT });
   } catch (error) {
-    // A HEAD answer has no body, so NAME_UNKNOWN and MANIFEST_UNKNOWN look the same; the GET tells them apart.
-    if (error instanceof RegistryHttpError && (error.status === 404 || error.status === 405)) {
+    const status = failedStatus(error);
+    if (status !== null && status >= 400) {
       let fetched: FetchedManifest;
       try {
         fetched = await getManifest(registry, reference, 'manifest-get');
@@ -106,6 +115,13 @@ export async function headManifest(registry: RegistryClient, reference: string):
     ]);
   }
   return { digest, mediaType: mediaTypeOf(exchange.headers['content-type']), fetched: null };
+}
+
+/** The status of a refused HEAD (a 401 arrives wrapped in an AuthenticationError), or null for no answer. */
+function failedStatus(error: unknown): number | null {
+  if (error instanceof RegistryHttpError) return error.status;
+  if (error instanceof AuthenticationError) return error.httpError.status;
+  return null;
 }
 
 /**

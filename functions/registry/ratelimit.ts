@@ -5,7 +5,7 @@
  * a part it cannot read is null. No headers at all means the registry does not limit this client.
  * The limits have changed several times since 2020, so they are always read, never assumed.
  */
-import type { RateLimit } from '../probe/result.ts';
+import type { RateLimit } from './types.ts';
 
 export interface RateLimitHeaders {
   limit?: string | null;

@@ -8,7 +8,7 @@
  * - Every answer that the pull path cannot continue from becomes a named error carrying the
  *   status, the registry's error codes from the body and the headers that explain it.
  */
-import type { RateLimit, StepName, TlsInfo } from '../probe/result.ts';
+import type { LoginState } from './dialect.ts';
 import {
   AuthenticationError,
   MAX_ERROR_BODY_BYTES,
@@ -19,6 +19,7 @@ import type { HttpClient, HttpExchange } from './http.ts';
 import { rateLimitFromHeaders } from './ratelimit.ts';
 import { redactUrl } from './redact.ts';
 import { type ForeignChallengeHandler, sendFollowingRedirects } from './redirects.ts';
+import type { RateLimit, StepName, TlsInfo } from './types.ts';
 
 /** Response headers kept on errors because they explain failures. */
 const EVIDENCE_HEADERS = [
@@ -32,6 +33,16 @@ const EVIDENCE_HEADERS = [
   'server',
   'location',
 ];
+
+/**
+ * The registry's login, as the client sees it (go-containerregistry's bearer transport owns its
+ * token the same way): asked at most once per client whether a refused answer can be cured by
+ * logging in again, or by answering the repository's own challenge. When it says yes, the request
+ * is sent once more with the new authorization; the walk never handles a token.
+ */
+export interface LoginRecovery {
+  recover(refusal: HttpExchange): Promise<boolean>;
+}
 
 export interface SendOptions {
   accept?: string;
@@ -52,6 +63,16 @@ export class RegistryClient {
   credentialsGiven = false;
   /** Answers the challenge of a host a redirect led to (foreign-challenge.ts); null takes its 401. */
   answerForeignChallenge: ForeignChallengeHandler | null = null;
+  /** The handshake's scheme; 'none' until a challenge was answered. */
+  scheme: LoginState['scheme'] = 'none';
+  /** Whether a Bearer token was granted: a 401 after that means the token was refused, not "log in". */
+  tokenGranted = false;
+  /** How many times the client logged in again after a refused token. */
+  relogins = 0;
+  /** Set by the handshake (auth.ts logIn); null for a client that never logs in again. */
+  recovery: LoginRecovery | null = null;
+  /** Whether the one recovery was spent. */
+  private recoveryUsed = false;
 
   constructor(
     readonly http: HttpClient,
@@ -110,6 +131,21 @@ export class RegistryClient {
     const finalUrl = followed.url;
     const { status } = exchange;
     if (status >= 200 && status < 300) return { exchange, url: finalUrl };
+    if (status >= 400 && this.recovery && !this.recoveryUsed && finalUrl.origin === this.baseUrl.origin) {
+      // Spent only when tried: a HEAD's bodiless 400 may not say what the GET's body then says.
+      // Once spent, a retry that is refused too is reported, never retried again.
+      let recovered: boolean;
+      try {
+        recovered = await this.recovery.recover(exchange);
+      } catch (error) {
+        this.recoveryUsed = true;
+        throw error;
+      }
+      if (recovered) {
+        this.recoveryUsed = true;
+        return this.sendFollowing(step, method, url, options);
+      }
+    }
     const error = httpErrorFrom(exchange, step, method, finalUrl);
     if (status === 401 && finalUrl.origin === this.baseUrl.origin) {
       throw new AuthenticationError(
@@ -121,6 +157,16 @@ export class RegistryClient {
       );
     }
     throw error;
+  }
+
+  /** What the client knows of its login, for reading a refusal (dialect.ts). */
+  get login(): LoginState {
+    return {
+      scheme: this.scheme,
+      credentialsGiven: this.credentialsGiven,
+      tokenGranted: this.tokenGranted,
+      relogins: this.relogins,
+    };
   }
 
   /** Keeps the registry's certificate and rate limit from any response of the registry's own origin. */

@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
-import type { StepTimings, TlsInfo } from '../probe/result.ts';
+import type { StepTimings, TlsInfo } from './types.ts';
 
 export interface ConnectionTiming {
   hostname: string;

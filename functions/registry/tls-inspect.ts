@@ -5,8 +5,8 @@
  * so no credential or token can leak to a server the probe does not trust.
  */
 import { connect } from 'node:tls';
-import type { TlsInfo } from '../probe/result.ts';
 import { tlsInfoOf } from './timing.ts';
+import type { TlsInfo } from './types.ts';
 
 export async function inspectCertificate(
   hostname: string,

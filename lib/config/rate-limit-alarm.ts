@@ -7,7 +7,8 @@ import { profileForHost } from '../../functions/registry/profiles.ts';
 import { splitReference } from './image-reference.ts';
 import type { TargetConfig } from './schema.ts';
 
-type RateLimitFields = Pick<TargetConfig, 'image' | 'rateLimitAlarm'>;
+type RateLimitFields = Pick<TargetConfig, 'image' | 'rateLimitAlarm'> &
+  Partial<Pick<TargetConfig, 'profile'>>;
 
 /** The target's own `rateLimitAlarm` when set, else whether its registry is known to limit pulls. */
 export function rateLimitAlarmed(target: RateLimitFields): boolean {
@@ -24,5 +25,5 @@ export function rateLimitReported(target: RateLimitFields): boolean {
 }
 
 function knownToLimit(target: RateLimitFields): boolean {
-  return profileForHost(splitReference(target.image).registry).rateLimited;
+  return profileForHost(splitReference(target.image).registry, target.profile).rateLimited;
 }

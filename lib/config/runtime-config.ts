@@ -41,6 +41,7 @@ export function runtimeConfigFor(
         rateLimitRatio: thresholds.rateLimitRatio,
         verifyBlob: target.verifyBlob,
         plainHttp: target.plainHttp,
+        ...(target.profile ? { profile: target.profile } : {}),
       };
     }),
   };

@@ -7,6 +7,7 @@ import * as zm from 'zod/mini';
 import { credentialSourceSchema } from '../../functions/credentials/source.ts';
 import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
 import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_TTL_DAYS } from '../../functions/publish/state-item.ts';
+import { PROFILE_NAMES } from '../../functions/registry/profiles.ts';
 
 /**
  * An AWS region name such as eu-west-1, us-gov-west-1, cn-north-1. Only a string here: whether it is
@@ -123,6 +124,13 @@ export const targetSchema = z
      * any, then cross the network in clear. @default false
      */
     plainHttp: z.boolean().default(false),
+    /**
+     * The registry family, for a self-hosted registry its host cannot identify (`harbor`, `nexus`,
+     * `artifactory`, `gitlab`...), as the command line's `--profile`: it decides how the registry's
+     * error answers are read and which next steps are shown (functions/registry/profiles.ts).
+     * @default recognised from the host (Docker Hub, ECR, GHCR...), else `generic`
+     */
+    profile: z.enum(PROFILE_NAMES).optional(),
     /**
      * Alarm when the pull budget (the RateLimit headers) runs low. The probe reports the budget of
      * any registry that sends the headers; set true for a private registry or proxy with pull

@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HARBOR_REPOSITORY_NOT_FOUND } from './harness/captures/index.ts';
 import { createTestCertificates, type TestCertificates } from './harness/certs.ts';
 import { DOCKER_HUB_LOW_RATE_LIMIT, type FaultProxy, startFaultProxy } from './harness/fault-proxy.ts';
 import { buildMultiArchImage, pushImage } from './harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from './harness/registry.ts';
+import { startReplayProxy } from './harness/replay-proxy.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/registry-canary.mjs', import.meta.url));
 const PASSWORD = `cli-${crypto.randomUUID()}`;
@@ -42,7 +44,8 @@ const RESULT_FIELDS = [
   'durationMs',
 ].sort();
 const DIAGNOSIS_FIELDS = ['code', 'summary', 'evidence', 'nextSteps', 'runbook'].sort();
-const WARNING_FIELDS = ['code', 'summary'].sort();
+// nextSteps and runbook since issue 10 (a degraded result's own steps and runbook).
+const WARNING_FIELDS = ['code', 'summary', 'nextSteps', 'runbook'].sort();
 const RATE_LIMIT_FIELDS = ['limit', 'remaining', 'windowSeconds', 'source'].sort();
 const TLS_FIELDS = ['subject', 'issuer', 'validTo', 'daysRemaining', 'protocol'].sort();
 const STEP_FIELDS = ['name', 'method', 'url', 'status', 'host', 'timings', 'reusedConnection'].sort();
@@ -228,6 +231,58 @@ describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', { concurre
     expect(run.code, run.stderr).toBe(1);
     const [result] = parseResults(run);
     expect((result!['diagnosis'] as Json)['code']).toBe('PLATFORM_MISSING');
+    // The rebuild keeps what the index has and adds what is missing (issue 10 item 6).
+    expect((result!['diagnosis'] as Json)['nextSteps']).toContain(
+      `Rebuild with every platform the image must keep: docker buildx build --platform linux/amd64,linux/arm64,linux/s390x --push -t ${plain.host}/team/app:v1 .`,
+    );
+  });
+
+  it('reads a Harbor answer with --profile harbor, and repeats the run with npx and its flags', async () => {
+    const harbor = await startReplayProxy({ target: plain.url });
+    try {
+      harbor.replay(HARBOR_REPOSITORY_NOT_FOUND, { realm: '', service: '', repository: 'team/app' });
+      const run = await runCli(
+        ['probe', `${harbor.host}/team/app:v1`, '--plain-http', '--profile', 'harbor', '--json'],
+        undefined,
+        { npm_command: 'exec' },
+      );
+
+      expect(run.code, run.stderr).toBe(1);
+      const diagnosis = parseResults(run)[0]!['diagnosis'] as Json;
+      expect(diagnosis['code']).toBe('NAME_UNKNOWN');
+      expect((diagnosis['evidence'] as string[]).join('\n')).toContain(
+        'read as: repository-missing (Harbor dialect',
+      );
+      expect(diagnosis['nextSteps']).toContain(
+        `Check the project and repository in Harbor: curl -s -u USER http://${harbor.host}/api/v2.0/projects/team/repositories`,
+      );
+    } finally {
+      await harbor.stop();
+    }
+  });
+
+  it("says npx registry-canary with the run's flags in a step that probes again", async () => {
+    const run = await runCli(
+      [
+        'probe',
+        `127.0.0.1:${plain.port}/team/app:v1`,
+        '--json',
+        '--platform',
+        'linux/arm64',
+        '--profile',
+        'harbor',
+      ],
+      undefined,
+      { npm_command: 'exec' },
+    );
+
+    // HTTPS to a plain-HTTP registry: TLS_ERROR, whose steps offer the probe again with --plain-http.
+    expect(run.code, run.stderr).toBe(1);
+    const diagnosis = parseResults(run)[0]!['diagnosis'] as Json;
+    expect(diagnosis['code']).toBe('TLS_ERROR');
+    expect((diagnosis['nextSteps'] as string[]).join('\n')).toContain(
+      `then: npx registry-canary probe 127.0.0.1:${plain.port}/team/app:v1 --platform linux/arm64 --profile harbor --plain-http`,
+    );
   });
 
   it('adds verifiedBlob with --verify-blob', async () => {

@@ -59,7 +59,8 @@ function targetSection(target: TargetAlert): string[] {
   target.rateLimits.forEach((budget, i) => {
     lines.push(field(i === 0 ? 'Rate limit' : '', budgetText(budget), 4));
   });
-  if (target.certDaysRemaining !== null && target.code === 'CERT_EXPIRING') {
+  // Never "expires in -3 days": an expired certificate is TLS_EXPIRED, whose summary says so.
+  if (target.certDaysRemaining !== null && target.certDaysRemaining >= 0 && target.code === 'CERT_EXPIRING') {
     lines.push(field('Certificate', `expires in ${target.certDaysRemaining} days`, 4));
   }
   if (target.evidence.length > 0) {

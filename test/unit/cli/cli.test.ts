@@ -109,12 +109,27 @@ describe('registry-canary CLI', () => {
         '/ca.pem',
         '--auth',
         'anonymous',
+        '--profile',
+        'harbor',
       ],
       t.io,
     );
     expect(t.calls[0]!.options).toMatchObject({
       platforms: ['linux/amd64', 'linux/arm64/v8'],
       plainHttp: true,
+      profile: 'harbor',
+      // The run's own flags, so next steps repeat it as it was made.
+      invocation: {
+        command: 'registry-canary',
+        flags: [
+          '--auth anonymous',
+          '--platform linux/amd64',
+          '--platform linux/arm64/v8',
+          '--plain-http',
+          '--ca-file /ca.pem',
+          '--profile harbor',
+        ],
+      },
       timeoutMs: 3000,
       requestTimeoutMs: 3000,
       verifyBlob: true,
@@ -148,6 +163,7 @@ describe('registry-canary CLI', () => {
     [['probe', 'x', '--username', 'u'], '--username needs --password-stdin'],
     [['probe', 'x', '--ca-file', '/missing.pem'], '--ca-file /missing.pem'],
     [['probe', 'x', '--bogus'], '--bogus'],
+    [['probe', 'x', '--profile', 'harbour'], '--profile "harbour": expected one of dockerhub, ecr,'],
     [['probe', 'x', '--auth', 'kerberos'], 'kerberos'],
     [['probe', 'x', '--runbook-base-url', 'wiki/runbooks'], '--runbook-base-url'],
     [['probe', 'x', '--verify-blob', '--verify-blob-max-bytes', '5MB'], '--verify-blob-max-bytes'],

@@ -128,6 +128,24 @@ describe('ecrCredentials', () => {
     expect(ecr.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(2);
   });
 
+  it('refreshes past the cache when the registry called the token expired, and caches the new one', async () => {
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolvesOnce({
+        authorizationData: [{ authorizationToken: token('first'), expiresAt: new Date(now + HOUR) }],
+      })
+      .resolves({
+        authorizationData: [{ authorizationToken: token('second'), expiresAt: new Date(now + 3 * HOUR) }],
+      });
+    const ecrProvider = provider();
+
+    await expect(ecrProvider.resolve(HOST)).resolves.toMatchObject({ password: 'first' });
+    await expect(ecrProvider.refresh?.(HOST)).resolves.toMatchObject({ password: 'second' });
+    await expect(ecrProvider.resolve(HOST)).resolves.toMatchObject({ password: 'second' });
+
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(2);
+  });
+
   it('keeps one token per region', async () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({
       authorizationData: [{ authorizationToken: token('x'), expiresAt: new Date(now + HOUR) }],

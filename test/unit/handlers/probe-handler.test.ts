@@ -235,6 +235,11 @@ describe('probeAll', () => {
       runbookBaseUrl: 'https://runbooks.example.com',
       credentials: anonymous,
       signal: expect.any(AbortSignal),
+      // What the next steps paste to repeat this probe from a laptop.
+      invocation: {
+        command: 'npx registry-canary',
+        flags: ['--auth anonymous', '--platform linux/arm64', '--ca-file ca-bundle.pem'],
+      },
     });
   });
 

@@ -177,3 +177,176 @@ describe('diagnose', () => {
     expect(d.nextSteps.some((s) => s.includes('mirror.gcr.io'))).toBe(true);
   });
 });
+
+describe('authentication semantics (issue 10 item 4)', () => {
+  const tokenLogin = { scheme: 'bearer' as const, credentialsGiven: true, tokenGranted: true, relogins: 0 };
+  const unauthorized = () =>
+    new AuthenticationError('x', true, {
+      cause: http(401, 'manifest-get', [{ code: 'UNAUTHORIZED', message: 'authentication required' }]),
+    });
+
+  it('reads a 401 after the token service accepted the credentials as "missing or not yours", not a bad password', () => {
+    const d = diagnose(unauthorized(), { ...ctx, login: tokenLogin });
+
+    expect(d.code).toBe('DENIED');
+    expect(d.summary).toContain('accepted the basic credentials, then refused team/app');
+    expect(d.summary).toContain(
+      'either the repository does not exist, or it exists and this identity may not see it',
+    );
+    expect(d.nextSteps[0]).toContain('skopeo list-tags docker://registry.example.com/team/app --creds OWNER');
+  });
+
+  it('keeps AUTH_FAILED for a 401 where no token was granted (Basic: the password itself was refused)', () => {
+    const d = diagnose(unauthorized(), {
+      ...ctx,
+      login: { ...tokenLogin, scheme: 'basic', tokenGranted: false },
+    });
+
+    expect(d.code).toBe('AUTH_FAILED');
+  });
+
+  it('says the refusal survived the one fresh login', () => {
+    const d = diagnose(unauthorized(), { ...ctx, login: { ...tokenLogin, relogins: 1 } });
+
+    expect(d.evidence).toContain(
+      'the registry refused a cached token; the client logged in again once and the fresh token was refused too',
+    );
+  });
+
+  it('names an expired ECR token as expired, with the ECR login first', () => {
+    const ecrHost = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+    const error = http(403, 'manifest-get', [
+      { code: 'DENIED', message: 'Your authorization token has expired. Reauthenticate and try again.' },
+    ]);
+    const d = diagnose(error, {
+      ...ctx,
+      registry: ecrHost,
+      profile: profileForHost(ecrHost),
+      login: { scheme: 'basic', credentialsGiven: true, tokenGranted: false, relogins: 0 },
+    });
+
+    expect(d.code).toBe('AUTH_FAILED');
+    expect(d.summary).toContain('refused the basic credentials as expired');
+    expect(d.nextSteps[0]).toContain('has expired: log in again');
+    expect(d.nextSteps.join('\n')).toContain('--auth ecr');
+  });
+});
+
+describe('next steps that work when pasted (issue 10 item 6)', () => {
+  const run = {
+    ...ctx,
+    invocation: {
+      command: 'npx registry-canary',
+      flags: [
+        '--auth docker-config',
+        '--platform linux/arm64',
+        '--plain-http',
+        '--ca-file ./corp-ca.pem',
+        '--profile harbor',
+      ],
+    },
+  };
+
+  it("repeats the probe with the failing run's command and flags", () => {
+    const d = diagnose(transport('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), run);
+
+    expect(d.nextSteps).toContain(
+      'npx registry-canary probe registry.example.com/team/app:v1 --auth docker-config --platform linux/arm64 --plain-http --profile harbor --ca-file /path/to/ca.pem   # when the registry uses a private CA',
+    );
+    expect(d.nextSteps.join('\n')).toContain('-CAfile ./corp-ca.pem');
+  });
+
+  it('says registry-canary, not npx, when that is how it was run, and keeps curl on the same CA', () => {
+    const d = diagnose(transport('ECONNRESET'), {
+      ...ctx,
+      invocation: { command: 'registry-canary', flags: ['--ca-file /etc/ca.pem'] },
+    });
+
+    expect(d.nextSteps[0]).toBe('curl -v --cacert /etc/ca.pem https://registry.example.com/v2/');
+  });
+
+  it('replaces the auth flags when a step names its own', () => {
+    const d = diagnose(new AuthenticationError('x', false, { cause: http(401) }), run);
+
+    expect(d.nextSteps).toContain(
+      'echo "$PASSWORD" | npx registry-canary probe registry.example.com/team/app:v1 --platform linux/arm64 --plain-http --ca-file ./corp-ca.pem --profile harbor --username USER --password-stdin',
+    );
+  });
+
+  it('never suggests an interactive docker login on ECR: the ECR steps replace the generic login', () => {
+    const ecrHost = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+    const d = diagnose(new AuthenticationError('x', true, { cause: http(401) }), {
+      ...ctx,
+      registry: ecrHost,
+      profile: profileForHost(ecrHost),
+      login: { scheme: 'basic', credentialsGiven: true, tokenGranted: false, relogins: 0 },
+    });
+
+    expect(d.nextSteps[0]).toContain('--auth ecr');
+    for (const step of d.nextSteps.filter((s) => s.includes('docker login'))) {
+      expect(step).toContain('aws ecr get-login-password');
+    }
+  });
+
+  it('rebuilds with every platform the image must keep, and pushes a tag, never a digest', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const d = diagnose(new PlatformMissingError(['linux/arm64'], ['linux/amd64', 'linux/s390x']), {
+      ...ctx,
+      reference: digest,
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
+
+    const rebuild = d.nextSteps.find((s) => s.includes('buildx'));
+    expect(rebuild).toBe(
+      'Rebuild with every platform the image must keep: docker buildx build --platform linux/amd64,linux/s390x,linux/arm64 --push -t registry.example.com/team/app:<tag> .',
+    );
+    expect(d.nextSteps.filter((s) => s.includes('--push')).join('\n')).not.toContain('@sha256');
+    expect(d.nextSteps.join('\n')).toContain('cannot be pushed to');
+  });
+
+  it('pushes the probed tag when the probe named a tag', () => {
+    const d = diagnose(new PlatformMissingError(['linux/arm64'], ['linux/amd64']), ctx);
+
+    expect(d.nextSteps.find((s) => s.includes('buildx'))).toContain(
+      '--push -t registry.example.com/team/app:v1 .',
+    );
+  });
+
+  it.each([
+    ['ENOENT', 'docker-config', /log in to create it, docker login registry\.example\.com/],
+    ['ENOENT', 'docker-config', /--auth anonymous/],
+    ['InvalidDockerConfig', 'docker-config', /jq \. "\$\{DOCKER_CONFIG:-\$HOME\/\.docker\}\/config\.json"/],
+    ['CredentialHelperNotSupported', 'docker-config', /docker-credential-<helper> get/],
+    ['ExpiredTokenException', 'ecr', /aws sts get-caller-identity/],
+    ['CredentialsProviderError', 'ecr', /aws sso login/],
+    ['AccessDeniedException', 'basic', /secretsmanager:GetSecretValue/],
+    ['ResourceNotFoundException', 'basic', /aws secretsmanager describe-secret/],
+  ])('fits CREDENTIALS_UNAVAILABLE advice to %s from %s', (providerCode, source, step) => {
+    const d = diagnose(new CredentialsUnavailableError('nope', providerCode), {
+      ...ctx,
+      credentialSource: source,
+    });
+
+    expect(d.nextSteps.join('\n')).toMatch(step);
+  });
+});
+
+describe('AUTH_REQUIRED from the docker config', () => {
+  it('says the config had no entry for the host when the docker-config source went anonymous', () => {
+    const d = diagnose(new AuthenticationError('x', false, { cause: http(401) }), {
+      ...ctx,
+      credentialSource: 'docker-config',
+    });
+
+    expect(d.nextSteps[0]).toContain('The docker config has no auths entry for registry.example.com');
+  });
+
+  it('does not blame the docker config for an anonymous run', () => {
+    const d = diagnose(new AuthenticationError('x', false, { cause: http(401) }), {
+      ...ctx,
+      credentialSource: 'anonymous',
+    });
+
+    expect(d.nextSteps.join('\n')).not.toContain('docker config');
+  });
+});

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { basicCredentials, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 import { probeImage } from '../../../functions/probe/probe.ts';
 import { InvalidReferenceError } from '../../../functions/registry/errors.ts';
 import { TokenCache, tokenCacheKey } from '../../../functions/registry/token.ts';
+import { ECR_EXPIRED_TOKEN, ECR_PUBLIC_INVALID_TOKEN } from '../../integration/harness/captures/index.ts';
 import { buildImage, type FakeServer, serveImage, startFakeServer } from './fake-registry.ts';
 
 const servers: FakeServer[] = [];
@@ -117,7 +118,130 @@ describe('probeImage with a cached token the registry refuses', () => {
       'ping 401',
       'token 200',
       'manifest-head 401',
+      'manifest-get 401',
     ]);
+  });
+});
+
+describe('probeImage on ECR Public with a cached token it calls invalid (apple/container#847)', () => {
+  /** A registry that answers any token but a fresh one with ECR Public's 400 and no challenge. */
+  async function ecrPublicLike() {
+    const { s } = await tokenRegistry();
+    serveImage(s, 'team/app', buildImage(), (req, res) => {
+      if (req.headers.authorization === 'Bearer tok-secret-123') return false;
+      res.writeHead(ECR_PUBLIC_INVALID_TOKEN.response.status, ECR_PUBLIC_INVALID_TOKEN.response.headers);
+      res.end(req.method === 'HEAD' ? undefined : ECR_PUBLIC_INVALID_TOKEN.response.body);
+      return true;
+    });
+    const tokenCache = new TokenCache();
+    tokenCache.set(
+      tokenCacheKey({
+        realm: new URL(`${s.url}/token`),
+        service: 'fake-registry',
+        scope: 'repository:team/app:pull',
+        credentials: null,
+      }),
+      'tok-stale',
+      300,
+    );
+    return { s, tokenCache };
+  }
+
+  it('logs in again inside the registry client, once, and walks on with the fresh token', async () => {
+    const { s, tokenCache } = await ecrPublicLike();
+
+    const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache, profile: 'ecr-public' });
+
+    expect(result.diagnosis).toBeNull();
+    expect(result.steps.slice(0, 6).map((st) => `${st.name} ${st.status}`)).toEqual([
+      'ping 401',
+      'manifest-head 400',
+      'manifest-get 400',
+      'ping 401',
+      'token 200',
+      'manifest-get 200',
+    ]);
+  });
+
+  it('does not log in again where the dialect does not call the 400 a refused token', async () => {
+    const { s, tokenCache } = await ecrPublicLike();
+
+    const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache, profile: 'generic' });
+
+    expect(result.diagnosis?.code).toBe('DENIED');
+    expect(result.steps.filter((st) => st.name === 'token')).toHaveLength(0);
+  });
+});
+
+describe('probeImage on ECR with a password it calls expired (flipt-io/flipt#3043)', () => {
+  /** A Basic registry that refuses any password but `fresh` with ECR's expired-token 403. */
+  async function ecrLike() {
+    const s = await server();
+    s.routes.set('GET /v2/', (_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="ecr"' });
+      res.end();
+    });
+    const fresh = `Basic ${Buffer.from('AWS:fresh-7f3a').toString('base64')}`;
+    serveImage(s, 'team/app', buildImage(), (req, res) => {
+      if (req.headers.authorization === fresh) return false;
+      res.writeHead(ECR_EXPIRED_TOKEN.response.status, ECR_EXPIRED_TOKEN.response.headers);
+      res.end(req.method === 'HEAD' ? undefined : ECR_EXPIRED_TOKEN.response.body);
+      return true;
+    });
+    return s;
+  }
+
+  it('asks the credential source for a fresh token once, past its cache, and walks on', async () => {
+    const s = await ecrLike();
+    const resolve = vi.fn(async () => ({ kind: 'basic', username: 'AWS', password: 'stale' }) as const);
+    const refresh = vi.fn(async () => ({ kind: 'basic', username: 'AWS', password: 'fresh-7f3a' }) as const);
+
+    const result = await probeImage(`${s.host}/team/app:v1`, {
+      ...base,
+      profile: 'ecr',
+      credentials: { source: 'ecr', resolve, refresh },
+    });
+
+    expect(result.diagnosis).toBeNull();
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(JSON.stringify(result)).not.toContain('fresh-7f3a');
+  });
+
+  it('names the token as expired when the source has nothing fresher (a docker config)', async () => {
+    const s = await ecrLike();
+
+    const result = await probeImage(`${s.host}/team/app:v1`, {
+      ...base,
+      profile: 'ecr',
+      credentials: {
+        source: 'docker-config',
+        resolve: async () => ({ kind: 'basic', username: 'AWS', password: 'stale' }) as const,
+      },
+    });
+
+    expect(result.diagnosis?.code).toBe('AUTH_FAILED');
+    expect(result.diagnosis?.summary).toContain('refused the docker-config credentials as expired');
+  });
+
+  it('asks once only: a fresh token refused too is reported, with the fresh login in the evidence', async () => {
+    const s = await ecrLike();
+    const refresh = vi.fn(async () => ({ kind: 'basic', username: 'AWS', password: 'also-stale' }) as const);
+
+    const result = await probeImage(`${s.host}/team/app:v1`, {
+      ...base,
+      profile: 'ecr',
+      credentials: {
+        source: 'ecr',
+        resolve: async () => ({ kind: 'basic', username: 'AWS', password: 'stale' }) as const,
+        refresh,
+      },
+    });
+
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(result.diagnosis?.code).toBe('AUTH_FAILED');
+    expect(result.diagnosis?.evidence).toContain(
+      'the registry refused a cached token; the client logged in again once and the fresh token was refused too',
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSIS_CODES } from '../../../functions/probe/codes.ts';
-import { parseEcrHost, profileForHost } from '../../../functions/registry/profiles.ts';
+import { PROFILE_NAMES, parseEcrHost, profileForHost } from '../../../functions/registry/profiles.ts';
 
 describe('profileForHost', () => {
   it.each([
@@ -35,7 +35,11 @@ describe('profileForHost', () => {
     ['[::1]:5000', 'generic'],
     ['localhost:5000', 'generic'],
     ['harbor.corp.internal', 'generic'],
-    ['registry.k8s.io', 'generic'],
+    ['registry.k8s.io', 'registry-k8s'],
+    ['mcr.microsoft.com', 'acr'],
+    ['registry.gitlab.com', 'gitlab'],
+    ['acme.jfrog.io', 'artifactory'],
+    ['gitlab.example.com', 'generic'],
     // Look-alikes must not borrow a profile (and with it, trusted realm hosts).
     ['docker.io.evil.example', 'generic'],
     ['evilgcr.io', 'generic'],
@@ -114,9 +118,23 @@ describe('nextSteps', () => {
 
   it('gives the ECR login command for the registry region and host', () => {
     const steps = profileForHost(ctx.registry).nextSteps('AUTH_FAILED', ctx);
-    expect(steps[0]).toBe(
-      'Log in the way docker does: aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    expect(steps[1]).toBe(
+      'Or log in the way docker does: aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com',
     );
+  });
+
+  it("offers --auth ecr first on ECR, keeping the run's other flags, never an interactive docker login", () => {
+    const steps = profileForHost(ctx.registry).nextSteps('AUTH_FAILED', {
+      ...ctx,
+      invocation: { command: 'npx registry-canary', flags: ['--auth docker', '--platform linux/arm64'] },
+    });
+    expect(steps[0]).toBe(
+      'Probe with the ECR credential chain: npx registry-canary probe 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1 --platform linux/arm64 --auth ecr',
+    );
+    // Every docker login is fed the token on stdin, never an interactive prompt.
+    for (const step of steps.filter((s) => s.includes('docker login'))) {
+      expect(step).toMatch(/get-login-password [^|]*\| docker login --username AWS --password-stdin/);
+    }
   });
 
   it('points at the repository policy when ECR denies the pull', () => {
@@ -176,5 +194,47 @@ describe('nextSteps', () => {
         expect(Array.isArray(steps)).toBe(true);
       }
     }
+  });
+});
+
+describe('the dialect table', () => {
+  const hosts = [
+    'registry.example.com',
+    'registry-1.docker.io',
+    '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+  ];
+
+  it.each(PROFILE_NAMES)('%s keys its next steps by real diagnosis codes only', (name) => {
+    const profile = profileForHost('registry.example.com', name);
+    for (const code of Object.keys(profile.steps)) expect(DIAGNOSIS_CODES).toContain(code);
+  });
+
+  it.each(PROFILE_NAMES)('%s cites a source for each rule and for its rate-limit behaviour', (name) => {
+    const profile = profileForHost('registry.example.com', name);
+    expect(profile.rateLimit.source).toMatch(/^https:\/\//);
+    for (const rule of profile.rules) expect(rule.source).toMatch(/^https:\/\//);
+  });
+
+  it('chooses a self-hosted family by name, which no host selects', () => {
+    expect(profileForHost('harbor.corp.internal').name).toBe('generic');
+    expect(profileForHost('harbor.corp.internal', 'harbor').name).toBe('harbor');
+    expect(profileForHost('nexus.corp.internal:8082', 'nexus').name).toBe('nexus');
+  });
+
+  it("keeps a chosen family's trusted realm hosts off other hosts", () => {
+    expect(profileForHost('registry-1.docker.io', 'dockerhub').trustedRealmHosts).toEqual(['auth.docker.io']);
+    expect(profileForHost('mirror.corp.internal', 'dockerhub').trustedRealmHosts).toEqual([]);
+    expect(profileForHost('gitlab.example.com', 'gitlab').trustedRealmHosts).toEqual([]);
+    expect(profileForHost('registry.gitlab.com').trustedRealmHosts).toEqual(['gitlab.com']);
+  });
+
+  it('refuses a profile name it does not know', () => {
+    expect(() => profileForHost(hosts[0]!, 'harbour' as never)).toThrow(/unknown registry profile "harbour"/);
+  });
+
+  it('keeps ECR Public without a pull budget to watch (per-second limits, no RateLimit headers)', () => {
+    const profile = profileForHost('public.ecr.aws');
+    expect(profile.rateLimited).toBe(false);
+    expect(profile.rateLimit.headers).toEqual([]);
   });
 });

@@ -160,6 +160,38 @@ describe('runtimeConfigFor', () => {
     expect(shipped.targets[1]).toMatchObject({ registry: 'registry.internal:5000', plainHttp: true });
   });
 
+  it("carries a target's registry profile to the Lambda, and only where the config chose one", () => {
+    const config = validateConfig({
+      ...base,
+      targets: [
+        { name: 'hub', image: 'alpine' },
+        { name: 'harbor', image: 'harbor.corp.internal/team/app:1', profile: 'harbor' },
+      ],
+    });
+    const runtime = runtimeConfigFor(config, 'eu-west-1');
+    const shipped = probeRuntimeConfigSchema.parse(JSON.parse(JSON.stringify(runtime)));
+
+    expect(shipped.targets.map((t) => [t.name, t.profile])).toEqual([
+      ['hub', undefined],
+      ['harbor', 'harbor'],
+    ]);
+  });
+
+  it('refuses a registry profile it does not know, naming the field', () => {
+    let problems: readonly string[] = [];
+    try {
+      validateConfig({
+        ...base,
+        targets: [{ name: 'h', image: 'harbor.corp.internal/a:1', profile: 'harbour' }],
+      } as unknown as CanaryConfigInput);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^targets\[0\]\.profile: Invalid option: expected one of "dockerhub"/),
+    ]);
+  });
+
   it('produces what the Lambda accepts at cold start', () => {
     const config = validateConfig({
       ...base,

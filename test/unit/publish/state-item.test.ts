@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { resultAttributes } from '../../../functions/publish/state-item.ts';
+import { failingResult, healthyResult } from './state-fixtures.ts';
+
+describe('resultAttributes', () => {
+  it("keeps a degraded result's own next steps and runbook: its first warning's", () => {
+    const degraded = healthyResult({
+      status: 'degraded',
+      warnings: [
+        {
+          code: 'CERT_EXPIRING',
+          summary: 'The certificate expires in 5 day(s).',
+          nextSteps: ['openssl s_client -connect registry.example.com:443'],
+          runbook: 'https://rb.example/CERT_EXPIRING.md',
+        },
+        { code: 'SLOW', summary: 'slow', nextSteps: ['curl ...'], runbook: 'https://rb.example/SLOW.md' },
+      ],
+    });
+
+    expect(resultAttributes(degraded)).toMatchObject({
+      nextSteps: ['openssl s_client -connect registry.example.com:443'],
+      runbook: 'https://rb.example/CERT_EXPIRING.md',
+    });
+  });
+
+  it("keeps a failing result's diagnosis steps, not a warning's", () => {
+    const failing = failingResult('DNS_FAILURE');
+    const attributes = resultAttributes({
+      ...failing,
+      warnings: [
+        { code: 'SLOW', summary: 'slow', nextSteps: ['curl ...'], runbook: 'https://rb.example/SLOW.md' },
+      ],
+    });
+
+    expect(attributes['runbook']).toBe(failing.diagnosis?.runbook ?? null);
+    expect(attributes['nextSteps']).not.toContain('curl ...');
+  });
+});
