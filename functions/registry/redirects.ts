@@ -9,7 +9,6 @@
  * registry, as registry.k8s.io does to Artifact Registry), the caller may answer it once with a
  * token of that host's own (foreign-challenge.ts), never with the registry's credentials.
  */
-import type { StepName } from '../probe/result.ts';
 import { RedirectRefusedError } from './errors.ts';
 import type { HttpClient, HttpExchange, HttpRequest } from './http.ts';
 import { redactUrl } from './redact.ts';
@@ -20,6 +19,7 @@ import {
   mayCarryCredentials,
   methodAfterRedirect,
 } from './redirect-policy.ts';
+import type { StepName } from './types.ts';
 
 /**
  * Answers the 401 challenge (the raw WWW-Authenticate header) of a host other than the one the
