@@ -106,6 +106,11 @@ export interface AlertingProps {
    * @default none (such a target gets its own incident)
    */
   targetRegistries?: Readonly<Record<string, string>>;
+  /**
+   * Each target's owner (target name → team), shipped with the registries: named in every alert
+   * and sent as the `owner` message attribute, for subscription filter policies. @default none
+   */
+  targetOwners?: Readonly<Record<string, string>>;
   /** How long alarms collect in the queue before the notifier reads them. @default 60 seconds */
   batchingWindow?: Duration;
   /** @default one month */
@@ -223,7 +228,9 @@ export class Alerting extends Construct {
     );
 
     const notifierBasics = lambdaBasics(NOTIFIER_ENTRY);
-    const registriesFile = props.targetRegistries ? writeTargetRegistries(props.targetRegistries) : null;
+    const registriesFile = props.targetRegistries
+      ? writeTargetRegistries(props.targetRegistries, props.targetOwners ?? {})
+      : null;
     this.notifier = new NodejsFunction(this, 'Notifier', {
       ...notifierBasics,
       ...(registriesFile
@@ -382,11 +389,18 @@ export function notifierDeadLetterRunbook(baseUrl = DEFAULT_RUNBOOK_BASE_URL): s
 }
 
 /**
- * Writes the target → registry map where the afterBundling hook copies it from; named by its
- * content's hash (sorted), so concurrent synths cannot mix up two apps' maps.
+ * Writes the target → registry (and owner) map where the afterBundling hook copies it from; named
+ * by its content's hash (sorted), so concurrent synths cannot mix up two apps' maps. A target with
+ * an owner is `{ registry, owner }`, one without is the bare host (notifier-config.ts reads both).
  */
-function writeTargetRegistries(map: Readonly<Record<string, string>>): string {
-  const json = `${JSON.stringify(Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`;
+export function writeTargetRegistries(
+  map: Readonly<Record<string, string>>,
+  owners: Readonly<Record<string, string>>,
+): string {
+  const entries = Object.entries(map)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([target, registry]) => [target, owners[target] ? { registry, owner: owners[target] } : registry]);
+  const json = `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
   const dir = path.join(tmpdir(), 'registry-canary-synth');
   mkdirSync(dir, { recursive: true });
   const file = path.join(

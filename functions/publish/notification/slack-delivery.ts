@@ -61,7 +61,7 @@ export async function deliverToSlack(
     deps.logger.info(
       'alert posted to Slack',
       payload
-        ? { threadId: payload.alert.threadId, kind: payload.alert.kind }
+        ? { incidentId: payload.alert.incidentId, event: payload.alert.event }
         : { alarm: alarm?.alarmName, state: alarm?.newState },
     );
     delivered += 1;
@@ -84,7 +84,7 @@ export function cloudWatchAlarmOf(message: string, sentAt: Date): AlarmTransitio
 export function alertPayloadOf(message: string): AlertPayload | null {
   try {
     const parsed = JSON.parse(message) as Partial<AlertPayload>;
-    return parsed?.kind === ALERT_PAYLOAD_KIND && parsed.version === 1 && parsed.alert
+    return parsed?.kind === ALERT_PAYLOAD_KIND && parsed.version === 2 && parsed.alert
       ? (parsed as AlertPayload)
       : null;
   } catch {
