@@ -77,8 +77,6 @@ export interface Incident {
   absorbed: string[];
   /** The incident this one was merged into, when it closed that way. */
   mergedInto: string | null;
-  /** Channel state: the Slack app's first message `ts`, for threading. */
-  slackTs: string | null;
 }
 
 export interface ClearedAlarm {
@@ -231,7 +229,6 @@ function toIncident(raw: Record<string, unknown>): Incident[] {
       previousKeys: strings(raw['previousKeys']),
       absorbed: strings(raw['absorbed']),
       mergedInto: str(raw['mergedInto']),
-      slackTs: str(raw['slackTs']),
     },
   ];
 }

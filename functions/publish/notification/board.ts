@@ -199,7 +199,6 @@ function newIncident(group: Group, board: Board, nowIso: string): Incident {
     previousKeys: [],
     absorbed: [],
     mergedInto: null,
-    slackTs: null,
   };
 }
 

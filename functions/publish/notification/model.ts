@@ -209,7 +209,7 @@ export function buildAlert(
   const durationMs =
     event === 'opened' ? null : (closed ? endMs : context.now.getTime()) - Date.parse(incident.openedAt);
   const recovered = closed
-    ? incident.everMembers.filter((m) => !input.movedTo.has(m))
+    ? incident.everMembers.filter((m) => !input.movedTo.has(m) && alarmKindOf(m)?.spec.kind !== 'ProbeSilent')
     : (input.before?.members ?? []).filter((m) => !incident.members.includes(m) && !input.movedTo.has(m));
   const runbook = spec.runbook
     ? runbookPage(spec.runbook, context.runbookBaseUrl)

@@ -23,10 +23,24 @@ export interface SlackMessage {
 }
 
 export const MAX_BLOCKS = 50;
+/**
+ * All blocks' text together. Not in Slack's block reference: chat.postMessage answers
+ * `msg_blocks_too_long` from about 13,200 characters of block text, well under 50 full sections
+ * (slackapi/bolt-js#2509, measured by its reporter). 12,000 keeps clear of it.
+ */
+export const MAX_BLOCKS_TEXT_CHARS = 12_000;
 export const MAX_SECTION_CHARS = 3_000;
 export const MAX_HEADER_CHARS = 150;
 /** Blocks kept back for the trailer: the "+N more" line, recovered targets, links. */
 const TRAILER_BLOCKS = 4;
+/** Text kept back for the trailer: recovered names (clipped) and the links. */
+const TRAILER_TEXT_CHARS = 4_500;
+const MAX_RECOVERED_TEXT_CHARS = 1_000;
+/** Slack: a context block holds at most 10 elements (docs.slack.dev/reference/block-kit/blocks/context-block). */
+const MAX_CONTEXT_ELEMENTS = 10;
+const MAX_LINK_CHARS = 1_500;
+/** The sections before the diagnoses: what changed, the first steps. */
+const MAX_LEAD_SECTION_CHARS = 1_500;
 const MAX_NAMES = 15;
 
 export function renderSlack(alert: Alert): SlackMessage {
@@ -41,11 +55,17 @@ export function renderSlack(alert: Alert): SlackMessage {
   if (alert.reminder?.nextAt) meta.push(`*Next reminder* ${formatTime(alert.reminder.nextAt)}`);
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(alert.title, MAX_HEADER_CHARS), emoji: true } },
-    section(`${look.emoji} *${mrkdwnEscape(alert.scopeLine)}*\n${mrkdwnEscape(alert.headline)}`),
+    section(
+      clip(
+        `${look.emoji} *${mrkdwnEscape(alert.scopeLine)}*\n${mrkdwnEscape(alert.headline)}`,
+        MAX_LEAD_SECTION_CHARS,
+      ),
+    ),
     { type: 'context', elements: [{ type: 'mrkdwn', text: meta.join('  ·  ') }] },
   ];
   const changes = changeLines(alert);
-  if (changes.length > 0) blocks.push(section(`*What changed*\n${changes.join('\n')}`));
+  if (changes.length > 0)
+    blocks.push(section(clip(`*What changed*\n${changes.join('\n')}`, MAX_LEAD_SECTION_CHARS)));
   if (alert.probe) {
     const p = alert.probe;
     const lines = [
@@ -65,22 +85,28 @@ export function renderSlack(alert: Alert): SlackMessage {
         `${link(alert.links.probe.deadLetterQueues, 'Dead-letter queues')}  ·  ${link(alert.links.probe.logGroup, 'Probe logs')}  ·  ${link(alert.links.probe.schedules, 'Schedules')}`,
       );
     }
-    blocks.push(section(`*First steps*\n${steps.join('\n')}`));
+    blocks.push(section(clip(`*First steps*\n${steps.join('\n')}`, MAX_LEAD_SECTION_CHARS)));
   }
 
   // Each diagnosis: a divider and a section. Stop while there is room for the trailer.
   let shownTargets = 0;
   const total = alert.groups.reduce((n, g) => n + g.targets.length, 0);
+  let textChars = blocks.reduce((n, b) => n + blockText(b).length, 0);
   for (const group of alert.groups) {
+    const next = section(groupText(group));
     if (blocks.length + 2 > MAX_BLOCKS - TRAILER_BLOCKS) break;
-    blocks.push({ type: 'divider' }, section(groupText(group)));
+    if (textChars + blockText(next).length > MAX_BLOCKS_TEXT_CHARS - TRAILER_TEXT_CHARS) break;
+    blocks.push({ type: 'divider' }, next);
+    textChars += blockText(next).length;
     shownTargets += group.targets.length;
   }
   const more = total - shownTargets + alert.omitted;
   if (more > 0) blocks.push(section(`+${more} more`));
   if (alert.recovered.length + alert.recoveredOmitted > 0) {
     const extra = alert.recoveredOmitted > 0 ? `, +${alert.recoveredOmitted} more` : '';
-    blocks.push(section(`*Recovered:* ${mrkdwnEscape(names(alert.recovered))}${extra}`));
+    blocks.push(
+      section(clip(`*Recovered:* ${mrkdwnEscape(names(alert.recovered))}${extra}`, MAX_RECOVERED_TEXT_CHARS)),
+    );
   }
   const links = [
     ...alert.links.logs.map((l) => link(l.url, `Failing runs (${l.region})`)),
@@ -88,12 +114,18 @@ export function renderSlack(alert: Alert): SlackMessage {
     ...(alert.links.dashboard ? [link(alert.links.dashboard, 'Dashboard')] : []),
     ...(alert.links.runbook ? [link(alert.links.runbook, 'Runbook')] : []),
   ];
-  if (links.length > 0)
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(links.join('  ·  '), MAX_SECTION_CHARS) }],
-    });
+  // One context element per link (a context holds at most 10): a link is dropped whole, never cut.
+  const kept = links.filter((l) => l.length <= MAX_LINK_CHARS).slice(0, MAX_CONTEXT_ELEMENTS);
+  if (kept.length > 0)
+    blocks.push({ type: 'context', elements: kept.map((text) => ({ type: 'mrkdwn', text })) });
   return { text: `${look.word}: ${alert.title}`, blocks };
+}
+
+/** The text a block carries (a section's or header's text, a context's elements). */
+export function blockText(block: SlackBlock): string {
+  const text = (block['text'] as { text?: string } | undefined)?.text ?? '';
+  const elements = (block['elements'] as { text?: string }[] | undefined) ?? [];
+  return text + elements.map((e) => e.text ?? '').join('');
 }
 
 export function changeLines(alert: Alert): string[] {

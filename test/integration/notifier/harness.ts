@@ -23,7 +23,9 @@ import type { Alert } from '../../../functions/publish/notification/model.ts';
 import type { NotifierDeps } from '../../../functions/publish/notification/notifier.ts';
 import { MAX_SMS_CHARS } from '../../../functions/publish/notification/short-text.ts';
 import {
+  blockText,
   MAX_BLOCKS,
+  MAX_BLOCKS_TEXT_CHARS,
   MAX_HEADER_CHARS,
   MAX_SECTION_CHARS,
   type SlackMessage,
@@ -301,7 +303,13 @@ export function expectWithinLimits(message: Sent) {
   expect(message.sms.length).toBeLessThanOrEqual(MAX_SMS_CHARS);
   // Slack Block Kit: 50 blocks, header plain_text 150, section text 3,000 (docs.slack.dev block reference).
   expect(message.slack.blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
+  // Block text in all: chat.postMessage answers msg_blocks_too_long from about 13,200 (slackapi/bolt-js#2509).
+  expect(message.slack.blocks.reduce((n, b) => n + blockText(b).length, 0)).toBeLessThanOrEqual(
+    MAX_BLOCKS_TEXT_CHARS,
+  );
   for (const block of message.slack.blocks) {
+    // A context block holds at most 10 elements (docs.slack.dev, ContextBlock).
+    if (block.type === 'context') expect((block['elements'] as unknown[]).length).toBeLessThanOrEqual(10);
     const text = (block['text'] as { text?: string } | undefined)?.text ?? '';
     if (block.type === 'header') expect(text.length).toBeLessThanOrEqual(MAX_HEADER_CHARS);
     if (block.type === 'section') expect(text.length).toBeLessThanOrEqual(MAX_SECTION_CHARS);
