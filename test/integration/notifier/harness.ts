@@ -49,6 +49,8 @@ export const iso = (minutes: number) => at(minutes).toISOString();
 
 /** Credentials the test holds; none may appear in any output (issue 11, "no secret in any message"). */
 export const SECRETS = {
+  slackBotToken: 'xoxb-1111111111-2222222222-SlackBotTokenDoNotLeak',
+  pagerDutyRoutingKey: 'R0UT1NGKEYD0N0TLEAK0123456789abc',
   webhookToken: 'XoxbWebhookTokenDoNotLeak42',
   registryPassword: 'hunter2-registry-password',
   bearer: 'eyJhbGciOiJSUzI1NiJ9.secret-bearer-token',
@@ -78,8 +80,10 @@ let tableCounter = 0;
 let slack: Server;
 let slackUrl: string;
 export const sns = mockClient(SNSClient);
-/** Every log line the notifier wrote in this test. */
+/** Every log line the notifier (and any subscriber the test runs) wrote in this test. */
 export const logs: string[] = [];
+/** Other outputs a test produces (requests a subscriber sent, minus the credential's own field; errors): scanned too. */
+export const outputs: string[] = [];
 const slackPosts: SlackMessage[] = [];
 /** The table of this test, on dynalite; its client; dynalite's endpoint. */
 export const h = {
@@ -118,6 +122,7 @@ export function useNotifierHarness(): void {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     logs.length = 0;
+    outputs.length = 0;
     slackPosts.length = 0;
     h.table = `notifier-${++tableCounter}`;
     const raw = new DynamoDBClient({ region: 'eu-west-1', endpoint: h.endpoint });
@@ -141,12 +146,13 @@ export function useNotifierHarness(): void {
   afterEach(() => {
     vi.useRealTimers();
     // No secret in any output, in every scenario: published messages, Slack posts, log lines.
-    const outputs = [
+    const all = [
+      ...outputs,
       ...sns.commandCalls(PublishCommand).map((c) => JSON.stringify(c.args[0].input)),
       ...slackPosts.map((p) => JSON.stringify(p)),
       ...logs,
     ].join('\n');
-    for (const secret of Object.values(SECRETS)) expect(outputs).not.toContain(secret);
+    for (const secret of Object.values(SECRETS)) expect(all).not.toContain(secret);
   });
 }
 
@@ -243,6 +249,15 @@ export interface Sent {
   slack: SlackMessage;
 }
 
+/** What SNS hands each Lambda subscriber for every message published so far: the `lambda` entries. */
+export function lambdaRecords(): SNSEventRecord[] {
+  return sns.commandCalls(PublishCommand).map((call) => {
+    const input = call.args[0].input;
+    const message = JSON.parse(input.Message ?? '') as Record<string, string>;
+    return lambdaDelivery(input, message['lambda'] ?? '');
+  });
+}
+
 /** Every message published so far, as each channel sees it (the Slack one rendered by the real subscriber). */
 export async function sent(): Promise<Sent[]> {
   const out: Sent[] = [];
@@ -272,7 +287,7 @@ export async function sent(): Promise<Sent[]> {
   return out;
 }
 
-function lambdaDelivery(input: PublishCommandInput, message: string): SNSEventRecord {
+export function lambdaDelivery(input: PublishCommandInput, message: string): SNSEventRecord {
   return {
     EventVersion: '1.0',
     EventSubscriptionArn: `${TOPIC}:sub`,
