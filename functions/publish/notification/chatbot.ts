@@ -8,7 +8,7 @@
  * channel has threaded notifications turned on (docs/alerts.md).
  */
 import { formatDuration, formatTime, plural } from './format.ts';
-import type { Alert, DiagnosisGroup, RateLimitBudget } from './model.ts';
+import { type Alert, type DiagnosisGroup, ownerText, type RateLimitBudget } from './model.ts';
 import { SEVERITY_LOOK } from './severity.ts';
 
 export interface ChatbotNotification {
@@ -81,7 +81,7 @@ export function renderChatbot(alert: Alert): ChatbotNotification {
 function describe(alert: Alert): string {
   const lines: string[] = [`*${alert.scopeLine}*`, alert.headline];
   const meta = [`*Severity:* ${SEVERITY_LOOK[alert.messageSeverity].word}`];
-  meta.push(`*Owner:* ${alert.owners.length > 0 ? alert.owners.join(', ') : 'not set'}`);
+  meta.push(`*Owner:* ${ownerText(alert)}`);
   meta.push(`*Opened:* ${formatTime(alert.openedAt)}`);
   if (alert.durationMs !== null)
     meta.push(`*${alert.status === 'OK' ? 'Lasted' : 'Open for'}:* ${formatDuration(alert.durationMs)}`);
@@ -118,7 +118,7 @@ function describe(alert: Alert): string {
 
 function linkLines(alert: Alert): string[] {
   const lines: string[] = [];
-  for (const l of alert.links.logs) lines.push(`*Failing runs (${l.region}):* ${l.url}`);
+  for (const l of alert.links.logs) lines.push(`*${l.label} (${l.region}):* ${l.url}`);
   if (alert.links.probe) {
     lines.push(`*Dead-letter queues:* ${alert.links.probe.deadLetterQueues}`);
     lines.push(`*Probe logs:* ${alert.links.probe.logGroup}`);

@@ -6,7 +6,7 @@
  */
 import { budgetText } from './chatbot.ts';
 import { formatDuration, formatTime, plural } from './format.ts';
-import { type Alert, type DiagnosisGroup, MAX_TITLE_CHARS } from './model.ts';
+import { type Alert, type DiagnosisGroup, MAX_TITLE_CHARS, ownerText } from './model.ts';
 import { SEVERITY_LOOK } from './severity.ts';
 
 /**
@@ -28,7 +28,7 @@ export function renderEmail(alert: Alert): string {
   const out: string[] = [alert.title, '='.repeat(Math.min(alert.title.length, 72)), ''];
   out.push(alert.scopeLine, alert.headline, '');
   out.push(field('Severity', SEVERITY_LOOK[alert.messageSeverity].word));
-  out.push(field('Owner', alert.owners.length > 0 ? alert.owners.join(', ') : 'not set'));
+  out.push(field('Owner', ownerText(alert)));
   if (alert.registries.length > 0)
     out.push(field(alert.registries.length === 1 ? 'Registry' : 'Registries', alert.registries.join(', ')));
   out.push(field('Opened', formatTime(alert.openedAt)));
@@ -104,7 +104,7 @@ export function renderEmail(alert: Alert): string {
   }
 
   out.push('LINKS', '');
-  for (const l of alert.links.logs) out.push(field(`Failing runs (${l.region})`, l.url, 2, 26));
+  for (const l of alert.links.logs) out.push(field(`${l.label} (${l.region})`, l.url, 2, 26));
   for (const a of alert.links.alarms) out.push(field(`Alarm ${a.name}`, a.url, 2, 26));
   if (alert.links.dashboard) out.push(field('Dashboard', alert.links.dashboard, 2, 26));
   if (alert.links.runbook) out.push(field('Runbook', alert.links.runbook, 2, 26));
@@ -164,5 +164,6 @@ function groupSection(group: DiagnosisGroup): string[] {
 
 /** An empty label continues the field above, aligned under its value. */
 function field(label: string, value: string, indent = 0, width = 12): string {
-  return `${' '.repeat(indent)}${(label ? `${label}:` : '').padEnd(width)}${value}`;
+  const text = label ? `${label}:` : '';
+  return `${' '.repeat(indent)}${text.length >= width ? `${text} ` : text.padEnd(width)}${value}`;
 }

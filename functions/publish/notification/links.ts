@@ -32,12 +32,27 @@ function partitionOf(region: string): string {
   return 'aws';
 }
 
-/** The query that lists the failing runs of these targets (the result log lines, result-log.ts). */
-export function failingRunsQuery(targets: readonly string[]): string {
+/** The query that lists the failing (or degraded) runs of these targets (the result log lines, result-log.ts). */
+export function failingRunsQuery(
+  targets: readonly string[],
+  status: 'failing' | 'degraded' = 'failing',
+): string {
   const names = targets.slice(0, MAX_QUERY_TARGETS).map((t) => `'${t.replaceAll("'", "\\'")}'`);
+  const fields =
+    status === 'failing' ? 'diagnosis.code, diagnosis.summary' : 'warnings.0.code, warnings.0.summary';
   return [
-    'fields @timestamp, target, region, diagnosis.code, diagnosis.summary',
-    `| filter message = '${RESULT_LOG_MESSAGE}' and status = 'failing'${names.length > 0 ? ` and target in [${names.join(', ')}]` : ''}`,
+    `fields @timestamp, target, region, ${fields}`,
+    `| filter message = '${RESULT_LOG_MESSAGE}' and status = '${status}'${names.length > 0 ? ` and target in [${names.join(', ')}]` : ''}`,
+    '| sort @timestamp desc',
+    '| limit 100',
+  ].join('\n');
+}
+
+/** The probe's own errors in a region: what a run that published nothing left behind (Powertools' `level`, Lambda's runtime lines). */
+export function probeErrorsQuery(): string {
+  return [
+    'fields @timestamp, level, message, @message',
+    "| filter level = 'ERROR' or level = 'WARN' or @message like /Task timed out|Runtime\\./",
     '| sort @timestamp desc',
     '| limit 100',
   ].join('\n');

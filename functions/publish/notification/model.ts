@@ -18,6 +18,7 @@ import {
   logGroupUrl,
   logsInsightsUrl,
   PROBE_LOG_GROUP,
+  probeErrorsQuery,
   queuesUrl,
   schedulesUrl,
 } from './links.ts';
@@ -86,8 +87,8 @@ export interface AlertChanges {
 }
 
 export interface AlertLinks {
-  /** Logs Insights query of the failing runs, one per failing (or silent) region. */
-  logs: { region: string; url: string }[];
+  /** Logs Insights queries, one per failing region (the failing runs) or stopped probe's region (its errors). */
+  logs: { region: string; label: string; url: string }[];
   alarms: { name: string; url: string }[];
   dashboard: string | null;
   runbook: string | null;
@@ -222,7 +223,17 @@ export function buildAlert(
       targetMembers.length > 0 || probe
         ? logRegions.map((region) => ({
             region,
-            url: logsInsightsUrl(region, failingRunsQuery(probe ? [] : targetMembers)),
+            label: probe
+              ? 'Probe errors'
+              : incident.severity === 'warning'
+                ? 'Degraded runs'
+                : 'Failing runs',
+            url: logsInsightsUrl(
+              region,
+              probe
+                ? probeErrorsQuery()
+                : failingRunsQuery(targetMembers, incident.severity === 'warning' ? 'degraded' : 'failing'),
+            ),
           }))
         : [],
     alarms: memberAlarms
@@ -279,6 +290,12 @@ export function buildAlert(
   alert.title = titleOf(alert, alarmNames);
   alert.headline = headlineOf(alert);
   return alert;
+}
+
+/** The targets' owners; a stopped probe or a foreign alarm is the canary operators'. */
+export function ownerText(alert: Pick<Alert, 'owners' | 'cause'>): string {
+  if (alert.owners.length > 0) return alert.owners.join(', ');
+  return alert.cause === 'probe' || alert.cause === 'alarm' ? 'the canary operators' : 'not set';
 }
 
 /** Whether an update has anything to say; an update that says nothing is not sent. */
@@ -588,8 +605,15 @@ export function fitTitle(head: string, subject: string, max = MAX_TITLE_CHARS): 
 function headlineOf(alert: Alert): string {
   const c = alert.changes;
   switch (alert.event) {
-    case 'opened':
-      return `${plural(alert.failingCount, 'target')} failing${alert.owners.length > 0 ? `; owner ${alert.owners.join(', ')}` : ''}.`;
+    case 'opened': {
+      if (alert.probe) {
+        const silent = alert.probe.silentTargets.length;
+        return `No results from ${alert.probe.region}${silent > 0 ? ` for ${plural(silent, 'target')}` : ''} since ${formatTime(alert.probe.lastResultAt ?? alert.probe.alarmSince)}.`;
+      }
+      if (alert.cause === 'alarm') return 'An alarm registry-canary did not make is in ALARM.';
+      const verb = alert.severity === 'warning' ? 'degraded' : 'failing';
+      return `${plural(alert.failingCount, 'target')} ${verb}${alert.owners.length > 0 ? `; owner ${alert.owners.join(', ')}` : ''}.`;
+    }
     case 'updated': {
       if (!c) return 'Updated.';
       const parts: string[] = [];

@@ -150,7 +150,7 @@ function details(alert: Alert, groups: number): Record<string, unknown> {
 function linksOf(alert: Alert): { href: string; text: string }[] {
   return [
     ...(alert.links.runbook ? [{ href: alert.links.runbook, text: 'Runbook' }] : []),
-    ...alert.links.logs.slice(0, 3).map((l) => ({ href: l.url, text: `Failing runs (${l.region})` })),
+    ...alert.links.logs.slice(0, 3).map((l) => ({ href: l.url, text: `${l.label} (${l.region})` })),
     ...(alert.links.probe
       ? [
           { href: alert.links.probe.deadLetterQueues, text: 'Probe dead-letter queues' },

@@ -10,7 +10,7 @@
  * pager), a few lines with the incident id, severity, owner and the first link; at most
  * MAX_HTTPS_CHARS. A machine that needs everything subscribes a Lambda and reads the `lambda` entry.
  */
-import type { Alert } from './model.ts';
+import { type Alert, ownerText } from './model.ts';
 import { SEVERITY_LOOK } from './severity.ts';
 
 export const MAX_SMS_CHARS = 140;
@@ -30,7 +30,7 @@ export function renderHttps(alert: Alert): string {
     alert.title,
     alert.scopeLine,
     alert.headline,
-    `Severity: ${SEVERITY_LOOK[alert.messageSeverity].word}; owner: ${alert.owners.join(', ') || 'not set'}`,
+    `Severity: ${SEVERITY_LOOK[alert.messageSeverity].word}; owner: ${ownerText(alert)}`,
     `Incident: ${alert.incidentId}`,
   ];
   const first = alert.links.runbook ?? alert.links.dashboard;

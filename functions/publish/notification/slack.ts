@@ -9,7 +9,7 @@
 import type { AlarmTransition } from './alarm-event.ts';
 import { budgetText } from './chatbot.ts';
 import { formatDuration, formatTime, plural } from './format.ts';
-import type { Alert, DiagnosisGroup } from './model.ts';
+import { type Alert, type DiagnosisGroup, ownerText } from './model.ts';
 import { SEVERITY_LOOK } from './severity.ts';
 
 export interface SlackBlock {
@@ -47,7 +47,7 @@ export function renderSlack(alert: Alert): SlackMessage {
   const look = SEVERITY_LOOK[alert.messageSeverity];
   const meta = [
     `*${look.word}*`,
-    `*Owner* ${alert.owners.length > 0 ? mrkdwnEscape(alert.owners.join(', ')) : 'not set'}`,
+    `*Owner* ${mrkdwnEscape(ownerText(alert))}`,
     `*Opened* ${formatTime(alert.openedAt)}`,
   ];
   if (alert.durationMs !== null)
@@ -109,7 +109,7 @@ export function renderSlack(alert: Alert): SlackMessage {
     );
   }
   const links = [
-    ...alert.links.logs.map((l) => link(l.url, `Failing runs (${l.region})`)),
+    ...alert.links.logs.map((l) => link(l.url, `${l.label} (${l.region})`)),
     ...alert.links.alarms.slice(0, 3).map((a) => link(a.url, 'Alarm')),
     ...(alert.links.dashboard ? [link(alert.links.dashboard, 'Dashboard')] : []),
     ...(alert.links.runbook ? [link(alert.links.runbook, 'Runbook')] : []),
@@ -118,7 +118,8 @@ export function renderSlack(alert: Alert): SlackMessage {
   const kept = links.filter((l) => l.length <= MAX_LINK_CHARS).slice(0, MAX_CONTEXT_ELEMENTS);
   if (kept.length > 0)
     blocks.push({ type: 'context', elements: kept.map((text) => ({ type: 'mrkdwn', text })) });
-  return { text: `${look.word}: ${alert.title}`, blocks };
+  // The notification fallback: the title, led by the severity unless the title already says it.
+  return { text: alert.title.startsWith(look.word) ? alert.title : `${look.word}: ${alert.title}`, blocks };
 }
 
 /** The text a block carries (a section's or header's text, a context's elements). */

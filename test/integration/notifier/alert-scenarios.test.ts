@@ -28,6 +28,7 @@ import {
   REGIONS,
   result,
   type Sent,
+  saveExample,
   sent,
   sns,
   useNotifierHarness,
@@ -53,6 +54,7 @@ describe('alert scenarios', () => {
     expect(rest).toHaveLength(0);
     expectWithinLimits(opened as Sent);
     const m = opened as Sent;
+    saveExample('registry-outage', m);
     expect(m.subject).toBe('FAILING REGISTRY_UNAVAILABLE in all 3 regions: registry-1.docker.io (3 targets)');
     expect(m.attributes).toEqual({
       severity: 'critical',
@@ -98,6 +100,7 @@ describe('alert scenarios', () => {
 
     const [m] = await sent();
     expectWithinLimits(m as Sent);
+    saveExample('credential-one-region', m as Sent);
     expect(m?.subject).toBe(`FAILING AUTH_FAILED in eu-west-1: ${ECR} (1 target)`);
     expect(m?.alert.cause).toBe('registry');
     expect(m?.attributes['owner']).toBe('["payments"]');
@@ -154,6 +157,8 @@ describe('alert scenarios', () => {
       'WARNING CERT_EXPIRING in 9 days: registry.internal.example.com:5000 (1 target)',
     ]);
     const warning = messages.find((m) => m.alert.severity === 'warning') as Sent;
+    saveExample('certificate-expiring', warning);
+    saveExample('certificate-expired', messages.find((m) => m.alert.severity === 'critical') as Sent);
     expectWithinLimits(warning);
     expect(warning.attributes['severity']).toBe('warning');
     expect(warning.chatbot.content.title.startsWith(':warning: ')).toBe(true);
@@ -186,6 +191,7 @@ describe('alert scenarios', () => {
 
     const [m] = await sent();
     expectWithinLimits(m as Sent);
+    saveExample('deleted-repository', m as Sent);
     expect(m?.subject).toBe('FAILING NAME_UNKNOWN in all 3 regions: ghcr.io: ghcr-app');
     expect(m?.alert.cause).toBe('target');
     expect(m?.email).toContain('Image problem: only ghcr-app fails');
@@ -217,6 +223,7 @@ describe('alert scenarios', () => {
     const [opened, update, ...rest] = await sent();
     expect(rest).toHaveLength(0);
     expect(opened?.subject).toBe('FAILING TIMEOUT in eu-west-1: registry-1.docker.io (1 target)');
+    saveExample('regional-fault-regrouped', update as Sent);
     expect(update?.subject).toBe('UPDATE FAILING TIMEOUT only from eu-west-1: 3 registries (3 targets)');
     expect(update?.attributes['event']).toBe('updated');
     expect(update?.chatbot.metadata.threadId).toBe(opened?.chatbot.metadata.threadId);
@@ -253,6 +260,7 @@ describe('alert scenarios', () => {
     const messages = await sent();
     expect(messages).toHaveLength(1);
     const m = messages[0] as Sent;
+    saveExample('probe-stopped', m);
     expectWithinLimits(m);
     expect(m.subject).toBe('PROBE STOPPED in eu-west-1: no results since 2026-11-22 10:00 UTC');
     expect(m.attributes['cause']).toBe('probe');
@@ -278,6 +286,7 @@ describe('alert scenarios', () => {
 
     const [, recovered] = await sent();
     expectWithinLimits(recovered as Sent);
+    saveExample('recovery', recovered as Sent);
     expect(recovered?.subject).toBe(
       'RESOLVED after 47m REGISTRY_UNAVAILABLE in all 3 regions: registry-1.docker.io (1 target)',
     );
@@ -304,6 +313,7 @@ describe('alert scenarios', () => {
       'STILL FAILING 3h REGISTRY_UNAVAILABLE in all 3 regions: registry-1.docker.io (1 target)',
     ]);
     expect(reminders[0]?.email).toContain('Reminder:   1 of at most 8; next 2026-11-22 13:00 UTC');
+    saveExample('reminder', reminders[0] as Sent);
     expectWithinLimits(reminders[1] as Sent);
   });
 
@@ -342,6 +352,7 @@ describe('alert scenarios', () => {
     expect(messages.map((m) => m.alert.event)).toEqual(['opened', 'updated', 'recovered']);
     for (const m of messages) expectWithinLimits(m);
     const [opened, update, recovered] = messages as [Sent, Sent, Sent];
+    saveExample('burst-update', update);
     expect(opened.alert.failingCount).toBe(50);
     expect(update.alert.changes?.joined).toHaveLength(10);
     expect(update.subject).toBe(

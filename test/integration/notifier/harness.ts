@@ -6,8 +6,10 @@
  * loopback. The clock is vitest's fake Date. After every test, every output (published messages,
  * Slack posts, log lines) is scanned for the test's credentials.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -306,6 +308,32 @@ export function lambdaDelivery(input: PublishCommandInput, message: string): SNS
       Subject: input.Subject ?? '',
     },
   };
+}
+
+/**
+ * With ALERT_EXAMPLES_DIR set, writes what each channel got for `name` there (docs/alerts.md's
+ * examples are taken from these, so the docs show what the code sends).
+ */
+export function saveExample(name: string, message: Sent): void {
+  const dir = process.env['ALERT_EXAMPLES_DIR'];
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, `${name}.txt`),
+    [
+      `SUBJECT: ${message.subject}`,
+      `ATTRIBUTES: ${JSON.stringify(message.attributes)}`,
+      `SMS: ${message.sms}`,
+      '--- EMAIL ---',
+      message.email,
+      '--- HTTPS ---',
+      message.https,
+      '--- AMAZON Q ---',
+      JSON.stringify(message.chatbot, null, 2),
+      '--- SLACK ---',
+      JSON.stringify(message.slack, null, 2),
+    ].join('\n'),
+  );
 }
 
 /** Every channel's limits, on every message. */
