@@ -264,7 +264,8 @@ export function buildAlert(
     headline: '',
     subject: incident.subject,
     registries,
-    regions: { failing: failingRegions, expected: context.expectedRegions },
+    // A stopped probe's region is where the fault is: routed and searched like a failing region.
+    regions: { failing: probe ? [probe.region] : failingRegions, expected: context.expectedRegions },
     code,
     owners,
     openedAt: incident.openedAt,
@@ -638,8 +639,10 @@ function headlineOf(alert: Alert): string {
       if (alert.cause === 'probe')
         return `The probe in ${alert.subject} sends results again; it was silent for ${formatDuration(alert.durationMs ?? 0)}.`;
       return `${plural(alert.recovered.length, 'target')} recovered (${list(alert.recovered)}) from ${alert.code ?? 'the failure'}; it lasted ${formatDuration(alert.durationMs ?? 0)}.`;
-    case 'merged':
-      return `Merged into: ${alert.mergedInto ?? 'another incident'}. Follow that one; this thread is closed.`;
+    case 'merged': {
+      const into = alert.mergedInto ?? 'another incident.';
+      return `Merged into: ${into}${into.endsWith('.') ? '' : '.'} Follow that one; this thread is closed.`;
+    }
   }
 }
 

@@ -264,6 +264,8 @@ describe('alert scenarios', () => {
     expectWithinLimits(m);
     expect(m.subject).toBe('PROBE STOPPED in eu-west-1: no results since 2026-11-22 10:00 UTC');
     expect(m.attributes['cause']).toBe('probe');
+    expect(m.attributes['region']).toBe('["eu-west-1"]');
+    expect(m.chatbot.content.keywords).toContain('eu-west-1');
     expect(m.alert.probe?.silentTargets).toEqual(['ghcr-app', 'hub-alpine', 'quay-tool']);
     expect(m.alert.links.runbook).toBe('https://example.com/runbooks/PROBE_DLQ.md');
     expect(m.email).toContain("1. Read the probe's dead-letter queue in eu-west-1");

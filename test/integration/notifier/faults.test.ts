@@ -22,6 +22,7 @@ import {
   probe,
   REGIONS,
   result,
+  saveExample,
   sent,
   sns,
   useNotifierHarness,
@@ -226,5 +227,54 @@ describe('notifier faults', () => {
     expect(m?.subject).toBe('ALARM: team-made-alarm');
     expect(m?.alert.firstSteps[0]).toBe('Somebody added this alarm to the topic by hand.');
     expect(m?.attributes['severity']).toBe('critical');
+  });
+});
+
+describe('re-grouping', () => {
+  it('closes an incident whose targets all moved into a regional fault as MERGED, an info message in its own thread', async () => {
+    // Docker Hub fails from eu-west-1 only; ghcr.io fails everywhere: two registry incidents.
+    await probe('eu-west-1', {
+      'hub-alpine': failing('hub-alpine', 'TIMEOUT'),
+      'ghcr-app': failing('ghcr-app', 'TIMEOUT'),
+    });
+    for (const region of ['ap-southeast-1', 'us-east-1']) {
+      await probe(region, { 'hub-alpine': result('hub-alpine'), 'ghcr-app': failing('ghcr-app', 'TIMEOUT') });
+    }
+    await handleAlarmBatch(
+      [failingAlarm('hub-alpine', 'ALARM', 0), failingAlarm('ghcr-app', 'ALARM', 0)],
+      deps(),
+    );
+    expect((await sent()).map((m) => m.subject).sort()).toEqual([
+      'FAILING TIMEOUT in all 3 regions: ghcr.io (1 target)',
+      'FAILING TIMEOUT in eu-west-1: registry-1.docker.io (1 target)',
+    ]);
+    // ghcr.io recovers outside eu-west-1: now two registries fail only from there.
+    vi.setSystemTime(at(10));
+    for (const region of ['ap-southeast-1', 'us-east-1'])
+      await probe(region, { 'ghcr-app': result('ghcr-app') });
+    await probe('eu-west-1', {
+      'hub-alpine': failing('hub-alpine', 'TIMEOUT'),
+      'ghcr-app': failing('ghcr-app', 'TIMEOUT'),
+    });
+
+    await sweep(deps());
+
+    const messages = await sent();
+    const merged = messages.find((m) => m.alert.event === 'merged');
+    const update = messages.find((m) => m.alert.event === 'updated');
+    if (merged) saveExample('merged', merged);
+    expect(merged?.attributes['severity']).toBe('info');
+    expect(merged?.subject).toMatch(
+      /^MERGED TIMEOUT in (all 3 regions|eu-west-1): (ghcr\.io|registry-1\.docker\.io)$/,
+    );
+    expect(merged?.alert.headline).toBe(
+      "Merged into: Regional fault: every failing registry fails only from eu-west-1; suspect that region's probe network, not the registries. Follow that one; this thread is closed.",
+    );
+    expect(update?.subject).toBe('UPDATE FAILING TIMEOUT only from eu-west-1: 2 registries (2 targets)');
+    expect(update?.alert.changes?.absorbed.length).toBe(1);
+    // No new opening: nobody is paged again for targets they were paged about.
+    expect(messages.filter((m) => m.alert.event === 'opened')).toHaveLength(2);
+    const pagedIds = messages.filter((m) => m.alert.event === 'opened').map((m) => m.alert.incidentId);
+    expect(pagedIds).toContain(update?.alert.incidentId);
   });
 });
