@@ -2,7 +2,7 @@
  * Alerts that diagnose. Alarms notify the internal alarm topic; from there:
  *
  *   alarm topic -> SQS queue (batching window: a burst of alarms arrives together)
- *     -> notifier Lambda (reads the state table, one message per registry incident)
+ *     -> notifier Lambda (reads the state table, groups alarms into incidents by cause and scope)
  *       -> notification topic (encrypted) -> email, SMS/HTTPS (short texts), Amazon Q Developer,
  *          and one Lambda subscriber per channel (alert-subscriber.ts): Slack webhook, Slack app, PagerDuty
  *

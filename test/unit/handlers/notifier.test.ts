@@ -1,6 +1,6 @@
 /**
  * The notifier Lambda's wrapper: config read at cold start (failing loudly), and each kind of event
- * routed to its job. The jobs themselves are tested end to end in test/integration/state-notifier.
+ * routed to its job. The jobs themselves are tested end to end in test/integration/notifier.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
