@@ -6,13 +6,16 @@
  * conditional write of one item is that. Alarms are rare, so two pollers seldom contend; when they
  * do, the version check makes the loser read again and re-apply (notifier.ts).
  *
- * Size: an alarm is about 150 bytes here (no reasons: those travel in the batch), so a 1,000-target
- * outage with two alarms each is about 300 KB, under DynamoDB's 400 KB item limit ("Service, account,
- * and table quotas in Amazon DynamoDB": item size). `saveBoard` refuses a board past
- * MAX_BOARD_BYTES with a clear error instead of letting DynamoDB reject it.
+ * Size: DynamoDB items hold at most 400 KB ("Service, account, and table quotas in Amazon
+ * DynamoDB": item size). The item is therefore stored compactly (`toItem`): alarms by member, each
+ * as its kind when its name is the catalog's `alarmName(kind, member)` (the name, target, subject
+ * and ARN follow from it), no reasons (those travel in the batch). A 1,000-target outage with two
+ * alarms each then takes about a third of the limit, open or just recovered (board.test.ts
+ * measures it). `saveBoard` refuses a board past MAX_BOARD_BYTES with a clear error instead of
+ * letting DynamoDB reject it.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AlarmKind, AlarmSeverity } from './alarm-catalog.ts';
+import { ALARM_KINDS, type AlarmKind, type AlarmSeverity, alarmKindOf, alarmName } from './alarm-catalog.ts';
 import type { CauseKind } from './notification/causes.ts';
 import { INCIDENT_PK } from './state-item.ts';
 
@@ -116,14 +119,7 @@ export async function getBoard(client: DynamoDBDocumentClient, table: string): P
 /** Stores `board` as version `board.version + 1`, if the stored one is still `board.version`. */
 export async function saveBoard(client: DynamoDBDocumentClient, table: string, board: Board): Promise<Board> {
   const saved: Board = { ...board, version: board.version + 1 };
-  const item = {
-    pk: INCIDENT_PK,
-    sk: BOARD_SK,
-    alarms: saved.alarms,
-    cleared: saved.cleared,
-    incidents: saved.incidents,
-    version: saved.version,
-  };
+  const item = toItem(saved);
   const bytes = Buffer.byteLength(JSON.stringify(item));
   if (bytes > MAX_BOARD_BYTES) {
     throw new BoardTooLargeError(
@@ -155,28 +151,79 @@ export async function saveBoard(client: DynamoDBDocumentClient, table: string, b
   return saved;
 }
 
-/** Reads a stored board back, tolerating missing attributes. */
+/**
+ * One stored alarm: `[kind or name, since]`, plus its ARN when it is not `arnPrefix + name`.
+ * A kind stands for `alarmName(kind, member)` with the member as its target.
+ */
+type StoredAlarm = [string, string] | [string, string, string];
+
+/** The item as stored; `toBoard` reads it back. Exported for the size test. */
+export function toItem(board: Board): Record<string, unknown> {
+  const arnPrefix = commonArnPrefix(Object.entries(board.alarms));
+  const alarms: Record<string, StoredAlarm[]> = {};
+  for (const [name, alarm] of Object.entries(board.alarms)) {
+    const short = alarm.kind && alarm.target === alarm.member && alarmName(alarm.kind, alarm.member) === name;
+    const entry: StoredAlarm =
+      alarm.arn && alarm.arn !== `${arnPrefix}${name}`
+        ? [short ? (alarm.kind as string) : name, alarm.since, alarm.arn]
+        : [short ? (alarm.kind as string) : name, alarm.since];
+    (alarms[alarm.member] ??= []).push(entry);
+  }
+  const cleared: Record<string, [string, string][]> = {};
+  for (const [name, c] of Object.entries(board.cleared)) {
+    const found = alarmKindOf(name);
+    const short = found && alarmName(found.spec.kind as AlarmKind, c.member) === name;
+    (cleared[c.member] ??= []).push([short ? found.spec.kind : name, c.at]);
+  }
+  return {
+    pk: INCIDENT_PK,
+    sk: BOARD_SK,
+    arnPrefix,
+    alarms,
+    cleared,
+    incidents: board.incidents,
+    version: board.version,
+  };
+}
+
+/** `arn:<partition>:cloudwatch:<region>:<account>:alarm:` of the first alarm with an ARN. */
+function commonArnPrefix(alarms: readonly [string, ActiveAlarm][]): string {
+  for (const [name, alarm] of alarms) {
+    if (alarm.arn?.endsWith(`:alarm:${name}`)) return alarm.arn.slice(0, alarm.arn.length - name.length);
+  }
+  return '';
+}
+
+/** Reads a stored board back (toItem's form), tolerating missing attributes. */
 export function toBoard(item: Record<string, unknown>): Board {
+  const arnPrefix = str(item['arnPrefix']) ?? '';
   const alarms: Record<string, ActiveAlarm> = {};
-  const rawAlarms = (item['alarms'] ?? {}) as Record<string, Record<string, unknown>>;
-  for (const [name, raw] of Object.entries(rawAlarms)) {
-    if (!raw || typeof raw !== 'object' || typeof raw['member'] !== 'string') continue;
-    alarms[name] = {
-      member: raw['member'],
-      target: str(raw['target']),
-      kind: (str(raw['kind']) as AlarmKind | null) ?? null,
-      subject: str(raw['subject']),
-      since: str(raw['since']) ?? '',
-      arn: str(raw['arn']),
-    };
+  for (const [member, entries] of Object.entries((item['alarms'] ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') continue;
+      const [first, since, arn] = entry as [string, string, unknown];
+      const name = first in ALARM_KINDS ? alarmName(first as AlarmKind, member) : first;
+      const found = alarmKindOf(name);
+      const target = first in ALARM_KINDS ? member : name === member ? null : member;
+      alarms[name] = {
+        member,
+        target,
+        kind: (found?.spec.kind as AlarmKind | undefined) ?? null,
+        subject: found?.subject ?? null,
+        since,
+        arn: typeof arn === 'string' ? arn : arnPrefix ? `${arnPrefix}${name}` : null,
+      };
+    }
   }
   const cleared: Record<string, ClearedAlarm> = {};
-  for (const [name, raw] of Object.entries(
-    (item['cleared'] ?? {}) as Record<string, Record<string, unknown>>,
-  )) {
-    const at = str(raw?.['at']);
-    const member = str(raw?.['member']);
-    if (at && member) cleared[name] = { at, member };
+  for (const [member, entries] of Object.entries((item['cleared'] ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') continue;
+      const name = entry[0] in ALARM_KINDS ? alarmName(entry[0] as AlarmKind, member) : entry[0];
+      cleared[name] = { member, at: entry[1] };
+    }
   }
   const incidents = Array.isArray(item['incidents'])
     ? (item['incidents'] as Record<string, unknown>[]).flatMap(toIncident)

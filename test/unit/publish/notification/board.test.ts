@@ -8,7 +8,14 @@ import {
   onlyLeft,
   reminderDue,
 } from '../../../../functions/publish/notification/pending.ts';
-import { type Board, emptyBoard, type Incident } from '../../../../functions/publish/state-incident.ts';
+import {
+  type Board,
+  emptyBoard,
+  type Incident,
+  MAX_BOARD_BYTES,
+  toBoard,
+  toItem,
+} from '../../../../functions/publish/state-incident.ts';
 
 const T0 = new Date('2026-11-22T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -217,5 +224,75 @@ describe('when news is due', () => {
         60,
       ),
     ).toBe(false);
+  });
+});
+
+describe('the board’s size', () => {
+  it('holds a 1,000-target outage (two alarms each, then all cleared) within DynamoDB’s 400 KB item', () => {
+    const targets = Array.from(
+      { length: 1_000 },
+      (_, i) => `team-service-image-${String(i).padStart(4, '0')}`,
+    );
+    const alarms = targets.flatMap((t) => [
+      {
+        ...transition(`RegistryCanary-${t}-FailingInAnyRegion`, t, 'ALARM', 0),
+        alarmArn: `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:RegistryCanary-${t}-FailingInAnyRegion`,
+      },
+      {
+        ...transition(`RegistryCanary-${t}-FailingInManyRegions`, t, 'ALARM', 0),
+        alarmArn: `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:RegistryCanary-${t}-FailingInManyRegions`,
+      },
+    ]);
+    const raised = applyTransitions(emptyBoard(), alarms, at(1));
+    const open = told(
+      reconcile(
+        raised.board,
+        [group('registry:123456789012.dkr.ecr.eu-west-1.amazonaws.com', targets)],
+        raised.touched,
+        at(1),
+      ),
+      1,
+    );
+    const bytes = (board: Board) => Buffer.byteLength(JSON.stringify(toItem(board)));
+
+    expect(bytes(open)).toBeLessThan(MAX_BOARD_BYTES);
+    // Cleared alarms are remembered for a day: the board right after the recovery is the largest.
+    const cleared = applyTransitions(
+      open,
+      alarms.map((a) => ({ ...a, newState: 'OK' as const, at: at(30).toISOString() })),
+      at(31),
+    );
+    const closed = reconcile(cleared.board, [], cleared.touched, at(31));
+    expect(bytes(closed)).toBeLessThan(MAX_BOARD_BYTES);
+    if (process.env['DEBUG_BOARD_SIZE']) console.log('board bytes', bytes(open), bytes(closed));
+  });
+
+  it('reads back exactly what it stored, short form or not', () => {
+    const { board } = applyTransitions(
+      emptyBoard(),
+      [
+        {
+          ...transition('RegistryCanary-a-FailingInAnyRegion', 'a', 'ALARM', 0),
+          alarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:RegistryCanary-a-FailingInAnyRegion',
+        },
+        {
+          ...transition('RegistryCanary-eu-west-1-ProbeSilent', 'x', 'ALARM', 1),
+          target: null,
+          kind: 'ProbeSilent',
+          alarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:RegistryCanary-eu-west-1-ProbeSilent',
+        },
+        {
+          ...transition('team-made-alarm', 'b', 'ALARM', 2),
+          kind: null,
+          alarmArn: 'arn:aws:cloudwatch:us-east-1:1:alarm:team-made-alarm',
+        },
+        transition('RegistryCanary-c-LatencyDegraded', 'c', 'ALARM', 3),
+        transition('RegistryCanary-c-LatencyDegraded', 'c', 'OK', 4),
+      ],
+      at(5),
+    );
+    const next = reconcile(board, [group('registry:ghcr.io', ['a'])], new Set(['a']), at(5));
+    const stored = JSON.parse(JSON.stringify(toItem(next))) as Record<string, unknown>;
+    expect(toBoard(stored)).toEqual(next);
   });
 });
