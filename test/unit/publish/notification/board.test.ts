@@ -264,7 +264,6 @@ describe('the board’s size', () => {
     );
     const closed = reconcile(cleared.board, [], cleared.touched, at(31));
     expect(bytes(closed)).toBeLessThan(MAX_BOARD_BYTES);
-    if (process.env['DEBUG_BOARD_SIZE']) console.log('board bytes', bytes(open), bytes(closed));
   });
 
   it('reads back exactly what it stored, short form or not', () => {
