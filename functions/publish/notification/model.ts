@@ -6,7 +6,7 @@
  * model, so the channels cannot disagree.
  */
 import { runbookUrl } from '../../probe/codes.ts';
-import { alarmKindOf } from '../alarm-catalog.ts';
+import { ALARM_KINDS, alarmKindOf } from '../alarm-catalog.ts';
 import type { ActiveAlarm, Incident, Told } from '../state-incident.ts';
 import type { TargetState } from '../state-item.ts';
 import type { AlarmTransition } from './alarm-event.ts';
@@ -26,6 +26,12 @@ import { describeScope, type Scope } from './scope.ts';
 import type { MessageSeverity } from './severity.ts';
 
 export type AlertEvent = 'opened' | 'updated' | 'reminder' | 'recovered' | 'merged';
+
+/**
+ * What a warning about missing results says in place of a code: not a diagnosis (the probe made
+ * none), so not in functions/probe/codes.ts; the title still says what is wrong.
+ */
+export const NO_RECENT_RESULT = 'NO_RECENT_RESULT';
 
 /** SNS email subjects: "less than 100 characters" (SNS Publish API, Subject). Our titles fit in 99. */
 export const MAX_TITLE_CHARS = 99;
@@ -181,10 +187,28 @@ export function buildAlert(
   const groups = groupByDiagnosis(failing);
   const told = input.before;
   // Results older than the stale age say nothing; what was last told still stands for the title.
+  // A target that some running region sent nothing for (TargetSilent) has no diagnosis: say that.
+  const silentOnly =
+    incident.cause === 'degraded' &&
+    failing.length > 0 &&
+    failing.every((t) => t.condition === 'no-data' || (!t.code && t.scope.silent.length > 0));
   const code = closed
     ? (told?.code ?? null)
-    : (dominantCode(failing) ?? (incident.cause === 'certificate' ? 'CERT_EXPIRING' : (told?.code ?? null)));
-  const liveRegions = [...new Set(failing.flatMap((t) => [...t.scope.failing, ...t.scope.degraded]))].sort();
+    : (dominantCode(failing) ??
+      (incident.cause === 'certificate'
+        ? 'CERT_EXPIRING'
+        : silentOnly
+          ? NO_RECENT_RESULT
+          : (told?.code ?? null)));
+  const liveRegions = [
+    ...new Set(
+      failing.flatMap((t) => [
+        ...t.scope.failing,
+        ...t.scope.degraded,
+        ...(silentOnly ? t.scope.silent : []),
+      ]),
+    ),
+  ].sort();
   const failingRegions = closed || liveRegions.length === 0 ? (told?.regions ?? liveRegions) : liveRegions;
   const everTargets = closed ? incident.everMembers : targetMembers;
   const registries = [
@@ -214,7 +238,9 @@ export function buildAlert(
     : (input.before?.members ?? []).filter((m) => !incident.members.includes(m) && !input.movedTo.has(m));
   const runbook = spec.runbook
     ? runbookPage(spec.runbook, context.runbookBaseUrl)
-    : (groups[0]?.runbook ?? (code ? runbookPage(code, context.runbookBaseUrl) : null));
+    : code === NO_RECENT_RESULT
+      ? runbookPage(ALARM_KINDS.TargetSilent.runbook, context.runbookBaseUrl)
+      : (groups[0]?.runbook ?? (code ? runbookPage(code, context.runbookBaseUrl) : null));
   const alarmNames = memberAlarms.map(([name]) => name).sort();
   const alarmArns = memberAlarms.flatMap(([, a]) => (a.arn ? [a.arn] : []));
   const logRegions = probe ? [probe.region] : failingRegions;

@@ -410,4 +410,21 @@ describe('alert scenarios', () => {
       true,
     );
   });
+
+  it('a target one running region sent nothing for is a warning that says so, not a page', async () => {
+    await probe('ap-southeast-1', { 'ghcr-app': result('ghcr-app') });
+    await probe('eu-west-1', { 'ghcr-app': result('ghcr-app') });
+    vi.setSystemTime(at(45));
+    // us-east-1 runs (other targets) but wrote nothing for ghcr-app; the other two regions did.
+    await probe('ap-southeast-1', { 'ghcr-app': result('ghcr-app') });
+    await probe('eu-west-1', { 'ghcr-app': result('ghcr-app') });
+
+    await handleAlarmBatch([alarm('TargetSilent', 'ghcr-app', 'ALARM', 44, 'ghcr-app')], deps());
+
+    const [m] = await sent();
+    expectWithinLimits(m as Sent);
+    expect(m?.subject).toBe('WARNING NO_RECENT_RESULT in us-east-1: ghcr.io (1 target)');
+    expect(m?.attributes['severity']).toBe('warning');
+    expect(m?.alert.links.runbook).toBe('https://example.com/runbooks/PROBE_DLQ.md');
+  });
 });
