@@ -5,7 +5,9 @@
  * description (required), nextSteps, keywords}, metadata {threadId, summary, eventType,
  * relatedResources, additionalContext}. The thread id is the incident's id, which survives
  * re-grouping, so the opening, updates, reminders and the recovery land in one thread, when the
- * channel has threaded notifications turned on (docs/alerts.md).
+ * channel allows it: "To thread notifications, your channel preferences must allow sending
+ * notification updates in a thread" (`@Amazon Q preferences` in the channel;
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html).
  */
 import { formatDuration, formatTime, plural } from './format.ts';
 import { type Alert, type DiagnosisGroup, ownerText, type RateLimitBudget } from './model.ts';
