@@ -242,7 +242,8 @@ describe('Alerting', () => {
     expect(() => build({ pagerDuty: { routingKeySecret: 'x', severities: [] } })).toThrow(
       /notifications\.pagerDuty\.severities/,
     );
-  });
+    // Each build bundles the notifier's functions with esbuild before the props are refused.
+  }, 60_000);
 
   it('lets the webhook subscriber read only its own secret', () => {
     const statements = statementsOf('AlertingSlackWebhookRole');
