@@ -168,13 +168,17 @@ export function toItem(board: Board): Record<string, unknown> {
       alarm.arn && alarm.arn !== `${arnPrefix}${name}`
         ? [short ? (alarm.kind as string) : name, alarm.since, alarm.arn]
         : [short ? (alarm.kind as string) : name, alarm.since];
-    (alarms[alarm.member] ??= []).push(entry);
+    const list = alarms[alarm.member] ?? [];
+    list.push(entry);
+    alarms[alarm.member] = list;
   }
   const cleared: Record<string, [string, string][]> = {};
   for (const [name, c] of Object.entries(board.cleared)) {
     const found = alarmKindOf(name);
     const short = found && alarmName(found.spec.kind as AlarmKind, c.member) === name;
-    (cleared[c.member] ??= []).push([short ? found.spec.kind : name, c.at]);
+    const list = cleared[c.member] ?? [];
+    list.push([short ? found.spec.kind : name, c.at]);
+    cleared[c.member] = list;
   }
   return {
     pk: INCIDENT_PK,

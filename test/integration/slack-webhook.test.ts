@@ -94,7 +94,11 @@ describe('Slack webhook delivery', () => {
     expect(delivered).toBe(1);
     expect(received).toHaveLength(1);
     const request = received[0]!;
-    expect(request).toMatchObject({ method: 'POST', path: SECRET_PATH, contentType: 'application/json; charset=utf-8' });
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: SECRET_PATH,
+      contentType: 'application/json; charset=utf-8',
+    });
     const body = request.body as { text: string; blocks: { type: string; text?: { text: string } }[] };
     expect(body.text).toBe(
       'CRITICAL: FAILING RATE_LIMITED in all 2 regions: registry-1.docker.io (2 targets)',

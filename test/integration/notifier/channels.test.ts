@@ -279,12 +279,13 @@ describe('PagerDuty channel', () => {
     const [event] = await toPagerDuty();
 
     expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(MAX_EVENT_BYTES);
-    expect(event?.payload?.summary.length).toBeLessThanOrEqual(MAX_SUMMARY_CHARS);
-    expect(event?.dedup_key.length).toBeLessThanOrEqual(MAX_DEDUP_KEY_CHARS);
-    expect((event?.payload?.custom_details?.['diagnoses'] as unknown[]).length).toBeLessThanOrEqual(10);
+    expect(event?.payload?.summary).toBeDefined();
+    expect(event!.payload!.summary.length).toBeLessThanOrEqual(MAX_SUMMARY_CHARS);
+    expect(event!.dedup_key.length).toBeLessThanOrEqual(MAX_DEDUP_KEY_CHARS);
+    expect((event!.payload!.custom_details!['diagnoses'] as unknown[]).length).toBeLessThanOrEqual(10);
     // The SNS message already left out what did not fit 256 KB; the event says how many there are in all.
     expect(event?.payload?.custom_details?.['failing_targets']).toBe(60);
-    const listed = (event?.payload?.custom_details?.['diagnoses'] as { targets: string[] }[]).reduce(
+    const listed = (event!.payload!.custom_details!['diagnoses'] as { targets: string[] }[]).reduce(
       (n, d) => n + d.targets.length,
       0,
     );
