@@ -14,6 +14,11 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
   const separator = ctx.reference.includes(':') ? '@' : ':';
   const image = `${ctx.registry}/${ctx.repository}${separator}${ctx.reference}`;
   const tlsFlag = ctx.plainHttp ? ' --tls-verify=false' : '';
+  // The command a reader pastes must reach the registry the way the probe did.
+  const probe = `registry-canary probe ${image}${ctx.plainHttp ? ' --plain-http' : ''}`;
+  // docker (Go's golang.org/x/net/http/httpproxy) proxies an http:// registry through HTTP_PROXY and
+  // an https:// one through HTTPS_PROXY; the check must use the same proxy.
+  const proxyVariable = ctx.plainHttp ? '$HTTP_PROXY' : '$HTTPS_PROXY';
   const ping = `curl -sI ${base}/v2/`;
   const timing = `curl -sS -o /dev/null --max-time 30 -w 'dns %{time_namelookup}s connect %{time_connect}s tls %{time_appconnect}s ttfb %{time_starttransfer}s total %{time_total}s\\n' ${base}/v2/`;
   const sClient = `openssl s_client -connect ${hostname}:${port} -servername ${hostname} -showcerts </dev/null`;
@@ -51,7 +56,7 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
     ],
     TLS_UNTRUSTED: [
       sClient,
-      `registry-canary probe ${image} --ca-file /path/to/ca.pem   # when the registry uses a private CA`,
+      `${probe} --ca-file /path/to/ca.pem   # when the registry uses a private CA`,
       'Install the CA that signed the certificate (or serve the full chain, including intermediates).',
     ],
     TLS_HOSTNAME_MISMATCH: [
@@ -64,17 +69,17 @@ export function nextStepsFor(c: Pick<Classification, 'code' | 'facts'>, ctx: Con
     ],
     PROXY_ERROR: [
       'env | grep -i _proxy',
-      `curl -sI -x "$HTTPS_PROXY" ${base}/v2/`,
+      `curl -sI -x "${proxyVariable}" ${base}/v2/`,
       `Add ${hostname} to NO_PROXY if the registry should be reached directly.`,
     ],
     AUTH_REQUIRED: [
       `${ping}   # read the WWW-Authenticate challenge`,
-      `registry-canary probe ${image} --username USER --password-stdin`,
+      `${probe} --username USER --password-stdin`,
       `${listTags}   # a repository that does not exist also asks for credentials`,
     ],
     AUTH_FAILED: [
       `docker login ${ctx.registry}   # check the same credentials by hand`,
-      `echo "$PASSWORD" | registry-canary probe ${image} --username USER --password-stdin`,
+      `echo "$PASSWORD" | ${probe} --username USER --password-stdin`,
       'Check the credentials have not expired or been rotated, and that the account is not locked.',
     ],
     TOKEN_SERVICE_ERROR: [
