@@ -145,8 +145,8 @@ function metadataReason(host: string): string | null {
   return null;
 }
 
-/** WHATWG URL parsing already turns 0xA9FEA9FE, 2852039166 and friends into dotted decimal. */
-function parseIpv4(host: string): number[] | null {
+/** Four octets of a dotted-decimal IPv4 literal, or null. WHATWG URL parsing already turns 0xA9FEA9FE, 2852039166 and friends into dotted decimal. */
+export function parseIpv4(host: string): number[] | null {
   const parts = host.split('.');
   if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return null;
   const octets = parts.map(Number);
@@ -163,7 +163,7 @@ function ipv4MappedInIpv6(host: string): number[] | null {
 }
 
 /** Eight 16-bit groups of an IPv6 literal (without brackets), or null. Handles :: and a dotted IPv4 tail. */
-function parseIpv6(host: string): number[] | null {
+export function parseIpv6(host: string): number[] | null {
   if (!host.includes(':')) return null;
   let text = host.replace(/%.*$/, '');
   const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);

@@ -88,6 +88,13 @@ describe('parseWwwAuthenticate: schemes and token68', () => {
     ]);
   });
 
+  it('reads token68 followed by a tab before the next challenge', () => {
+    expect(parseWwwAuthenticate('Negotiate abc=\t, Basic')).toEqual([
+      { scheme: 'negotiate', params: {}, token68: 'abc=' },
+      { scheme: 'basic', params: {} },
+    ]);
+  });
+
   it('reads name=value as a parameter, not as token68', () => {
     expect(parseWwwAuthenticate('Custom abc=def')).toEqual([{ scheme: 'custom', params: { abc: 'def' } }]);
   });
@@ -119,6 +126,8 @@ describe('parseWwwAuthenticate: malformed headers', () => {
     ['Bearer realm="a', 'unterminated quoted string'],
     ['Bearer realm="a" service="b"', 'expected "," after a parameter at offset 17'],
     ['=', 'expected an auth scheme at offset 0'],
+    ['Bearer "x"', 'expected a parameter name at offset 7'],
+    ['Bearer ==', 'expected a parameter name at offset 7'],
     ['Basic realm="a", ="b"', 'expected an auth scheme at offset 17'],
     ['   ', 'no challenge in the header'],
     [',,', 'no challenge in the header'],
@@ -158,6 +167,12 @@ describe('findBearer', () => {
 
   it('gives an empty scope no scopes', () => {
     expect(findBearer(parseWwwAuthenticate('Bearer realm="r",scope=""'))?.scopes).toEqual([]);
+  });
+
+  it('carries an empty header when the caller gives none', () => {
+    expect(() => findBearer(parseWwwAuthenticate('Bearer service="s"'))).toThrow(
+      expect.objectContaining({ reason: 'the Bearer challenge has no realm', header: '' }),
+    );
   });
 
   it('refuses an empty realm like a missing one, carrying the header', () => {

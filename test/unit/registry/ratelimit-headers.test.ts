@@ -78,6 +78,7 @@ describe('parseQuota', () => {
     ['', { count: null, windowSeconds: null }],
     [',', { count: null, windowSeconds: null }],
     ['5, x;w=9', { count: 5, windowSeconds: 9 }],
+    ['w=60', { count: null, windowSeconds: null }],
   ])('reads %j as %j', (value, expected) => {
     expect(parseQuota(value)).toEqual(expected);
   });

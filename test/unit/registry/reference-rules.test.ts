@@ -112,6 +112,7 @@ describe('parseReference: registry host', () => {
     ['host.example:65536/x', 'port "65536"'],
     ['host.example:/x', 'port ""'],
     ['host.example:8o/x', 'port "8o"'],
+    ['host.example:o8/x', 'port "o8"'],
     ['[::1]:/x', 'port ""'],
     ['[::1]:0/x', 'port "0"'],
   ])('refuses %s: %s is not a number from 1 to 65535', (input, port) => {
@@ -172,6 +173,7 @@ describe('parseReference: tag and digest', () => {
     [`sha256:${'A'.repeat(64)}`, 'invalid sha256 digest: expected 64 lowercase hex characters'],
     [`sha256:${'g'.repeat(64)}`, 'invalid sha256 digest: expected 64 lowercase hex characters'],
     [`sha512:${'a'.repeat(127)}`, 'invalid sha512 digest: expected 128 lowercase hex characters'],
+    [`sha512:${'a'.repeat(129)}`, 'invalid sha512 digest: expected 128 lowercase hex characters'],
     [`sha512:${'a'.repeat(64)}`, 'invalid sha512 digest: expected 128 lowercase hex characters'],
     [`md5:${'a'.repeat(32)}`, 'unsupported digest algorithm "md5": use sha256 or sha512'],
     [`sha256+b64:${'a'.repeat(43)}`, 'unsupported digest algorithm "sha256+b64": use sha256 or sha512'],
@@ -206,6 +208,15 @@ describe('parseReference: repository path', () => {
     expect(reason(id)).toBe('a 64-character hexadecimal string is an image ID, not a repository name');
     expect(parseReference(`ghcr.io/${id}`).repository).toBe(id);
     expect(parseReference('f'.repeat(63)).repository).toBe(`library/${'f'.repeat(63)}`);
+    expect(parseReference('f'.repeat(65)).repository).toBe(`library/${'f'.repeat(65)}`);
+  });
+
+  it.each(['', '   ', '\t'])('says the reference %j is empty', (input) => {
+    expect(reason(input)).toBe('the reference is empty');
+  });
+
+  it('reads "://" after the name as a broken path, not as a URL scheme', () => {
+    expect(reason('ghcr.io/o/i:tag://x')).toContain('invalid repository path component "i:tag:"');
   });
 
   it('refuses upper case in the path, and says so', () => {
