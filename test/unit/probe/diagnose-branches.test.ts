@@ -566,6 +566,20 @@ describe('classify: image and protocol problems', () => {
     });
   });
 
+  it('lists several available platforms of an index, and several missing ones of an image', () => {
+    expect(
+      classify(new PlatformMissingError(['linux/s390x'], ['linux/amd64', 'linux/arm64']), ctx).summary,
+    ).toBe('The image index has no linux/s390x image; it has linux/amd64, linux/arm64.');
+    expect(
+      classify(
+        new PlatformMissingError(['linux/arm64', 'linux/s390x'], ['linux/amd64', 'linux/386'], 'image'),
+        ctx,
+      ).summary,
+    ).toBe(
+      'The image is a single-platform linux/amd64, linux/386 image, with no linux/arm64, linux/s390x variant: nodes of that platform cannot run it.',
+    );
+  });
+
   it('tells a single-platform image apart from an index', () => {
     expect(classify(new PlatformMissingError(['linux/arm64'], ['linux/amd64'], 'image'), ctx).summary).toBe(
       'The image is a single-platform linux/amd64 image, with no linux/arm64 variant: nodes of that platform cannot run it.',
