@@ -22,14 +22,13 @@ describe('nextStepsFor: derived parts', () => {
     );
   });
 
-  it("uses the registry's own port, and the bracketed IPv6 host", () => {
+  it("uses the registry's own port, and keeps an IPv6 host's brackets where openssl wants them", () => {
     expect(nextStepsFor({ code: 'TIMEOUT' }, plain)[1]).toBe('nc -vz -w 5 registry.local 5000');
-    expect(nextStepsFor({ code: 'DNS_FAILURE' }, { ...https, registry: '[::1]:5443' })[0]).toBe(
-      'getent hosts [::1]',
+    expect(nextStepsFor({ code: 'TLS_UNTRUSTED' }, { ...https, registry: '[::1]:5443' })[0]).toMatch(
+      /^openssl s_client -connect \[::1\]:5443 /,
     );
-    expect(nextStepsFor({ code: 'TLS_UNTRUSTED' }, { ...https, registry: '[::1]:5443' })[0]).toBe(
-      'openssl s_client -connect [::1]:5443 -servername [::1] -showcerts </dev/null',
-    );
+    // Not pinned: getent, dig, nc and -servername get the bracketed form too, which they do not
+    // accept (reported in issue 14's notes; next-steps.ts is being reworked on another branch).
   });
 
   it('writes a digest reference with @ and a tag with :', () => {

@@ -126,7 +126,9 @@ describe('parseReference: registry host', () => {
     },
   );
 
-  it.each(['[::1]x/y', '[::1/x', '[zz::1]/x', '[]:5000/x'])(
+  // distribution/reference regexp.go: ipv6address = `\[(?:[a-fA-F0-9:]+)\]`, zone identifiers and
+  // IPv4-mapped (dotted) forms deliberately excluded.
+  it.each(['[::1]x/y', '[::1/x', '[zz::1]/x', '[]:5000/x', '[fe80::1%eth0]/x', '[::ffff:10.0.0.1]:5000/x'])(
     'refuses the malformed IPv6 host of %s',
     (input) => {
       expect(reason(input)).toBe(
