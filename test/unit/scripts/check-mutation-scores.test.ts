@@ -1,5 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type MutationReport, moduleScores } from '../../../scripts/check-mutation-scores.ts';
+import {
+  MUTATION_SCORE_FLOORS,
+  type MutationReport,
+  moduleScores,
+} from '../../../scripts/check-mutation-scores.ts';
+
+const config = JSON.parse(readFileSync(new URL('../../../stryker.config.json', import.meta.url), 'utf8')) as {
+  mutate: string[];
+  incremental: boolean;
+  incrementalFile: string;
+  thresholds: { break: number | null };
+};
 
 const mutants = (counts: Record<string, number>) =>
   Object.entries(counts).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })));
@@ -44,5 +56,18 @@ describe('moduleScores', () => {
     expect(moduleScores(report, {})).toEqual([
       { module: 'b.ts', floor: null, score: 0, detected: 0, valid: 3, ok: true },
     ]);
+  });
+});
+
+describe('stryker.config.json', () => {
+  it('mutates every module that has a floor', () => {
+    const mutated = config.mutate.map((glob) => glob.replace(/:[\d-]+$/, ''));
+    for (const module of Object.keys(MUTATION_SCORE_FLOORS)) expect(mutated, module).toContain(module);
+  });
+
+  it('runs incrementally from the committed results file, and breaks below the lowest floor', () => {
+    expect(config.incremental).toBe(true);
+    expect(config.incrementalFile).toBe('reports/mutation/stryker-incremental.json');
+    expect(config.thresholds.break).toBe(Math.min(...Object.values(MUTATION_SCORE_FLOORS)));
   });
 });
