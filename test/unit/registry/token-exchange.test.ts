@@ -164,7 +164,7 @@ describe('obtainToken', () => {
     expect(error).toMatchObject({ status, step: 'token', headers: { 'retry-after': '5' } });
   });
 
-  it.each([500, 404, 302, 300, 199])('blames the token service for %i', async (status) => {
+  it.each([500, 404, 300, 199])('blames the token service for %i', async (status) => {
     const error = await rejection(fetchToken([{ status }]).promise);
     expect(error).toBeInstanceOf(TokenServiceError);
     expect(error).toMatchObject({
