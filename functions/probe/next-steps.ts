@@ -43,6 +43,9 @@ export function nextStepsFor(
   const separator = ctx.reference.includes(':') ? '@' : ':';
   const image = `${ctx.registry}/${ctx.repository}${separator}${ctx.reference}`;
   const tlsFlag = ctx.plainHttp ? ' --tls-verify=false' : '';
+  // docker (Go's golang.org/x/net/http/httpproxy) proxies an http:// registry through HTTP_PROXY and
+  // an https:// one through HTTPS_PROXY; the check must use the same proxy.
+  const proxyVariable = ctx.plainHttp ? '$HTTP_PROXY' : '$HTTPS_PROXY';
   const ping = `curl -sI${curlCa} ${base}/v2/`;
   const timing = `curl -sS${curlCa} -o /dev/null --max-time 30 -w 'dns %{time_namelookup}s connect %{time_connect}s tls %{time_appconnect}s ttfb %{time_starttransfer}s total %{time_total}s\\n' ${base}/v2/`;
   const sClient = `openssl s_client -connect ${hostname}:${port} -servername ${hostname}${caFile ? ` -CAfile ${caFile}` : ''} -showcerts </dev/null`;
@@ -93,7 +96,7 @@ export function nextStepsFor(
     ],
     PROXY_ERROR: [
       'env | grep -i _proxy',
-      `curl -sI${curlCa} -x "$HTTPS_PROXY" ${base}/v2/`,
+      `curl -sI${curlCa} -x "${proxyVariable}" ${base}/v2/`,
       `Add ${hostname} to NO_PROXY if the registry should be reached directly.`,
     ],
     AUTH_REQUIRED: [

@@ -144,6 +144,9 @@ function origin(ctx: NextStepContext): string {
 export function probeAgain(ctx: NextStepContext, extraFlags: readonly string[] = []): string {
   const command = ctx.invocation?.command ?? 'registry-canary';
   const flags = [...(ctx.invocation?.flags ?? []), ...extraFlags];
+  // The command a reader pastes must reach the registry the way the probe did, even when the
+  // invocation was not recorded (a library caller of probeImage).
+  if (ctx.plainHttp && !flags.includes('--plain-http')) flags.push('--plain-http');
   return [command, 'probe', image(ctx), ...flags].join(' ');
 }
 

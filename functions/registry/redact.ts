@@ -4,7 +4,15 @@
  * any secret the probe knows it holds (passwords, tokens).
  */
 
-const SECRET_QUERY_PARAM = /token|signature|^sig$|password|secret|credential|^key$|auth/i;
+/**
+ * Query parameters whose values grant access. Storage redirects carry them: S3 and R2
+ * (X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token), GCS (X-Goog-Signature), CloudFront
+ * (Signature), Azure SAS (sig), and Docker Hub's Cloudflare storage, whose blob redirects end in
+ * `data?verify=<expiry>-<HMAC>` (captured in docker/hub-feedback and containers/image pull logs:
+ * https://production.cloudflare.docker.com/registry-v2/docker/registry/v2/blobs/sha256/d7/.../data?verify=1571741472-uPpr%2F4fiyi2ZixtR%2FK5AwxUatZQ%3D).
+ * `sig`, `key` and `verify` only as whole names: `design`, `monkey` or `verifyssl` grant nothing.
+ */
+const SECRET_QUERY_PARAM = /token|signature|^sig$|password|secret|credential|^key$|^verify$|auth/i;
 
 /** The URL with user-info removed and secret-looking query values replaced by REDACTED. */
 export function redactUrl(input: URL | string): string {
@@ -43,9 +51,12 @@ export class SecretScrubber {
     if (username !== undefined) this.secrets.add(Buffer.from(`${username}:${secret}`).toString('base64'));
   }
 
+  /** The text with every known secret replaced by ***. */
   scrub(text: string): string {
     let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join('***');
+    // Longest first: a token that contains the password would otherwise keep all but that part.
+    const longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of longestFirst) out = out.split(secret).join('***');
     return out;
   }
 }

@@ -29,7 +29,9 @@ const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.
 const MAX_NAME_LENGTH = 255;
 
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
-const IPV6_HOST = /^\[[0-9a-fA-F:.]+(?:%[a-zA-Z0-9]+)?\]$/;
+// regexp.go's ipv6address: compressed or full hex only; "IPv6 zone identifiers (rfc6874) or
+// Special addresses such as IPv4-Mapped are deliberately excluded", so docker refuses them too.
+const IPV6_HOST = /^\[[0-9a-fA-F:]+\]$/;
 const PORT = /^[0-9]+$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
