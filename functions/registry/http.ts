@@ -16,11 +16,13 @@ import {
   ForbiddenAddressError,
   MAX_ERROR_BODY_BYTES,
   MalformedResponseError,
+  ProxyRefusedError,
   TimeoutError,
   TransportError,
 } from './errors.ts';
 import { guardedLookup, type LookupFunction } from './forbidden-hosts.ts';
 import { type ProxySettings, proxyFor } from './proxy.ts';
+import { proxyAnswerSignature, refusedConnectStatus, refusedForwardStatus } from './proxy-answer.ts';
 import { redactUrl } from './redact.ts';
 import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
 import { trustedContext } from './trust.ts';
@@ -186,6 +188,24 @@ export class HttpClient {
     }
     const endAt = this.now();
     const step = record(connection, endAt);
+    // A plain-HTTP request goes to the proxy as an absolute URL, so the proxy may answer it
+    // itself (an https request is tunnelled: what comes back through the tunnel is the registry's).
+    const signature =
+      proxy !== null && url.protocol === 'http:' && status >= 400 ? proxyAnswerSignature(headers) : null;
+    if (signature && proxy !== null) {
+      const text = body.bytes.toString('utf8').replace(/\s+/g, ' ').trim();
+      throw new ProxyRefusedError(request.step, where, proxy, hostPort(url), status, 'forward', [
+        `step: ${request.step}`,
+        where,
+        `proxy: ${proxy}`,
+        `answered by: ${signature.writer}, not the registry (${signature.header}: ${headers[signature.header]})`,
+        `status: ${status}`,
+        ...['x-squid-error', 'proxy-status', 'server', 'via']
+          .filter((name) => name !== signature.header && headers[name] !== undefined)
+          .map((name) => `${name}: ${headers[name]}`),
+        ...(text ? [`body: ${text.slice(0, 300)}${text.length > 300 ? '…' : ''}`] : []),
+      ]);
+    }
     if (success && body.truncated && request.bodyOverflow === 'error') {
       throw new BodyTooLargeError(
         where,
@@ -234,7 +254,13 @@ export class HttpClient {
       agent = new ProxyAgent({
         uri: key,
         requestTls: { ...this.tlsOptions, maxCachedSessions: 0, timeout: this.options.requestTimeoutMs },
-        proxyTls: { ...this.tlsOptions, timeout: this.options.requestTimeoutMs },
+        // The proxy is the user's own choice, so its name is resolved without the metadata guard,
+        // through the same lookup as every other name (a test's resolver reaches it too).
+        proxyTls: {
+          ...this.tlsOptions,
+          timeout: this.options.requestTimeoutMs,
+          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+        },
         connections: 1,
         // http:// registries get absolute-URL requests through the proxy, as Go (and so docker)
         // sends them; many proxies refuse CONNECT to ports other than 443. https:// still tunnels.
@@ -287,6 +313,28 @@ export class HttpClient {
         },
       );
     }
+    const refused = proxy !== null ? (refusedConnectStatus(error) ?? refusedForwardStatus(error)) : null;
+    if (refused !== null && proxy !== null) {
+      const how = refusedConnectStatus(error) !== null ? 'connect' : 'forward';
+      return new ProxyRefusedError(
+        request.step,
+        where,
+        proxy,
+        hostPort(request.url),
+        refused,
+        how,
+        [
+          `step: ${request.step}`,
+          where,
+          `proxy: ${proxy}`,
+          how === 'connect'
+            ? `the proxy answered CONNECT ${hostPort(request.url)} with ${refused}, so no tunnel to the registry was opened`
+            : `the proxy answered ${refused} itself; the request did not reach the registry`,
+          `undici: ${messageOf(error)}`,
+        ],
+        { cause: error },
+      );
+    }
     const malformed = malformedResponseProblem(error);
     if (malformed) {
       return new MalformedResponseError(
@@ -308,6 +356,15 @@ export class HttpClient {
       cause: error,
     });
   }
+}
+
+/** host:port, with the scheme's default port spelled out, as a CONNECT names it. */
+function hostPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The ForbiddenAddressError a guarded lookup raised, wherever undici wrapped it. */
