@@ -180,10 +180,30 @@ export class HttpClient {
       );
     }
     let body: { bytes: Buffer; truncated: boolean };
+    const progress = { bytes: 0 };
     try {
-      body = await this.options.deadline.race(readCapped(response.body, limit, signal, gzip));
+      body = await this.options.deadline.race(readCapped(response.body, limit, signal, gzip, progress));
     } catch (error) {
       record(connection, this.now());
+      const cut = signal.aborted ? null : cutShortProblem(error, headers, progress.bytes);
+      if (cut) {
+        throw new MalformedResponseError(
+          request.step,
+          where,
+          cut.problem,
+          [
+            `step: ${request.step}`,
+            where,
+            `status: ${status}`,
+            `problem: ${cut.problem}`,
+            `received: ${progress.bytes} bytes of the body`,
+            `announced: ${cut.announced}`,
+            `undici: ${messageOf(error)}`,
+            ...(proxy ? [`proxy: ${proxy}`] : []),
+          ],
+          { cause: error },
+        );
+      }
       throw this.failure(error, request, signal, timeoutMs, phase, proxy);
     }
     const endAt = this.now();
@@ -445,6 +465,52 @@ function problemOf(name: string, code: string, message: string): string | null {
   }
 }
 
+/**
+ * A body the server ended early: the headers came, then the connection closed (a FIN, not a reset)
+ * before the Content-Length bytes or the chunked body's last chunk. undici 7 reports it three ways
+ * (node_modules/undici/lib/dispatcher/client-h1.js, onHttpSocketEnd, around line 953): on a
+ * keep-alive answer as SocketError 'other side closed' (UND_ERR_SOCKET), the same error as a close
+ * before any answer; on a `Connection: close` answer llhttp is finished at EOF, giving
+ * ResponseContentLengthMismatchError (UND_ERR_RES_CONTENT_LENGTH_MISMATCH) for a short
+ * Content-Length body and HTTPParserError 'Invalid EOF state' mid-chunk. Only the phase (after
+ * the headers) and the announced framing tell a truncated answer (docker: "unexpected EOF") from
+ * a dropped connection. A reset mid-body (ECONNRESET) stays a reset. Null otherwise.
+ */
+export function cutShortProblem(
+  error: unknown,
+  headers: Readonly<Record<string, string>>,
+  received: number,
+): { problem: string; announced: string } | null {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  let closed = false;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
+    if (code === 'UND_ERR_SOCKET' && message === 'other side closed') closed = true;
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') closed = true;
+    if (name === 'HTTPParserError' && typeof message === 'string' && /Invalid EOF state/.test(message))
+      closed = true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (!closed) return null;
+  const length = headers['content-length']?.trim();
+  // More bytes than announced is another breach (malformedResponseProblem names it).
+  if (length !== undefined && /^\d+$/.test(length) && received < Number(length)) {
+    return {
+      problem: `the server closed the connection after ${received} of the ${length} bytes its Content-Length announced (a truncated answer)`,
+      announced: `content-length: ${length}`,
+    };
+  }
+  if (/\bchunked\b/i.test(headers['transfer-encoding'] ?? '')) {
+    return {
+      problem: `the server closed the connection in the middle of a chunked body, after ${received} bytes, before its last (zero-length) chunk (a truncated answer)`,
+      announced: `transfer-encoding: ${headers['transfer-encoding']}`,
+    };
+  }
+  return null;
+}
+
 /** The most specific error code on the error, its causes, or the first of an AggregateError's errors. */
 export function errorCode(error: unknown): string {
   const seen = new Set<unknown>();
@@ -479,10 +545,16 @@ async function readCapped(
   limit: number,
   signal: AbortSignal,
   gunzip = false,
+  /** Counts the bytes as they came off the wire (before decoding), for a body cut short. */
+  progress: { bytes: number } = { bytes: 0 },
 ): Promise<{ bytes: Buffer; truncated: boolean }> {
   let source: AsyncIterable<unknown> & { destroy(error?: Error): void } = body;
   if (gunzip) {
     const inflate = createGunzip();
+    // pipe() reads the body in flowing mode, so one more 'data' listener sees the same chunks.
+    body.on('data', (chunk: Buffer) => {
+      progress.bytes += chunk.length;
+    });
     body.on('error', (error) => inflate.destroy(error));
     body.pipe(inflate);
     source = inflate;
@@ -499,6 +571,7 @@ async function readCapped(
   try {
     for await (const chunk of source) {
       const buf = chunk as Buffer;
+      if (!gunzip) progress.bytes += buf.length;
       if (size + buf.length > limit) {
         chunks.push(buf.subarray(0, limit - size));
         size = limit;
