@@ -262,8 +262,7 @@ function classifyByDialect(
   ctx: Pick<DiagnoseContext, 'registry' | 'credentialSource'> &
     Partial<Pick<DiagnoseContext, 'profile' | 'login' | 'repository'>>,
 ): Classification | null {
-  // The token service's own refusals are read by token.ts; dialects describe the registry's answers.
-  if (error.step === 'token') return null;
+  // A token service's answer is read only by rules written for it (DialectRule.atTokenService).
   const explanation = ctx.profile?.explain(error, ctx.login ?? null);
   if (!explanation) return null;
   const evidence = [
@@ -305,6 +304,18 @@ function meaningClassification(
         summary: `A blob the manifest references is missing (${answer}): the image is broken in the registry.`,
       };
     case 'missing-or-not-visible':
+      if (error.step === 'token') {
+        // The token service would not issue a pull token for the repository (GHCR's 403).
+        return credentialsGiven
+          ? {
+              code: 'DENIED',
+              summary: `The token service of ${ctx.registry} refused a pull token for ${repository} to the ${ctx.credentialSource} credentials (${answer}): either the repository does not exist, or it exists and this identity may not read it; the token service answers both alike. To tell the two apart, check the name with an identity that can see the repository (its owner, or the registry's UI).`,
+            }
+          : {
+              code: 'AUTH_REQUIRED',
+              summary: `The token service of ${ctx.registry} refused an anonymous pull token for ${repository} (${answer}): either the repository does not exist, or it is private and needs credentials. To tell the two apart, probe with credentials that can see it: a private repository then answers, a missing one still fails.`,
+            };
+      }
       // Not "bad password": the credentials (or the anonymous token) were accepted, and the
       // registry will not say whether the repository exists, so both causes are named.
       return credentialsGiven
