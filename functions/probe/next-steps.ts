@@ -80,7 +80,7 @@ export function nextStepsFor(
     ],
     TLS_UNTRUSTED: [
       sClient,
-      `${again(['--ca-file /path/to/ca.pem'], /^--ca-file /)}   # when the registry uses a private CA`,
+      `${again(['--ca-file /path/to/ca.pem'], /^--ca-file /)}   # when the registry uses a private CA; for a deployed canary, the file of the config's caBundle.path (or its caBundle.pem saved to a file)`,
       'Install the CA that signed the certificate (or serve the full chain, including intermediates).',
     ],
     TLS_HOSTNAME_MISMATCH: [
