@@ -199,6 +199,53 @@ describe('a forward proxy that answers itself is named, not the registry', () =>
   });
 });
 
+describe('a proxy whose access list allows the registry and not its token service', () => {
+  let proxy: Proxy;
+  let server: Server;
+
+  beforeAll(async () => {
+    // The proxy forwards the registry (here it answers for it: a 401 challenge naming the realm)
+    // and refuses the realm's host with Squid's ERR_ACCESS_DENIED page.
+    const seen: string[] = [];
+    server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      if ((req.url ?? '').startsWith('http://registry.canary.invalid/')) {
+        res
+          .writeHead(401, {
+            'www-authenticate':
+              'Bearer realm="http://auth.canary.invalid/token",service="registry.canary.invalid"',
+            'content-type': 'application/json',
+          })
+          .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+        return;
+      }
+      res.writeHead(403, SQUID_DENIED_HEADERS).end(SQUID_DENIED_PAGE);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    proxy = { url: `http://127.0.0.1:${port}`, port, seen, stop: async () => {} };
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('is PROXY_ERROR at the token step, not TOKEN_SERVICE_ERROR', async () => {
+    const result = await probeCold('registry.canary.invalid/team/app:v1', {
+      plainHttp: true,
+      proxy: { httpProxy: proxy.url },
+    });
+
+    expectDiagnosis(result, 'PROXY_ERROR');
+    const d = result.diagnosis!;
+    expect(d.evidence).toContain('step: token');
+    expect(d.summary).toContain(`The proxy ${proxy.url}/ refused GET http://auth.canary.invalid/token`);
+    expect(d.nextSteps.join('\n')).toContain("The proxy's access rules refuse auth.canary.invalid:80");
+    expect(proxy.seen.some((url) => url.startsWith('http://auth.canary.invalid/token'))).toBe(true);
+  });
+});
+
 describe('a proxy whose own name does not resolve', () => {
   // The test's resolver answers every name as DNS would for an unknown one, so no query leaves
   // the machine; the HttpClient resolves the proxy's name through it (http.ts proxyTls.lookup).
