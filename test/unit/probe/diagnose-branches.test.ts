@@ -522,9 +522,28 @@ describe('classify: transport errors', () => {
     ).toEqual<Classification>({
       code: 'PROXY_ERROR',
       summary:
-        'The proxy http://proxy.internal:3128/ failed to connect to registry.example.com:5000 (ECONNRESET).',
-      evidence: evidence('ECONNRESET', ['proxy: http://proxy.internal:3128/']),
-      facts: { host: 'registry.example.com:5000' },
+        'The connection through the proxy http://proxy.internal:3128/ to registry.example.com:5000 broke (ECONNRESET): the proxy, or the registry behind it, closed it before an answer.',
+      // The proxy and the hop that failed come before the errno: the reader learns first that
+      // the registry was reached only through the proxy.
+      evidence: [
+        'step: ping',
+        'url: https://registry.example.com:5000/v2/',
+        'proxy: http://proxy.internal:3128/',
+        'failed hop: the connection through the proxy (to registry.example.com:5000)',
+        'errno: ECONNRESET',
+        'error: connect ECONNRESET',
+      ],
+      // The next steps test the proxy (its host and port), not the registry.
+      facts: {
+        host: 'registry.example.com:5000',
+        proxy: {
+          url: 'http://proxy.internal:3128/',
+          hostname: 'proxy.internal',
+          port: '3128',
+          failure: 'broken',
+          target: 'registry.example.com:5000',
+        },
+      },
     });
   });
 

@@ -59,12 +59,17 @@ describe('nextStepsFor: derived parts', () => {
   });
 
   it('checks the proxy docker would use: HTTP_PROXY for plain HTTP, HTTPS_PROXY for HTTPS', () => {
-    expect(nextStepsFor({ code: 'PROXY_ERROR' }, plain)[1]).toBe(
-      'curl -sI -x "$HTTP_PROXY" http://registry.local:5000/v2/',
-    );
-    expect(nextStepsFor({ code: 'PROXY_ERROR' }, https)[1]).toBe(
-      'curl -sI -x "$HTTPS_PROXY" https://registry.example.com/v2/',
-    );
+    // -v, not -I: a proxy's refusal shows only in its own status line and headers (X-Squid-Error,
+    // Proxy-Authenticate, Via) and, for a CONNECT, in curl's "* " lines.
+    const grep = ` 2>&1 | grep -iE '^(< HTTP|< X-Squid-Error|< Proxy-|< Via|\\* )'   # the proxy's own status and headers`;
+    expect(nextStepsFor({ code: 'PROXY_ERROR' }, plain).slice(1, 3)).toEqual([
+      `curl -sv -x "$HTTP_PROXY" http://registry.local:5000/v2/${grep}`,
+      "The proxy comes from HTTP_PROXY (and NO_PROXY) for the CLI, and from the config's httpsProxy (and noProxy) for the Lambda.",
+    ]);
+    expect(nextStepsFor({ code: 'PROXY_ERROR' }, https).slice(1, 3)).toEqual([
+      `curl -sv -x "$HTTPS_PROXY" https://registry.example.com/v2/${grep}`,
+      "The proxy comes from HTTPS_PROXY (and NO_PROXY) for the CLI, and from the config's httpsProxy (and noProxy) for the Lambda.",
+    ]);
   });
 
   it('offers s_client for a reset connection only over TLS', () => {
@@ -178,8 +183,9 @@ describe('nextStepsFor: the full table', () => {
         ],
         "PROXY_ERROR": [
           "env | grep -i _proxy",
-          "curl -sI -x "$HTTPS_PROXY" https://registry.example.com/v2/",
-          "Add registry.example.com to NO_PROXY if the registry should be reached directly.",
+          "curl -sv -x "$HTTPS_PROXY" https://registry.example.com/v2/ 2>&1 | grep -iE '^(< HTTP|< X-Squid-Error|< Proxy-|< Via|\\* )'   # the proxy's own status and headers",
+          "The proxy comes from HTTPS_PROXY (and NO_PROXY) for the CLI, and from the config's httpsProxy (and noProxy) for the Lambda.",
+          "If registry.example.com should not go through the proxy (a VPC endpoint, an internal registry), add it to NO_PROXY, or to noProxy in the config.",
         ],
         "RATE_LIMITED": [
           "curl -sI -H 'Accept: application/vnd.oci.image.index.v1+json' https://registry.example.com/v2/team/app/manifests/v1 | grep -i -e ratelimit -e retry-after   # a HEAD spends no pull; add -H "Authorization: Bearer $TOKEN" when a token is required",
@@ -209,7 +215,7 @@ describe('nextStepsFor: the full table', () => {
         ],
         "TLS_UNTRUSTED": [
           "openssl s_client -connect registry.example.com:443 -servername registry.example.com -showcerts </dev/null",
-          "registry-canary probe registry.example.com/team/app:v1 --ca-file /path/to/ca.pem   # when the registry uses a private CA",
+          "registry-canary probe registry.example.com/team/app:v1 --ca-file /path/to/ca.pem   # when the registry uses a private CA; for a deployed canary, the file of the config's caBundle.path (or its caBundle.pem saved to a file)",
           "Install the CA that signed the certificate (or serve the full chain, including intermediates).",
         ],
         "TOKEN_SERVICE_ERROR": [
@@ -283,8 +289,9 @@ describe('nextStepsFor: the full table', () => {
         ],
         "PROXY_ERROR": [
           "env | grep -i _proxy",
-          "curl -sI -x "$HTTP_PROXY" http://registry.local:5000/v2/",
-          "Add registry.local to NO_PROXY if the registry should be reached directly.",
+          "curl -sv -x "$HTTP_PROXY" http://registry.local:5000/v2/ 2>&1 | grep -iE '^(< HTTP|< X-Squid-Error|< Proxy-|< Via|\\* )'   # the proxy's own status and headers",
+          "The proxy comes from HTTP_PROXY (and NO_PROXY) for the CLI, and from the config's httpsProxy (and noProxy) for the Lambda.",
+          "If registry.local should not go through the proxy (a VPC endpoint, an internal registry), add it to NO_PROXY, or to noProxy in the config.",
         ],
         "RATE_LIMITED": [
           "curl -sI -H 'Accept: application/vnd.oci.image.index.v1+json' http://registry.local:5000/v2/team/app/manifests/v1 | grep -i -e ratelimit -e retry-after   # a HEAD spends no pull; add -H "Authorization: Bearer $TOKEN" when a token is required",
@@ -314,7 +321,7 @@ describe('nextStepsFor: the full table', () => {
         ],
         "TLS_UNTRUSTED": [
           "openssl s_client -connect registry.local:5000 -servername registry.local -showcerts </dev/null",
-          "registry-canary probe registry.local:5000/team/app:v1 --ca-file /path/to/ca.pem --plain-http   # when the registry uses a private CA",
+          "registry-canary probe registry.local:5000/team/app:v1 --ca-file /path/to/ca.pem --plain-http   # when the registry uses a private CA; for a deployed canary, the file of the config's caBundle.path (or its caBundle.pem saved to a file)",
           "Install the CA that signed the certificate (or serve the full chain, including intermediates).",
         ],
         "TOKEN_SERVICE_ERROR": [
