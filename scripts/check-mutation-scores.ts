@@ -19,6 +19,13 @@ export const MUTATION_SCORE_FLOORS: Readonly<Record<string, number>> = {
   'functions/registry/challenge.ts': 90,
   'functions/registry/reference.ts': 90,
   'functions/registry/ratelimit.ts': 90,
+  // Where credentials and requests may go (SSRF, credential forwarding) and what content is trusted.
+  'functions/registry/redirect-policy.ts': 90,
+  'functions/registry/forbidden-hosts.ts': 90,
+  'functions/registry/digest.ts': 90,
+  // The login and its one re-login, and the reading of registries' answers into meanings.
+  'functions/registry/auth.ts': 80,
+  'functions/registry/dialect.ts': 80,
   'functions/probe/diagnose.ts': 80,
   'functions/probe/warnings.ts': 80,
   'functions/probe/next-steps.ts': 80,
