@@ -17,6 +17,12 @@ describe('forbiddenHostReason: IPv4 inside IPv6', () => {
     },
   );
 
+  it('refuses the start of the link-local range in IPv4-compatible form, whose last group is 0', () => {
+    expect(forbiddenHostReason('[::169.254.0.0]')).toBe(
+      'the link-local address 169.254.0.0 (cloud metadata)',
+    );
+  });
+
   it.each([
     // Not the NAT64 well-known prefix: another first or second group, or non-zero middle groups.
     '[64:1::a9fe:a9fe]',
