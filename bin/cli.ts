@@ -29,6 +29,10 @@ export interface CliIo {
   probe(ref: string, options: Partial<ProbeOptions>): Promise<ProbeResult>;
   /** How the tool was started, for next steps that repeat the run. @default 'registry-canary' */
   command?: string;
+  /** Both stdout and stderr are a terminal: progress lines may be drawn. @default false */
+  interactive?: boolean;
+  /** Draws a progress line in place on stderr (an empty text clears it). */
+  progress?(text: string): void;
 }
 
 export const processIo: CliIo = {
@@ -42,6 +46,8 @@ export const processIo: CliIo = {
   readFile: (path) => readFile(path, 'utf8'),
   probe: probeImage,
   command: commandName(process.env),
+  interactive: process.stdout.isTTY === true && process.stderr.isTTY === true,
+  progress: (text) => process.stderr.write(`\r\x1b[2K${text}`),
 };
 
 export interface Subcommand {
@@ -62,6 +68,8 @@ export const EXIT = { ok: 0, failing: 1, usage: 2 } as const;
 const PROBE_CONCURRENCY = 8;
 
 const PROBE_USAGE = `Usage: registry-canary probe <ref>... [options]
+       registry-canary probe --config <file> [--target NAME]... [--registry HOST]... [--region R]
+                             (the config's targets as their Lambda probes them; --config --help)
 
 Walks the docker pull path for each image reference (ping, token, manifest, platform, config blob),
 times every phase and diagnoses what failed.
@@ -92,6 +100,7 @@ Exit codes: 0 healthy or degraded, 1 any failing, 2 bad usage.`;
 const probeCommand: Subcommand = {
   summary: 'probe image references the way docker pull would, and diagnose failures',
   async run(args, io) {
+    if (args.some((a) => a === '--config' || a.startsWith('--config='))) return probeFleet(args, io);
     const { values, positionals } = parseProbeArgs(args);
     if (values.help) {
       io.stdout(PROBE_USAGE);
@@ -125,6 +134,20 @@ const probeCommand: Subcommand = {
     return results.some((r) => r.status === 'failing') ? EXIT.failing : EXIT.ok;
   },
 };
+
+/**
+ * `probe --config`: the config's targets as their Lambda probes them. Imported when asked for: the
+ * config schema, the runtime config and the Lambda's run loop stay off the `probe <ref>` path.
+ */
+async function probeFleet(args: string[], io: CliIo): Promise<number> {
+  const { FleetUsageError, runProbeFleet } = await import('./commands/probe-fleet.ts');
+  try {
+    return await runProbeFleet(args, io);
+  } catch (error) {
+    if (error instanceof FleetUsageError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
 
 /**
  * The subcommands. Each is one entry; the `cost` subcommand is added here as
