@@ -167,9 +167,24 @@ const costCommand: Subcommand = {
   },
 };
 
+const statusCommand: Subcommand = {
+  summary: "read the deployed fleet's state of record: open incidents, each target's latest result",
+  // Imported when run: the config schema and the AWS SDK stay off the probe's start.
+  run: async (args, io) => {
+    const { StatusUsageError, runStatus } = await import('./commands/status.ts');
+    try {
+      return await runStatus(args, io);
+    } catch (error) {
+      if (error instanceof StatusUsageError) throw new UsageError(error.message, { cause: error });
+      throw error;
+    }
+  },
+};
+
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   probe: probeCommand,
   cost: costCommand,
+  status: statusCommand,
 };
 
 function topUsage(): string {
