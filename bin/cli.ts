@@ -19,6 +19,7 @@ import type { ProbeResult } from '../functions/probe/result.ts';
 import { InvalidReferenceError } from '../functions/registry/errors.ts';
 import { isProfileName, PROFILE_NAMES } from '../functions/registry/profiles.ts';
 import { parseReference } from '../functions/registry/reference.ts';
+import { UsageError } from './commands/usage-error.ts';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -57,10 +58,7 @@ export interface Subcommand {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** A mistake in how the command was called: printed with a pointer to --help, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export const EXIT = { ok: 0, failing: 1, usage: 2 } as const;
 
@@ -140,13 +138,8 @@ const probeCommand: Subcommand = {
  * config schema, the runtime config and the Lambda's run loop stay off the `probe <ref>` path.
  */
 async function probeFleet(args: string[], io: CliIo): Promise<number> {
-  const { FleetUsageError, runProbeFleet } = await import('./commands/probe-fleet.ts');
-  try {
-    return await runProbeFleet(args, io);
-  } catch (error) {
-    if (error instanceof FleetUsageError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  const { runProbeFleet } = await import('./commands/probe-fleet.ts');
+  return runProbeFleet(args, io);
 }
 
 /**
@@ -171,13 +164,16 @@ const statusCommand: Subcommand = {
   summary: "read the deployed fleet's state of record: open incidents, each target's latest result",
   // Imported when run: the config schema and the AWS SDK stay off the probe's start.
   run: async (args, io) => {
-    const { StatusUsageError, runStatus } = await import('./commands/status.ts');
-    try {
-      return await runStatus(args, io);
-    } catch (error) {
-      if (error instanceof StatusUsageError) throw new UsageError(error.message, { cause: error });
-      throw error;
-    }
+    const { runStatus } = await import('./commands/status.ts');
+    return runStatus(args, io);
+  },
+};
+
+const reportCommand: Subcommand = {
+  summary: 'write one self-contained HTML report: targets × regions, drill-down, request timings',
+  run: async (args, io) => {
+    const { runReport } = await import('./commands/report.ts');
+    return runReport(args, io);
   },
 };
 
@@ -185,6 +181,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   probe: probeCommand,
   cost: costCommand,
   status: statusCommand,
+  report: reportCommand,
 };
 
 function topUsage(): string {

@@ -25,6 +25,7 @@ import type { ProbeResult } from '../../functions/probe/result.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { runtimeConfigFor } from '../../lib/config/runtime-config.ts';
 import type { CanaryConfig } from '../../lib/config/schema.ts';
+import { UsageError } from './usage-error.ts';
 
 export const PROBE_FLEET_USAGE = `Usage: registry-canary probe --config <file> [--target NAME]... [--registry HOST]... [--region R] [--json]
 
@@ -63,10 +64,6 @@ export interface ProbeFleetIo {
   credentialDeps?: (region: string) => Promise<CredentialDeps>;
 }
 
-export class FleetUsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export interface FleetSelection {
   targets?: string[];
   registries?: string[];
@@ -80,7 +77,7 @@ export interface FleetSelection {
 export function fleetRuntimeConfig(config: CanaryConfig, selection: FleetSelection): ProbeRuntimeConfig {
   const region = selection.region ?? config.probeRegions[0]!;
   if (!config.probeRegions.includes(region)) {
-    throw new FleetUsageError(
+    throw new UsageError(
       `--region ${region}: not a probe region of this config (${config.probeRegions.join(', ')}).`,
     );
   }
@@ -88,10 +85,10 @@ export function fleetRuntimeConfig(config: CanaryConfig, selection: FleetSelecti
   const known = new Set(config.targets.map((t) => t.name));
   for (const name of selection.targets ?? []) {
     if (!known.has(name)) {
-      throw new FleetUsageError(`--target ${name}: no such target (${[...known].join(', ')}).`);
+      throw new UsageError(`--target ${name}: no such target (${[...known].join(', ')}).`);
     }
     if (!runtime.targets.some((t) => t.name === name)) {
-      throw new FleetUsageError(
+      throw new UsageError(
         `--target ${name}: not probed from ${region} (disabled, or its \`regions\` leave ${region} out).`,
       );
     }
@@ -102,7 +99,7 @@ export function fleetRuntimeConfig(config: CanaryConfig, selection: FleetSelecti
       (!selection.registries?.length || selection.registries.includes(t.registry)),
   );
   if (targets.length === 0) {
-    throw new FleetUsageError(
+    throw new UsageError(
       `no target of the config matches the selection in ${region} (registries here: ${[
         ...new Set(runtime.targets.map((t) => t.registry)),
       ].join(', ')}).`,
@@ -143,7 +140,7 @@ function parseFleetArgs(args: string[]) {
       },
     });
   } catch (error) {
-    throw new FleetUsageError((error as Error).message);
+    throw new UsageError((error as Error).message);
   }
 }
 
@@ -154,12 +151,40 @@ export async function runProbeFleet(args: string[], io: ProbeFleetIo): Promise<n
     return 0;
   }
   if (positionals.length > 0) {
-    throw new FleetUsageError(
+    throw new UsageError(
       `probe --config runs the config's targets; image references (${positionals.join(' ')}) go without --config.`,
     );
   }
+  const { runtime, outcomes } = await probeFleet(values, io, !values.json);
+  const results = outcomes.map((o) => o.result);
+  if (values.json) io.stdout(JSON.stringify(results, null, 2));
+  else {
+    io.stdout(results.map(formatResult).join('\n\n'));
+    io.stdout('');
+    io.stdout(fleetSummary(outcomes, runtime.region));
+  }
+  return results.some((r) => r.status === 'failing') ? 1 : 0;
+}
+
+/** The fleet options shared by `probe --config` and `report --from probe`. */
+export interface FleetValues {
+  config?: string | undefined;
+  target?: string[] | undefined;
+  registry?: string[] | undefined;
+  region?: string | undefined;
+  auth?: string | undefined;
+  username?: string | undefined;
+  'password-stdin'?: boolean | undefined;
+}
+
+/** Loads the config and probes the selected targets as the region's Lambda would. */
+export async function probeFleet(
+  values: FleetValues,
+  io: ProbeFleetIo,
+  progressAllowed: boolean,
+): Promise<{ config: CanaryConfig; runtime: ProbeRuntimeConfig; outcomes: TargetOutcome[] }> {
   const configPath = values.config;
-  if (!configPath) throw new FleetUsageError('--config needs the path of a config file.');
+  if (!configPath) throw new UsageError('--config needs the path of a config file.');
   const config = await (io.loadConfig ?? ((p: string) => loadConfig(p)))(configPath);
   const runtime = fleetRuntimeConfig(config, {
     ...(values.target ? { targets: values.target } : {}),
@@ -168,7 +193,7 @@ export async function runProbeFleet(args: string[], io: ProbeFleetIo): Promise<n
   });
   const credentialsFor = await credentialSource(values, runtime, io);
   const command = io.command ?? 'registry-canary';
-  const showProgress = io.interactive === true && !values.json && io.progress !== undefined;
+  const showProgress = progressAllowed && io.interactive === true && io.progress !== undefined;
   let done = 0;
   const total = runtime.targets.length;
   if (showProgress) io.progress?.(progressLine(0, total, runtime.region));
@@ -190,15 +215,7 @@ export async function runProbeFleet(args: string[], io: ProbeFleetIo): Promise<n
     },
   });
   if (showProgress) io.progress?.('');
-
-  const results = outcomes.map((o) => o.result);
-  if (values.json) io.stdout(JSON.stringify(results, null, 2));
-  else {
-    io.stdout(results.map(formatResult).join('\n\n'));
-    io.stdout('');
-    io.stdout(fleetSummary(outcomes, runtime.region));
-  }
-  return results.some((r) => r.status === 'failing') ? 1 : 0;
+  return { config, runtime, outcomes };
 }
 
 function progressLine(done: number, total: number, region: string): string {
@@ -230,7 +247,7 @@ export function fleetSummary(outcomes: readonly TargetOutcome[], region: string)
  * (a docker config on a laptop that may not read the deployment's secrets).
  */
 async function credentialSource(
-  values: ReturnType<typeof parseFleetArgs>['values'],
+  values: FleetValues,
   runtime: ProbeRuntimeConfig,
   io: ProbeFleetIo,
 ): Promise<(target: ProbeTarget) => CredentialProvider> {

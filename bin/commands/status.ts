@@ -15,6 +15,11 @@ import {
 } from '../../functions/publish/fleet-status.ts';
 import { STATE_TABLE_NAME } from '../../functions/publish/state-client.ts';
 import { staleAfterMinutes } from '../../functions/publish/state-item.ts';
+import { formatAge } from '../../functions/report/age.ts';
+import { UsageError } from './usage-error.ts';
+
+export { formatAge };
+
 import { loadConfig } from '../../lib/config/load-config.ts';
 import type { CanaryConfig } from '../../lib/config/schema.ts';
 
@@ -40,10 +45,6 @@ export interface StatusIo {
   now?: () => Date;
 }
 
-export class StatusUsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 /** A state of record that cannot be read, with what to fix. */
 export class StatusReadError extends Error {
   override readonly name = 'StatusReadError';
@@ -55,7 +56,7 @@ export async function runStatus(args: string[], io: StatusIo): Promise<number> {
     io.stdout(STATUS_USAGE);
     return 0;
   }
-  if (!values.config) throw new StatusUsageError('status needs --config <file>.');
+  if (!values.config) throw new UsageError('status needs --config <file>.');
   const config = await (io.loadConfig ?? ((p: string) => loadConfig(p)))(values.config);
   const table = values.table ?? STATE_TABLE_NAME;
   const status = await readStatusOf(config, table, io);
@@ -145,18 +146,6 @@ export function readError(error: unknown, table: string, region: string): Error 
   }
 }
 
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function formatAge(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 48) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
-
 export function formatStatus(status: FleetStatus): string {
   const now = Date.parse(status.readAt);
   const lines = [`State of record: ${status.table} in ${status.region}, read ${status.readAt}`, ''];
@@ -219,6 +208,6 @@ function parseStatusArgs(args: string[]) {
       },
     });
   } catch (error) {
-    throw new StatusUsageError((error as Error).message);
+    throw new UsageError((error as Error).message);
   }
 }
