@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/cli-auth.ts';
 import type { CredentialProvider } from '../functions/credentials/types.ts';
-import { formatResult } from '../functions/probe/format.ts';
+import { formatResults } from '../functions/probe/format.ts';
 import { commandName, invocationOf } from '../functions/probe/invocation.ts';
 import type { ProbeOptions } from '../functions/probe/options.ts';
 import { probeImage } from '../functions/probe/probe.ts';
@@ -20,6 +20,15 @@ import { InvalidReferenceError } from '../functions/registry/errors.ts';
 import { isProfileName, PROFILE_NAMES } from '../functions/registry/profiles.ts';
 import { parseReference } from '../functions/registry/reference.ts';
 import { UsageError } from './commands/usage-error.ts';
+
+/**
+ * The AWS SDK warns on stderr, once per process, that its releases after January 2027 need Node 22
+ * (emitWarningIfUnsupportedVersion, node_modules/@aws-sdk/core/dist-cjs/submodules/client/index.js),
+ * and skips the warning when this variable is "true". On a laptop running Node 20 that is noise in
+ * the middle of a probe's output; a person who wants it back sets the variable to anything else.
+ * (The Lambdas run Node 24, where the SDK has nothing to say.)
+ */
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -128,7 +137,7 @@ const probeCommand: Subcommand = {
     const limit = pLimit(PROBE_CONCURRENCY);
     const results = await Promise.all(positionals.map((ref) => limit(() => io.probe(ref, options))));
     if (values.json) io.stdout(JSON.stringify(results, null, 2));
-    else io.stdout(results.map(formatResult).join('\n\n'));
+    else io.stdout(formatResults(results));
     return results.some((r) => r.status === 'failing') ? EXIT.failing : EXIT.ok;
   },
 };
@@ -192,8 +201,15 @@ function topUsage(): string {
     'Commands:',
     ...Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run registry-canary <command> --help for the options of a command.',
+    'Run registry-canary <command> --help for the options of a command;',
+    'registry-canary --version prints the version.',
   ].join('\n');
+}
+
+/** This package's version; read when asked for, so the JSON import stays out of the start-up chunk. */
+async function packageVersion(): Promise<string> {
+  const { version } = await import('./version.ts');
+  return version;
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -204,6 +220,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(topUsage());
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`registry-canary ${await packageVersion()}`);
     return EXIT.ok;
   }
   const command = SUBCOMMANDS[name];

@@ -19,7 +19,7 @@ import {
   probeRuntimeConfigSchema,
 } from '../../functions/handlers/probe-config.ts';
 import { probeAll, type TargetOutcome } from '../../functions/handlers/probe-run.ts';
-import { formatResult } from '../../functions/probe/format.ts';
+import { formatResults } from '../../functions/probe/format.ts';
 import type { ProbeOptions } from '../../functions/probe/options.ts';
 import type { ProbeResult } from '../../functions/probe/result.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
@@ -159,7 +159,7 @@ export async function runProbeFleet(args: string[], io: ProbeFleetIo): Promise<n
   const results = outcomes.map((o) => o.result);
   if (values.json) io.stdout(JSON.stringify(results, null, 2));
   else {
-    io.stdout(results.map(formatResult).join('\n\n'));
+    io.stdout(formatResults(results, { summary: false }));
     io.stdout('');
     io.stdout(fleetSummary(outcomes, runtime.region));
   }
