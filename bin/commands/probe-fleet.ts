@@ -225,12 +225,13 @@ function progressLine(done: number, total: number, region: string): string {
 /** One line per target: name, status, code, duration and image; the widths fit the longest name. */
 export function fleetSummary(outcomes: readonly TargetOutcome[], region: string): string {
   const nameWidth = Math.max(6, ...outcomes.map((o) => o.target.name.length));
+  const codeOf = (r: ProbeResult) => r.diagnosis?.code ?? r.warnings[0]?.code ?? '-';
+  const codeWidth = Math.max(...outcomes.map((o) => codeOf(o.result).length));
   const lines = outcomes.map(({ target, result }) => {
-    const code = result.diagnosis?.code ?? result.warnings[0]?.code ?? '-';
     return [
       target.name.padEnd(nameWidth),
       result.status.toUpperCase().padEnd(8),
-      code.padEnd(24),
+      codeOf(result).padEnd(codeWidth),
       `${result.durationMs} ms`.padStart(9),
       `  ${target.image}`,
     ].join(' ');
