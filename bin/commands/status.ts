@@ -153,10 +153,10 @@ export function formatStatus(status: FleetStatus): string {
   else {
     lines.push(`Open incidents (${status.incidents.length}):`);
     for (const incident of status.incidents) {
-      const targets = Object.keys(incident.alarms).filter((t) => (incident.alarms[t] ?? []).length > 0);
       lines.push(
-        `  ${incident.group}  open ${formatAge(now - Date.parse(incident.openedAt))}` +
-          `  failing: ${targets.length ? targets.join(', ') : '-'}`,
+        `  ${incident.severity.toUpperCase()}  ${incident.cause} ${incident.subject}` +
+          `  open ${formatAge(now - Date.parse(incident.openedAt))}` +
+          `  members: ${incident.members.length ? incident.members.join(', ') : '-'}`,
       );
     }
   }

@@ -1,12 +1,12 @@
 /**
  * Where the fleet stands, from the state of record: the open incidents, and per target and probe
  * region the latest result and its age, with the regions whose probes have gone silent. Read with
- * the same queries the notifier uses (readTargetStates, listOpenIncidents), so what a person sees
+ * the same reads the notifier uses (readTargetStates, the incident board), so what a person sees
  * from a laptop is what the alert was built from.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import { type Incident, listOpenIncidents } from './state-incident.ts';
+import { getBoard, type Incident } from './state-incident.ts';
 import type { TargetState } from './state-item.ts';
 import { readTargetStates } from './state-read.ts';
 
@@ -56,19 +56,19 @@ const READ_CONCURRENCY = 8;
 
 export async function readFleetStatus(options: ReadFleetStatusOptions): Promise<FleetStatus> {
   const limit = pLimit(READ_CONCURRENCY);
-  const [incidents, states] = await Promise.all([
-    listOpenIncidents(options.client, options.table),
+  const [board, states] = await Promise.all([
+    getBoard(options.client, options.table),
     Promise.all(
       options.targets.map((t) => limit(() => readTargetStates(options.client, options.table, t.name))),
     ),
   ]);
-  return fleetStatusFrom(options, incidents, states.flat());
+  return fleetStatusFrom(options, board.incidents, states.flat());
 }
 
 /** The status of the expected targets from the items read; pure, so the rules are tested directly. */
 export function fleetStatusFrom(
   options: Omit<ReadFleetStatusOptions, 'client'>,
-  incidents: Incident[],
+  incidents: readonly Incident[],
   states: readonly TargetState[],
 ): FleetStatus {
   const now = options.now.getTime();

@@ -91,10 +91,9 @@ function renderIncidents(model: ReportModel, now: number): string {
   if (model.incidents.length === 0) return `<section aria-label="incidents">${silent}</section>`;
   const items = model.incidents
     .map((i) => {
-      const failing = Object.keys(i.alarms).filter((t) => (i.alarms[t] ?? []).length > 0);
-      return `<li><strong>${text(i.group)}</strong> open ${text(formatAge(now - Date.parse(i.openedAt)))}, failing: ${
-        failing.map(text).join(', ') || '-'
-      }</li>`;
+      return `<li><strong>${text(`${i.severity} ${i.cause} ${i.subject}`)}</strong> open ${text(
+        formatAge(now - Date.parse(i.openedAt)),
+      )}, members: ${i.members.map(text).join(', ') || '-'}</li>`;
     })
     .join('');
   return `<section aria-label="incidents"><h2>Open incidents</h2><ul class="incidents">${items}</ul>${silent}</section>`;

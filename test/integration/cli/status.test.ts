@@ -18,7 +18,7 @@ import { type CliIo, main } from '../../../bin/cli.ts';
 import type { FleetStatus } from '../../../functions/publish/fleet-status.ts';
 import { recordResults } from '../../../functions/publish/state.ts';
 import { createStateClient } from '../../../functions/publish/state-client.ts';
-import { type Incident, saveIncident } from '../../../functions/publish/state-incident.ts';
+import { emptyBoard, type Incident, saveBoard } from '../../../functions/publish/state-incident.ts';
 import { failingResult, healthyResult } from '../../unit/publish/state-fixtures.ts';
 
 const ENV_KEYS = [
@@ -144,19 +144,36 @@ describe('registry-canary status', () => {
     await write(table, 'us-east-1', minutesAgo(4), 'ghcr-app');
     await write(table, 'ap-southeast-2', minutesAgo(120), 'hub-alpine');
     const incident: Incident = {
-      group: 'registry-1.docker.io',
+      id: 'incident-1',
+      key: 'registry:registry-1.docker.io',
+      cause: 'registry',
+      subject: 'registry-1.docker.io',
+      severity: 'critical',
       open: true,
-      threadId: 'thread-1',
       openedAt: minutesAgo(20).toISOString(),
       closedAt: null,
       lastNotifiedAt: minutesAgo(20).toISOString(),
       lastRemindedAt: null,
-      alarms: { 'hub-alpine': ['registry-canary-hub-alpine-availability'] },
-      affected: ['hub-alpine'],
+      reminders: 0,
+      members: ['hub-alpine'],
+      everMembers: ['hub-alpine'],
+      told: null,
       pending: null,
-      version: 0,
+      previousKeys: [],
+      absorbed: [],
+      mergedInto: null,
     };
-    await saveIncident(writer, table, incident, null, minutesAgo(20));
+    const closed: Incident = {
+      ...incident,
+      id: 'incident-0',
+      key: 'target:ghcr-app',
+      cause: 'target',
+      subject: 'ghcr-app',
+      open: false,
+      closedAt: minutesAgo(30).toISOString(),
+    };
+    // The notifier's own writer: the board item, as it stores it.
+    await saveBoard(writer, table, { ...emptyBoard(), incidents: [closed, incident] });
     const io = captureIo();
 
     const code = await main(['status', '--config', configPath, '--table', table], io);
@@ -165,7 +182,8 @@ describe('registry-canary status', () => {
     const text = io.out.join('\n');
     expect(text).toContain(`State of record: ${table} in eu-west-1`);
     expect(text).toMatch(
-      /Open incidents \(1\):\n {2}registry-1\.docker\.io {2}open 20 min {2}failing: hub-alpine/,
+      // The closed incident is not listed.
+      /Open incidents \(1\):\n {2}CRITICAL {2}registry registry-1\.docker\.io {2}open 20 min {2}members: hub-alpine\n/,
     );
     expect(text).toMatch(/hub-alpine +eu-west-1 +HEALTHY +- +3 min/);
     expect(text).toMatch(/hub-alpine +us-east-1 +FAILING +RATE_LIMITED +4 min/);
