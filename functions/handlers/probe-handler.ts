@@ -2,7 +2,7 @@
  * The probe Lambda: a thin middy wrapper. Everything that can be set up once is, at cold start:
  * the config (failing loudly when it is missing), the Logger, the CloudWatch client for the home
  * region (every metric goes there), and one credential provider per target (so tokens and secrets
- * are cached while warm).
+ * are cached while warm). The ECR and Google sources load their SDKs on first use (credentials/factory.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,7 +10,6 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { awsClientFactories } from '../credentials/aws-clients.ts';
 import { createCredentialProvider } from '../credentials/factory.ts';
 import { secretsManagerReader } from '../credentials/secrets.ts';
 import type { CredentialProvider } from '../credentials/types.ts';
@@ -37,13 +36,12 @@ const secrets = secretsManagerReader({
   client: new SecretsManagerClient({ region: config.region }),
   region: config.region,
 });
-const aws = awsClientFactories();
 const providers = new Map<string, CredentialProvider>();
 
 function credentialsFor(target: ProbeTarget): CredentialProvider {
   let provider = providers.get(target.name);
   if (!provider) {
-    provider = createCredentialProvider(target.credentials, { ...aws, secrets });
+    provider = createCredentialProvider(target.credentials, { secrets });
     providers.set(target.name, provider);
   }
   return provider;

@@ -12,11 +12,10 @@ import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations.
 import { CLI_METAFILE } from '../../../scripts/build-cli.mjs';
-// @ts-expect-error: a plain ES module script without type declarations.
 import * as bundling from '../../../scripts/bundling/options.mjs';
 
 type Loaded = { inputs: string[]; externals: string[] };
-const staticallyLoaded = bundling.staticallyLoaded as (metafile: Metafile, entry: string) => Loaded;
+const { staticallyLoaded } = bundling;
 
 /** Packages (bundled or external) the start-up chunk must not load. */
 const LAZY_ONLY = [/^@aws-sdk\//, /^@smithy\//, /^google-auth-library/, /^gaxios/, /^zod/, /^tsx/];
