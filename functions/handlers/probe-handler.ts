@@ -16,8 +16,9 @@ import type { CredentialProvider } from '../credentials/types.ts';
 import { probeImage } from '../probe/probe.ts';
 import { createWriteMemory } from '../publish/state.ts';
 import { createStateClient, STATE_TABLE_ENV } from '../publish/state-client.ts';
-import { type ProbeTarget, PUBLISH_RESERVE_MS, readProbeConfig } from './probe-config.ts';
-import { type RunSummary, runScheduledProbes, stateRecorder } from './probe-run.ts';
+import { RunDeadline } from '../run/deadline.ts';
+import { type RunSummary, runScheduledProbes, stateRecorder } from '../run/probe-run.ts';
+import { type ProbeTarget, readProbeConfig } from './probe-config.ts';
 import { scheduledTimeFromEvent } from './scheduled-time.ts';
 import { shardFromEvent, targetsOfShard } from './shard.ts';
 
@@ -70,7 +71,8 @@ export async function probeScheduled(event: unknown, context: Context): Promise<
     selector.shards === 1 ? config : { ...config, targets: targetsOfShard(config.targets, selector) };
   const summary = await runScheduledProbes(
     { config: shardConfig, probe: probeImage, credentialsFor, logger, cloudWatch, recordState },
-    () => context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS,
+    // The invocation's one deadline; probing and publishing derive theirs from it.
+    RunDeadline.in(context.getRemainingTimeInMillis()),
     scheduledTimeFromEvent(event, new Date()),
   );
   logger.info('run finished', { summary, ...(selector.shards > 1 ? selector : {}) });
