@@ -11,6 +11,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/global-build.ts'],
+          // Timings are never pass/fail: property tests and synths that take 2 s on an idle machine
+          // take 5+ s on a loaded one, and vitest's 5 s default then fails them for no fault.
+          testTimeout: 30_000,
         },
       },
       {

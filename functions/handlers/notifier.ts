@@ -1,7 +1,8 @@
 /**
  * The notifier Lambda: a thin middy wrapper. Alarm transitions arrive from the alarm queue (SQS
- * batches); a schedule invokes it with `{ "action": "reminders" }` to send held-back updates and
- * remind about open incidents (the action keeps its first name, which the deployed rule sends).
+ * batches); a schedule invokes it with `{ "action": "reminders" }` to send held-back news and
+ * remind about open incidents by severity (the action keeps its first name, which the deployed
+ * rule sends).
  * Clients, Logger and config are created once per container.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -33,10 +34,12 @@ const deps: NotifierDeps = {
     staleAfterMs: config.staleAfterMinutes * 60_000,
     dashboardUrl: config.dashboardUrl,
     runbookBaseUrl: config.runbookBaseUrl,
+    homeRegion: region,
   },
   reminderMinutes: config.reminderMinutes,
   holdBackMs: config.holdBackSeconds * 1000,
   targetRegistries: config.targetRegistries,
+  targetOwners: config.targetOwners,
   clock: () => new Date(),
   logger,
 };

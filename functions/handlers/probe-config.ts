@@ -50,6 +50,11 @@ export const probeRuntimeConfigSchema = z.object({
   deadlineGraceMs: z.int().check(z.nonnegative()),
   runbookBaseUrl: z.optional(z.string()),
   caCertificates: z.array(z.string()),
+  /**
+   * The file the config's caBundle was read from, relative to the checkout synth ran in; absent
+   * for an inline pem. Only next steps use it: `--ca-file` on the engineer's machine.
+   */
+  caBundleFile: z.optional(z.string()),
   httpsProxy: z.optional(z.string()),
   noProxy: z.optional(z.string()),
   /** How the state of record is written (functions/publish/state.ts), from the config's `state`. */

@@ -11,6 +11,7 @@ import {
   DigestMismatchError,
   PlatformMissingError,
   ProtocolError,
+  ProxyRefusedError,
   RealmRefusedError,
   RegistryHttpError,
   TimeoutError,
@@ -52,7 +53,29 @@ export interface Classification {
     providerCode?: string;
     /** What the image has and lacks (PLATFORM_MISSING). */
     platforms?: { available: string[]; missing: string[] };
+    /** The proxy that refused or failed (PROXY_ERROR), so next steps test the proxy, not the registry. */
+    proxy?: ProxyFacts;
   };
+}
+
+/** Which hop through a forward proxy failed, and how. */
+export interface ProxyFacts {
+  /** The proxy URL, redacted. */
+  url: string;
+  /** The proxy's host name, for getent/nc. */
+  hostname: string;
+  port: string;
+  /**
+   * unresolved: the proxy's own name does not resolve; unreachable: nothing accepts connections
+   * at the proxy; refused: the proxy's access rules said no (403); auth: the proxy wants its own
+   * credentials (407); upstream: the proxy could not reach the registry (502/503/504);
+   * broken: the connection through the proxy broke; other: another status of the proxy's own.
+   */
+  failure: 'unresolved' | 'unreachable' | 'refused' | 'auth' | 'upstream' | 'broken' | 'other';
+  /** The proxy's status, when it answered. */
+  status?: number;
+  /** The registry's host:port the request was for. */
+  target: string;
 }
 
 const TRANSPORT_CODES: Record<string, DiagnosisCode> = {
@@ -184,6 +207,7 @@ export function classify(
       ],
     };
   }
+  if (error instanceof ProxyRefusedError) return classifyProxyRefusal(error);
   if (error instanceof TransportError) return classifyTransport(error);
   if (error instanceof PlatformMissingError) {
     return {
@@ -238,8 +262,7 @@ function classifyByDialect(
   ctx: Pick<DiagnoseContext, 'registry' | 'credentialSource'> &
     Partial<Pick<DiagnoseContext, 'profile' | 'login' | 'repository'>>,
 ): Classification | null {
-  // The token service's own refusals are read by token.ts; dialects describe the registry's answers.
-  if (error.step === 'token') return null;
+  // A token service's answer is read only by rules written for it (DialectRule.atTokenService).
   const explanation = ctx.profile?.explain(error, ctx.login ?? null);
   if (!explanation) return null;
   const evidence = [
@@ -281,6 +304,18 @@ function meaningClassification(
         summary: `A blob the manifest references is missing (${answer}): the image is broken in the registry.`,
       };
     case 'missing-or-not-visible':
+      if (error.step === 'token') {
+        // The token service would not issue a pull token for the repository (GHCR's 403).
+        return credentialsGiven
+          ? {
+              code: 'DENIED',
+              summary: `The token service of ${ctx.registry} refused a pull token for ${repository} to the ${ctx.credentialSource} credentials (${answer}): either the repository does not exist, or it exists and this identity may not read it; the token service answers both alike. To tell the two apart, check the name with an identity that can see the repository (its owner, or the registry's UI).`,
+            }
+          : {
+              code: 'AUTH_REQUIRED',
+              summary: `The token service of ${ctx.registry} refused an anonymous pull token for ${repository} (${answer}): either the repository does not exist, or it is private and needs credentials. To tell the two apart, probe with credentials that can see it: a private repository then answers, a missing one still fails.`,
+            };
+      }
       // Not "bad password": the credentials (or the anonymous token) were accepted, and the
       // registry will not say whether the repository exists, so both causes are named.
       return credentialsGiven
@@ -389,12 +424,41 @@ function classifyHttp(error: RegistryHttpError, ctx: Pick<DiagnoseContext, 'regi
   };
 }
 
+/** The proxy answered itself: its status says which of its rules or hops to look at. */
+function classifyProxyRefusal(error: ProxyRefusedError): Classification {
+  const { status, proxy, target } = error;
+  const failure: ProxyFacts['failure'] =
+    status === 407
+      ? 'auth'
+      : status === 403
+        ? 'refused'
+        : status === 502 || status === 503 || status === 504
+          ? 'upstream'
+          : 'other';
+  const asked = error.how === 'connect' ? `CONNECT ${target}` : `${error.where}`;
+  const summaries: Record<ProxyFacts['failure'], string> = {
+    auth: `The proxy ${proxy} requires its own credentials (407) and refused ${asked}; the registry was not asked.`,
+    refused: `The proxy ${proxy} refused ${asked} (403): its access rules do not allow ${target}; the registry was not asked, this is not the registry denying the pull.`,
+    upstream: `The proxy ${proxy} could not reach ${target} (${status} from the proxy, for ${asked}): the registry, or the proxy's route or DNS to it, is down.`,
+    other: `The proxy ${proxy} answered ${asked} with ${status} itself, not the registry.`,
+    unresolved: '',
+    unreachable: '',
+    broken: '',
+  };
+  return {
+    code: 'PROXY_ERROR',
+    summary: summaries[failure],
+    evidence: error.evidence,
+    facts: { host: target, proxy: { ...proxyParts(proxy), failure, status, target } },
+  };
+}
+
 function classifyTransport(error: TransportError): Classification {
   const url = new URL(error.url);
   const host = url.host;
-  let code: DiagnosisCode = TRANSPORT_CODES[error.code] ?? codeByPrefix(error.code);
+  const code: DiagnosisCode = TRANSPORT_CODES[error.code] ?? codeByPrefix(error.code);
   // Through a proxy, a failure to connect is the proxy's, except a TLS failure of the registry's certificate.
-  if (error.proxy !== null && !TLS_CODES.has(code)) code = 'PROXY_ERROR';
+  if (error.proxy !== null && !TLS_CODES.has(code)) return classifyProxyTransport(error, code);
   const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
   const summaries: Record<DiagnosisCode, string> = {
     DNS_FAILURE: `The name ${url.hostname} does not resolve (${error.code}).`,
@@ -420,6 +484,57 @@ function classifyTransport(error: TransportError): Classification {
     ],
     facts: { host },
   };
+}
+
+/**
+ * A connection through a proxy that broke below HTTP. Through a proxy the probe resolves and
+ * connects to the proxy only (the proxy resolves the registry's name and connects to it), so a
+ * DNS failure or a refused connection is the proxy's own host, never the registry's.
+ */
+function classifyProxyTransport(error: TransportError, direct: DiagnosisCode): Classification {
+  const proxy = error.proxy ?? '';
+  const parts = proxyParts(proxy);
+  const url = new URL(error.url);
+  const target = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  const failure: ProxyFacts['failure'] =
+    direct === 'DNS_FAILURE' ? 'unresolved' : direct === 'CONNECTION_REFUSED' ? 'unreachable' : 'broken';
+  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  const summaries: Record<'unresolved' | 'unreachable' | 'broken', string> = {
+    unresolved: `The proxy's host name ${parts.hostname} does not resolve (${error.code}): the probe never reached the proxy ${proxy}, and ${url.hostname} was not tried (the proxy would have resolved it).`,
+    unreachable: `Nothing accepts connections at the proxy ${proxy} (${error.code}): the proxy is down or the proxy URL is wrong; ${url.hostname} was not tried.`,
+    broken:
+      direct === 'TIMEOUT'
+        ? `No answer in time through the proxy ${proxy} for ${url.host} (${error.code}): the proxy, or the registry behind it, is slow or silent.`
+        : direct === 'PROXY_ERROR'
+          ? `The TLS connection to the proxy ${proxy} itself failed (${error.code}): its certificate does not match ${parts.hostname}.`
+          : `The connection through the proxy ${proxy} to ${url.host} broke (${error.code}): the proxy, or the registry behind it, closed it before an answer.`,
+  };
+  return {
+    code: 'PROXY_ERROR',
+    summary: summaries[failure as keyof typeof summaries],
+    evidence: [
+      `step: ${error.step}`,
+      `url: ${error.url}`,
+      `proxy: ${proxy}`,
+      failure === 'broken'
+        ? `failed hop: the connection through the proxy (to ${target})`
+        : `failed hop: the probe to the proxy ${parts.hostname}:${parts.port}`,
+      `errno: ${error.code}`,
+      `error: ${cause}`,
+    ],
+    facts: { host: url.host, proxy: { ...parts, failure, target } },
+  };
+}
+
+/** The proxy's host name and port, from its redacted URL. */
+function proxyParts(proxy: string): Pick<ProxyFacts, 'url' | 'hostname' | 'port'> {
+  try {
+    const url = new URL(proxy);
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    return { url: proxy, hostname, port: url.port || (url.protocol === 'https:' ? '443' : '80') };
+  } catch {
+    return { url: proxy, hostname: proxy, port: '' };
+  }
 }
 
 function codeByPrefix(code: string): DiagnosisCode {

@@ -7,7 +7,7 @@
 import type { AnswerMeaning } from '../registry/dialect.ts';
 import { probeAgain } from '../registry/profiles.ts';
 import type { DiagnosisCode } from './codes.ts';
-import type { Classification, DiagnoseContext } from './diagnose.ts';
+import type { Classification, DiagnoseContext, ProxyFacts } from './diagnose.ts';
 
 type Context = Pick<DiagnoseContext, 'registry' | 'repository' | 'reference' | 'plainHttp' | 'platforms'> &
   Partial<Pick<DiagnoseContext, 'invocation' | 'credentialSource'>>;
@@ -80,7 +80,7 @@ export function nextStepsFor(
     ],
     TLS_UNTRUSTED: [
       sClient,
-      `${again(['--ca-file /path/to/ca.pem'], /^--ca-file /)}   # when the registry uses a private CA`,
+      `${again(['--ca-file /path/to/ca.pem'], /^--ca-file /)}   # when the registry uses a private CA; for a deployed canary, the file of the config's caBundle.path (or its caBundle.pem saved to a file)`,
       'Install the CA that signed the certificate (or serve the full chain, including intermediates).',
     ],
     TLS_HOSTNAME_MISMATCH: [
@@ -91,11 +91,7 @@ export function nextStepsFor(
       sClient,
       `curl -sI http://${ctx.registry}/v2/   # is it plain HTTP? then: ${again(['--plain-http'], /^--(plain-http|ca-file )/)}`,
     ],
-    PROXY_ERROR: [
-      'env | grep -i _proxy',
-      `curl -sI${curlCa} -x "$HTTPS_PROXY" ${base}/v2/`,
-      `Add ${hostname} to NO_PROXY if the registry should be reached directly.`,
-    ],
+    PROXY_ERROR: proxySteps(c.facts?.proxy, { base, curlCa, hostname, plainHttp: ctx.plainHttp }),
     AUTH_REQUIRED: [
       // docker-config found no entry for the host and probed anonymously: say so, it is the usual cause.
       ...(ctx.credentialSource === 'docker-config'
@@ -156,6 +152,55 @@ export function nextStepsFor(
     ...(c.facts?.meaning ? (MEANING_STEPS[c.facts.meaning]?.(ctx, listTags) ?? []) : []),
     ...(codeSteps ? steps[c.code] : []),
   ];
+}
+
+/**
+ * PROXY_ERROR steps that test the proxy the probe used, at the hop that failed: its name, its
+ * port, its access rules or its login, then whether the registry should go through it at all.
+ * The CLI reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY; the Lambda, the config's httpsProxy/noProxy.
+ */
+function proxySteps(
+  proxy: ProxyFacts | undefined,
+  r: { base: string; curlCa: string; hostname: string; plainHttp: boolean },
+): string[] {
+  const variable = r.plainHttp ? 'HTTP_PROXY' : 'HTTPS_PROXY';
+  const via = proxy ? `'${proxy.url.replaceAll("'", '')}'` : `"$${variable}"`;
+  const where = `The proxy comes from ${variable} (and NO_PROXY) for the CLI, and from the config's httpsProxy (and noProxy) for the Lambda.`;
+  const bypass = `If ${r.hostname} should not go through the proxy (a VPC endpoint, an internal registry), add it to NO_PROXY, or to noProxy in the config.`;
+  const tryIt = `curl -sv${r.curlCa} -x ${via} ${r.base}/v2/ 2>&1 | grep -iE '^(< HTTP|< X-Squid-Error|< Proxy-|< Via|\\* )'   # the proxy's own status and headers`;
+  switch (proxy?.failure) {
+    case 'unresolved':
+      return [
+        `getent hosts ${proxy.hostname}   # the proxy's name, not the registry's: the probe resolves only the proxy`,
+        `Check the proxy URL (${proxy.url}): a typo, or a name only an internal resolver knows. ${where}`,
+        bypass,
+      ];
+    case 'unreachable':
+      return [
+        `nc -vz ${proxy.hostname} ${proxy.port}   # is the proxy listening?`,
+        `Check the proxy service and its port in the proxy URL (${proxy.url}). ${where}`,
+        bypass,
+      ];
+    case 'refused':
+      return [
+        tryIt,
+        `The proxy's access rules refuse ${proxy.target}: ask its owner to allow it (Squid: an http_access allow for the registry's domain${r.plainHttp ? '' : ', and CONNECT to its port'}; its access.log shows TCP_DENIED/403).`,
+        bypass,
+      ];
+    case 'auth':
+      return [
+        tryIt,
+        `The proxy wants its own credentials: put them in the proxy URL (http://USER:PASSWORD@${proxy.hostname}:${proxy.port}), or ask its owner to allow this source address. ${where}`,
+      ];
+    case 'upstream':
+      return [
+        tryIt,
+        `The proxy could not reach ${proxy.target}: check the registry's status, then the proxy's DNS and route to it (its error page or log names which).`,
+        bypass,
+      ];
+    default:
+      return ['env | grep -i _proxy', tryIt, where, bypass];
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { CredentialsUnavailableError, type RegistryCredentials } from '../creden
 import { type AuthOptions, logIn } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
 import { Deadline } from '../registry/deadline.ts';
-import { AuthenticationError, ProtocolError } from '../registry/errors.ts';
+import { ProtocolError } from '../registry/errors.ts';
 import { anonymousForeignLogin } from '../registry/foreign-challenge.ts';
 import { HttpClient } from '../registry/http.ts';
 import { isImageConfig, readImagePlatform } from '../registry/image-config.ts';

@@ -1,153 +1,149 @@
 /**
- * Incident records, kept in the state table beside the target items: pk '#incident', sk the group
- * key (the registry host). One open incident per registry is what makes "one alert per incident":
- * thirty targets of one registry failing together join one incident and one chat thread.
+ * The notifier's own state: one item (pk INCIDENT_PK, sk BOARD_SK) that holds every alarm of ours
+ * in ALARM and every open (or recently closed) incident. One item, not one per incident, because an
+ * incident is a grouping of alarms that changes as the picture changes (three registry incidents
+ * become one regional fault): moving targets between incidents must be one atomic write, and a
+ * conditional write of one item is that. Alarms are rare, so two pollers seldom contend; when they
+ * do, the version check makes the loser read again and re-apply (notifier.ts).
  *
- * Writes use optimistic locking (a `version` attribute and a conditional UpdateItem), so two notifier
- * invocations that race on one registry cannot both open an incident or lose each other's targets.
- * The write that records a message as sent comes before the publish: of two pollers, only the one
- * whose write wins sends (see notifier.ts).
+ * Size: DynamoDB items hold at most 400 KB ("Service, account, and table quotas in Amazon
+ * DynamoDB": item size). The item is therefore stored compactly (`toItem`): alarms by member, each
+ * as its kind when its name is the catalog's `alarmName(kind, member)` (the name, target, subject
+ * and ARN follow from it), no reasons (those travel in the batch). A 1,000-target outage with two
+ * alarms each then takes about 250 KB open and 210 KB just recovered (board.test.ts measures it
+ * and fails past MAX_BOARD_BYTES); a fleet much larger than that, all failing at once, needs the
+ * board split (not done). `saveBoard` refuses a board past MAX_BOARD_BYTES with a clear error instead of
+ * letting DynamoDB reject it.
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ALARM_KINDS, type AlarmKind, type AlarmSeverity, alarmKindOf, alarmName } from './alarm-catalog.ts';
+import type { CauseKind } from './notification/causes.ts';
 import { INCIDENT_PK } from './state-item.ts';
 
-export interface Incident {
-  /** Group key: the registry host, or the target name when its registry is not known. */
-  group: string;
-  open: boolean;
-  /** Chat thread of this incident: the opening, updates, reminders and the recovery share it. */
-  threadId: string;
-  /** ISO 8601. */
-  openedAt: string;
-  closedAt: string | null;
-  lastNotifiedAt: string;
-  lastRemindedAt: string | null;
-  /** Target name -> names of its alarms now in ALARM. A target with no entry is not failing. */
-  alarms: Record<string, string[]>;
-  /** Every target that was in alarm during this incident, for the recovery message. */
-  affected: string[];
-  /** A message decided on but not sent yet: an update held back, or one whose publish failed. */
-  pending: PendingMessage | null;
-  version: number;
-}
+export const BOARD_SK = 'board';
+/** DynamoDB's item limit is 400 KB including attribute names; keep a margin. */
+export const MAX_BOARD_BYTES = 380_000;
 
-/** What a transition contributes to a message sent later: enough for its reason, metric and ARN. */
-export interface PendingTransition {
-  alarmName: string;
-  alarmArn: string | null;
+/** One of our alarms in ALARM. */
+export interface ActiveAlarm {
+  /** What it counts under: its target, or the alarm's own name when it names none. */
+  member: string;
   target: string | null;
-  newState: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
-  reason: string;
-  /** ISO 8601. */
-  at: string;
-  metricName: string | null;
+  kind: AlarmKind | null;
+  /** The subject its name carries (a target, a registry host, a region), from the alarm catalog. */
+  subject: string | null;
+  /** ISO 8601: when it went to ALARM. */
+  since: string;
+  arn: string | null;
 }
 
-export interface PendingMessage {
-  event: 'opened' | 'updated' | 'recovered';
-  /** Targets that joined, left, and alarm names raised since the last message that was sent. */
-  joined: string[];
-  recovered: string[];
-  raised: string[];
-  /** The latest transition of each alarm involved, so the message has each alarm's reason and ARN. */
-  transitions: PendingTransition[];
-  /** ISO 8601: when the first change in it was decided. */
+/** What the last message sent about an incident said: updates tell the difference. */
+export interface Told {
+  key: string;
+  members: string[];
+  code: string | null;
+  regions: string[];
+  at: string;
+}
+
+export type PendingEvent = 'opened' | 'updated' | 'recovered' | 'merged';
+
+/** Something changed that is not told yet; sent when due (pending.ts). */
+export interface PendingNote {
+  event: PendingEvent;
+  /** ISO 8601: when the first untold change happened. */
   since: string;
 }
 
-/** Another notifier changed the incident since it was read; read again and re-apply. */
+export interface Incident {
+  /** Stable for the incident's life, across re-grouping: the thread id and PagerDuty dedup key. */
+  id: string;
+  /** `cause:subject` (causes.ts); changes when the incident is re-grouped. */
+  key: string;
+  cause: CauseKind;
+  subject: string;
+  severity: AlarmSeverity;
+  open: boolean;
+  openedAt: string;
+  closedAt: string | null;
+  lastNotifiedAt: string | null;
+  lastRemindedAt: string | null;
+  reminders: number;
+  /** Members now (targets, or alarm names for alarms that name none). */
+  members: string[];
+  /** Every member it ever had: the recovery names them all. */
+  everMembers: string[];
+  told: Told | null;
+  pending: PendingNote | null;
+  /** Keys it had before being re-grouped, newest last. */
+  previousKeys: string[];
+  /** Other incidents that were merged into this one, by title subject. */
+  absorbed: string[];
+  /** The incident this one was merged into, when it closed that way. */
+  mergedInto: string | null;
+}
+
+export interface ClearedAlarm {
+  member: string;
+  /** ISO 8601: when it went OK. */
+  at: string;
+}
+
+export interface Board {
+  alarms: Record<string, ActiveAlarm>;
+  /** When each recently cleared alarm went OK, and its member: a late, older ALARM must not re-open it. */
+  cleared: Record<string, ClearedAlarm>;
+  incidents: Incident[];
+  version: number;
+}
+
+export function emptyBoard(): Board {
+  return { alarms: {}, cleared: {}, incidents: [], version: 0 };
+}
+
+/** Another notifier changed the board since it was read; read again and re-apply. */
 export class IncidentConflictError extends Error {
   override name = 'IncidentConflictError';
 }
 
-/** Closed incidents stay a while, so a flapping registry's history can be looked at, then expire. */
-const CLOSED_TTL_SECONDS = 30 * 86_400;
+export class BoardTooLargeError extends Error {
+  override name = 'BoardTooLargeError';
+}
 
-export async function getIncident(
-  client: DynamoDBDocumentClient,
-  table: string,
-  group: string,
-): Promise<Incident | null> {
+export async function getBoard(client: DynamoDBDocumentClient, table: string): Promise<Board> {
   const reply = await client.send(
-    new GetCommand({ TableName: table, Key: { pk: INCIDENT_PK, sk: group }, ConsistentRead: true }),
+    new GetCommand({ TableName: table, Key: { pk: INCIDENT_PK, sk: BOARD_SK }, ConsistentRead: true }),
   );
-  return reply.Item ? toIncident(reply.Item) : null;
+  return reply.Item ? toBoard(reply.Item) : emptyBoard();
 }
 
-/** Open incidents, and closed ones whose last message (the recovery) is still to be sent. */
-export async function listOpenIncidents(client: DynamoDBDocumentClient, table: string): Promise<Incident[]> {
-  const incidents: Incident[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: '#open = :true OR attribute_type(#pending, :map)',
-        ExpressionAttributeNames: { '#open': 'open', '#pending': 'pending' },
-        ExpressionAttributeValues: { ':pk': INCIDENT_PK, ':true': true, ':map': 'M' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
+/** Stores `board` as version `board.version + 1`, if the stored one is still `board.version`. */
+export async function saveBoard(client: DynamoDBDocumentClient, table: string, board: Board): Promise<Board> {
+  const saved: Board = { ...board, version: board.version + 1 };
+  const item = toItem(saved);
+  const bytes = Buffer.byteLength(JSON.stringify(item));
+  if (bytes > MAX_BOARD_BYTES) {
+    throw new BoardTooLargeError(
+      `the incident board is ${bytes} bytes, past ${MAX_BOARD_BYTES} (DynamoDB items hold 400 KB): ${Object.keys(saved.alarms).length} alarms in ALARM`,
     );
-    for (const item of page.Items ?? []) incidents.push(toIncident(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return incidents;
-}
-
-/**
- * Stores `incident` as version `expectedVersion + 1`. `expectedVersion` is the version that was read,
- * or null when there was no item.
- */
-export async function saveIncident(
-  client: DynamoDBDocumentClient,
-  table: string,
-  incident: Incident,
-  expectedVersion: number | null,
-  now: Date,
-): Promise<Incident> {
-  const saved: Incident = { ...incident, version: (expectedVersion ?? 0) + 1 };
-  const attributes: Record<string, unknown> = {
-    open: saved.open,
-    threadId: saved.threadId,
-    openedAt: saved.openedAt,
-    closedAt: saved.closedAt,
-    lastNotifiedAt: saved.lastNotifiedAt,
-    lastRemindedAt: saved.lastRemindedAt,
-    alarms: saved.alarms,
-    affected: saved.affected,
-    pending: saved.pending,
-    version: saved.version,
-    // Open incidents never expire; closed ones do.
-    ttl: saved.open ? null : Math.floor(now.getTime() / 1000) + CLOSED_TTL_SECONDS,
-  };
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const assignments = Object.entries(attributes).map(([name, value], index) => {
-    names[`#a${index}`] = name;
-    values[`:a${index}`] = value;
-    return `#a${index} = :a${index}`;
-  });
-  if (expectedVersion !== null) {
-    // DynamoDB rejects placeholders an expression does not use, so these exist only with the condition.
-    names['#version'] = 'version';
-    values[':expected'] = expectedVersion;
   }
   try {
     await client.send(
-      new UpdateCommand({
+      new PutCommand({
         TableName: table,
-        Key: { pk: INCIDENT_PK, sk: saved.group },
-        UpdateExpression: `SET ${assignments.join(', ')}`,
-        ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : '#version = :expected',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        Item: item,
+        ConditionExpression: board.version === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+        ...(board.version === 0
+          ? {}
+          : {
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': board.version },
+            }),
       }),
     );
   } catch (error) {
     if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-      throw new IncidentConflictError(`incident ${saved.group} changed since version ${expectedVersion}`, {
+      throw new IncidentConflictError(`the incident board changed since version ${board.version}`, {
         cause: error,
       });
     }
@@ -156,61 +152,145 @@ export async function saveIncident(
   return saved;
 }
 
-function toIncident(item: Record<string, unknown>): Incident {
-  const alarms: Record<string, string[]> = {};
-  const rawAlarms = item['alarms'];
-  if (rawAlarms && typeof rawAlarms === 'object') {
-    for (const [target, names] of Object.entries(rawAlarms as Record<string, unknown>)) {
-      if (Array.isArray(names) && names.length > 0) alarms[target] = names.map(String);
+/**
+ * One stored alarm: `[kind or name, since]`, plus its ARN when it is not `arnPrefix + name`.
+ * A kind stands for `alarmName(kind, member)` with the member as its target.
+ */
+type StoredAlarm = [string, string] | [string, string, string];
+
+/** The item as stored; `toBoard` reads it back. Exported for the size test. */
+export function toItem(board: Board): Record<string, unknown> {
+  const arnPrefix = commonArnPrefix(Object.entries(board.alarms));
+  const alarms: Record<string, StoredAlarm[]> = {};
+  for (const [name, alarm] of Object.entries(board.alarms)) {
+    const short = alarm.kind && alarm.target === alarm.member && alarmName(alarm.kind, alarm.member) === name;
+    const entry: StoredAlarm =
+      alarm.arn && alarm.arn !== `${arnPrefix}${name}`
+        ? [short ? (alarm.kind as string) : name, alarm.since, alarm.arn]
+        : [short ? (alarm.kind as string) : name, alarm.since];
+    const list = alarms[alarm.member] ?? [];
+    list.push(entry);
+    alarms[alarm.member] = list;
+  }
+  const cleared: Record<string, [string, string][]> = {};
+  for (const [name, c] of Object.entries(board.cleared)) {
+    const found = alarmKindOf(name);
+    const short = found && alarmName(found.spec.kind as AlarmKind, c.member) === name;
+    const list = cleared[c.member] ?? [];
+    list.push([short ? found.spec.kind : name, c.at]);
+    cleared[c.member] = list;
+  }
+  return {
+    pk: INCIDENT_PK,
+    sk: BOARD_SK,
+    arnPrefix,
+    alarms,
+    cleared,
+    incidents: board.incidents,
+    version: board.version,
+  };
+}
+
+/** `arn:<partition>:cloudwatch:<region>:<account>:alarm:` of the first alarm with an ARN. */
+function commonArnPrefix(alarms: readonly [string, ActiveAlarm][]): string {
+  for (const [name, alarm] of alarms) {
+    if (alarm.arn?.endsWith(`:alarm:${name}`)) return alarm.arn.slice(0, alarm.arn.length - name.length);
+  }
+  return '';
+}
+
+/** Reads a stored board back (toItem's form), tolerating missing attributes. */
+export function toBoard(item: Record<string, unknown>): Board {
+  const arnPrefix = str(item['arnPrefix']) ?? '';
+  const alarms: Record<string, ActiveAlarm> = {};
+  for (const [member, entries] of Object.entries((item['alarms'] ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') continue;
+      const [first, since, arn] = entry as [string, string, unknown];
+      const name = first in ALARM_KINDS ? alarmName(first as AlarmKind, member) : first;
+      const found = alarmKindOf(name);
+      const target = first in ALARM_KINDS ? member : name === member ? null : member;
+      alarms[name] = {
+        member,
+        target,
+        kind: (found?.spec.kind as AlarmKind | undefined) ?? null,
+        subject: found?.subject ?? null,
+        since,
+        arn: typeof arn === 'string' ? arn : arnPrefix ? `${arnPrefix}${name}` : null,
+      };
     }
   }
-  const str = (k: string): string | null => (typeof item[k] === 'string' ? (item[k] as string) : null);
+  const cleared: Record<string, ClearedAlarm> = {};
+  for (const [member, entries] of Object.entries((item['cleared'] ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') continue;
+      const name = entry[0] in ALARM_KINDS ? alarmName(entry[0] as AlarmKind, member) : entry[0];
+      cleared[name] = { member, at: entry[1] };
+    }
+  }
+  const incidents = Array.isArray(item['incidents'])
+    ? (item['incidents'] as Record<string, unknown>[]).flatMap(toIncident)
+    : [];
   return {
-    group: String(item['sk']),
-    open: item['open'] === true,
-    threadId: str('threadId') ?? String(item['sk']),
-    openedAt: str('openedAt') ?? '',
-    closedAt: str('closedAt'),
-    lastNotifiedAt: str('lastNotifiedAt') ?? str('openedAt') ?? '',
-    lastRemindedAt: str('lastRemindedAt'),
     alarms,
-    affected: Array.isArray(item['affected']) ? (item['affected'] as unknown[]).map(String) : [],
-    pending: toPending(item['pending']),
+    cleared,
+    incidents,
     version: typeof item['version'] === 'number' ? item['version'] : 0,
   };
 }
 
-function toPending(raw: unknown): PendingMessage | null {
-  if (!raw || typeof raw !== 'object') return null;
-  const item = raw as Record<string, unknown>;
-  const event = item['event'];
-  if (event !== 'opened' && event !== 'updated' && event !== 'recovered') return null;
-  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  const transitions = Array.isArray(item['transitions'])
-    ? (item['transitions'] as Record<string, unknown>[])
-    : [];
-  return {
-    event,
-    joined: strings(item['joined']),
-    recovered: strings(item['recovered']),
-    raised: strings(item['raised']),
-    transitions: transitions.flatMap((t): PendingTransition[] => {
-      const newState = t['newState'];
-      if (typeof t['alarmName'] !== 'string') return [];
-      if (newState !== 'ALARM' && newState !== 'OK' && newState !== 'INSUFFICIENT_DATA') return [];
-      return [
-        {
-          alarmName: t['alarmName'],
-          alarmArn: text(t['alarmArn']),
-          target: text(t['target']),
-          newState,
-          reason: text(t['reason']) ?? '',
-          at: text(t['at']) ?? '',
-          metricName: text(t['metricName']),
-        },
-      ];
-    }),
-    since: text(item['since']) ?? '',
-  };
+function toIncident(raw: Record<string, unknown>): Incident[] {
+  if (!raw || typeof raw['id'] !== 'string' || typeof raw['key'] !== 'string') return [];
+  const told = raw['told'] as Record<string, unknown> | null | undefined;
+  const pending = raw['pending'] as Record<string, unknown> | null | undefined;
+  const pendingEvent = str(pending?.['event']);
+  return [
+    {
+      id: raw['id'],
+      key: raw['key'],
+      cause: (str(raw['cause']) ?? 'alarm') as CauseKind,
+      subject: str(raw['subject']) ?? '',
+      severity: raw['severity'] === 'warning' ? 'warning' : 'critical',
+      open: raw['open'] === true,
+      openedAt: str(raw['openedAt']) ?? '',
+      closedAt: str(raw['closedAt']),
+      lastNotifiedAt: str(raw['lastNotifiedAt']),
+      lastRemindedAt: str(raw['lastRemindedAt']),
+      reminders: typeof raw['reminders'] === 'number' ? raw['reminders'] : 0,
+      members: strings(raw['members']),
+      everMembers: strings(raw['everMembers']),
+      told:
+        told && typeof told === 'object'
+          ? {
+              key: str(told['key']) ?? '',
+              members: strings(told['members']),
+              code: str(told['code']),
+              regions: strings(told['regions']),
+              at: str(told['at']) ?? '',
+            }
+          : null,
+      pending:
+        pendingEvent === 'opened' ||
+        pendingEvent === 'updated' ||
+        pendingEvent === 'recovered' ||
+        pendingEvent === 'merged'
+          ? { event: pendingEvent, since: str(pending?.['since']) ?? '' }
+          : null,
+      previousKeys: strings(raw['previousKeys']),
+      absorbed: strings(raw['absorbed']),
+      mergedInto: str(raw['mergedInto']),
+    },
+  ];
 }
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export type { AlarmSeverity };

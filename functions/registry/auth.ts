@@ -181,6 +181,8 @@ export async function answerChallenge(
     });
     if (!decision.allowed) throw new RealmRefusedError(describeUrl(realm), decision.reason);
     const scope = `repository:${registry.repository}:pull`;
+    // The credentials go out with the token request: a refusal of it is read knowing that.
+    registry.credentialsGiven = credentialsGiven;
     const { token, fromCache } = identityToken
       ? await obtainTokenWithIdentityToken(
           registry.http,

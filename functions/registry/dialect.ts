@@ -48,12 +48,19 @@ export interface DialectRule {
   afterToken?: boolean;
   /** The body is an HTML page, not a registry error. */
   html?: boolean;
+  /**
+   * The token service's answer to the token request itself (step `token`), not the registry's.
+   * Rules without it never read a token service's answer, and rules with it read nothing else.
+   */
+  atTokenService?: boolean;
   /** Where the answer was captured or documented. */
   source: string;
 }
 
 /** The parts of a refused answer a rule reads. */
 export interface RegistryAnswer {
+  /** The request that got the answer; `token` for the token service's. */
+  step?: string;
   status: number;
   errors: readonly RegistryErrorDetail[];
   body: string;
@@ -129,6 +136,7 @@ export function explainAnswer(
 
 function ruleMatches(rule: DialectRule, answer: RegistryAnswer, login: LoginState | null): boolean {
   if (!rule.status.includes(answer.status)) return false;
+  if ((rule.atTokenService ?? false) !== (answer.step === 'token')) return false;
   const first = answer.errors[0];
   if (rule.code !== undefined && first?.code.toUpperCase() !== rule.code) return false;
   if (rule.message !== undefined && !rule.message.test(first?.message ?? '')) return false;

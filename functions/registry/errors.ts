@@ -259,6 +259,34 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * The forward proxy answered itself instead of carrying the request (proxy-answer.ts): it refused
+ * the CONNECT, asked for its own credentials (407), or wrote an error page of its own. The
+ * registry was not asked, or its answer never came back; the proxy is what to fix.
+ */
+export class ProxyRefusedError extends Error {
+  override readonly name = 'ProxyRefusedError';
+  constructor(
+    readonly step: StepName,
+    /** The request, redacted: `GET https://registry/v2/`. */
+    readonly where: string,
+    /** The proxy, redacted. */
+    readonly proxy: string,
+    /** The registry's host:port the request was for. */
+    readonly target: string,
+    readonly status: number,
+    /** 'connect': the CONNECT tunnel (https); 'forward': a plain-HTTP request the proxy answered. */
+    readonly how: 'connect' | 'forward',
+    readonly evidence: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${where}: the proxy ${proxy} answered ${status} ${how === 'connect' ? `to CONNECT ${target}` : 'itself'}`,
+      options,
+    );
+  }
+}
+
 /** A required platform is not in the image index; `available` lists what is. */
 export class PlatformMissingError extends Error {
   override readonly name = 'PlatformMissingError';

@@ -16,11 +16,13 @@ import {
   ForbiddenAddressError,
   MAX_ERROR_BODY_BYTES,
   MalformedResponseError,
+  ProxyRefusedError,
   TimeoutError,
   TransportError,
 } from './errors.ts';
 import { guardedLookup, type LookupFunction } from './forbidden-hosts.ts';
 import { type ProxySettings, proxyFor } from './proxy.ts';
+import { proxyAnswerSignature, refusedConnectStatus, refusedForwardStatus } from './proxy-answer.ts';
 import { redactUrl } from './redact.ts';
 import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
 import { trustedContext } from './trust.ts';
@@ -178,14 +180,52 @@ export class HttpClient {
       );
     }
     let body: { bytes: Buffer; truncated: boolean };
+    const progress = { bytes: 0 };
     try {
-      body = await this.options.deadline.race(readCapped(response.body, limit, signal, gzip));
+      body = await this.options.deadline.race(readCapped(response.body, limit, signal, gzip, progress));
     } catch (error) {
       record(connection, this.now());
+      const cut = signal.aborted ? null : cutShortProblem(error, headers, progress.bytes);
+      if (cut) {
+        throw new MalformedResponseError(
+          request.step,
+          where,
+          cut.problem,
+          [
+            `step: ${request.step}`,
+            where,
+            `status: ${status}`,
+            `problem: ${cut.problem}`,
+            `received: ${progress.bytes} bytes of the body`,
+            `announced: ${cut.announced}`,
+            `undici: ${messageOf(error)}`,
+            ...(proxy ? [`proxy: ${proxy}`] : []),
+          ],
+          { cause: error },
+        );
+      }
       throw this.failure(error, request, signal, timeoutMs, phase, proxy);
     }
     const endAt = this.now();
     const step = record(connection, endAt);
+    // A plain-HTTP request goes to the proxy as an absolute URL, so the proxy may answer it
+    // itself (an https request is tunnelled: what comes back through the tunnel is the registry's).
+    const signature =
+      proxy !== null && url.protocol === 'http:' && status >= 400 ? proxyAnswerSignature(headers) : null;
+    if (signature && proxy !== null) {
+      const text = body.bytes.toString('utf8').replace(/\s+/g, ' ').trim();
+      throw new ProxyRefusedError(request.step, where, proxy, hostPort(url), status, 'forward', [
+        `step: ${request.step}`,
+        where,
+        `proxy: ${proxy}`,
+        `answered by: ${signature.writer}, not the registry (${signature.header}: ${headers[signature.header]})`,
+        `status: ${status}`,
+        ...['x-squid-error', 'proxy-status', 'server', 'via']
+          .filter((name) => name !== signature.header && headers[name] !== undefined)
+          .map((name) => `${name}: ${headers[name]}`),
+        ...(text ? [`body: ${text.slice(0, 300)}${text.length > 300 ? '…' : ''}`] : []),
+      ]);
+    }
     if (success && body.truncated && request.bodyOverflow === 'error') {
       throw new BodyTooLargeError(
         where,
@@ -234,7 +274,13 @@ export class HttpClient {
       agent = new ProxyAgent({
         uri: key,
         requestTls: { ...this.tlsOptions, maxCachedSessions: 0, timeout: this.options.requestTimeoutMs },
-        proxyTls: { ...this.tlsOptions, timeout: this.options.requestTimeoutMs },
+        // The proxy is the user's own choice, so its name is resolved without the metadata guard,
+        // through the same lookup as every other name (a test's resolver reaches it too).
+        proxyTls: {
+          ...this.tlsOptions,
+          timeout: this.options.requestTimeoutMs,
+          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+        },
         connections: 1,
         // http:// registries get absolute-URL requests through the proxy, as Go (and so docker)
         // sends them; many proxies refuse CONNECT to ports other than 443. https:// still tunnels.
@@ -287,6 +333,28 @@ export class HttpClient {
         },
       );
     }
+    const refused = proxy !== null ? (refusedConnectStatus(error) ?? refusedForwardStatus(error)) : null;
+    if (refused !== null && proxy !== null) {
+      const how = refusedConnectStatus(error) !== null ? 'connect' : 'forward';
+      return new ProxyRefusedError(
+        request.step,
+        where,
+        proxy,
+        hostPort(request.url),
+        refused,
+        how,
+        [
+          `step: ${request.step}`,
+          where,
+          `proxy: ${proxy}`,
+          how === 'connect'
+            ? `the proxy answered CONNECT ${hostPort(request.url)} with ${refused}, so no tunnel to the registry was opened`
+            : `the proxy answered ${refused} itself; the request did not reach the registry`,
+          `undici: ${messageOf(error)}`,
+        ],
+        { cause: error },
+      );
+    }
     const malformed = malformedResponseProblem(error);
     if (malformed) {
       return new MalformedResponseError(
@@ -308,6 +376,15 @@ export class HttpClient {
       cause: error,
     });
   }
+}
+
+/** host:port, with the scheme's default port spelled out, as a CONNECT names it. */
+function hostPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The ForbiddenAddressError a guarded lookup raised, wherever undici wrapped it. */
@@ -388,6 +465,52 @@ function problemOf(name: string, code: string, message: string): string | null {
   }
 }
 
+/**
+ * A body the server ended early: the headers came, then the connection closed (a FIN, not a reset)
+ * before the Content-Length bytes or the chunked body's last chunk. undici 7 reports it three ways
+ * (node_modules/undici/lib/dispatcher/client-h1.js, onHttpSocketEnd, around line 953): on a
+ * keep-alive answer as SocketError 'other side closed' (UND_ERR_SOCKET), the same error as a close
+ * before any answer; on a `Connection: close` answer llhttp is finished at EOF, giving
+ * ResponseContentLengthMismatchError (UND_ERR_RES_CONTENT_LENGTH_MISMATCH) for a short
+ * Content-Length body and HTTPParserError 'Invalid EOF state' mid-chunk. Only the phase (after
+ * the headers) and the announced framing tell a truncated answer (docker: "unexpected EOF") from
+ * a dropped connection. A reset mid-body (ECONNRESET) stays a reset. Null otherwise.
+ */
+export function cutShortProblem(
+  error: unknown,
+  headers: Readonly<Record<string, string>>,
+  received: number,
+): { problem: string; announced: string } | null {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  let closed = false;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
+    if (code === 'UND_ERR_SOCKET' && message === 'other side closed') closed = true;
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') closed = true;
+    if (name === 'HTTPParserError' && typeof message === 'string' && /Invalid EOF state/.test(message))
+      closed = true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (!closed) return null;
+  const length = headers['content-length']?.trim();
+  // More bytes than announced is another breach (malformedResponseProblem names it).
+  if (length !== undefined && /^\d+$/.test(length) && received < Number(length)) {
+    return {
+      problem: `the server closed the connection after ${received} of the ${length} bytes its Content-Length announced (a truncated answer)`,
+      announced: `content-length: ${length}`,
+    };
+  }
+  if (/\bchunked\b/i.test(headers['transfer-encoding'] ?? '')) {
+    return {
+      problem: `the server closed the connection in the middle of a chunked body, after ${received} bytes, before its last (zero-length) chunk (a truncated answer)`,
+      announced: `transfer-encoding: ${headers['transfer-encoding']}`,
+    };
+  }
+  return null;
+}
+
 /** The most specific error code on the error, its causes, or the first of an AggregateError's errors. */
 export function errorCode(error: unknown): string {
   const seen = new Set<unknown>();
@@ -422,10 +545,16 @@ async function readCapped(
   limit: number,
   signal: AbortSignal,
   gunzip = false,
+  /** Counts the bytes as they came off the wire (before decoding), for a body cut short. */
+  progress: { bytes: number } = { bytes: 0 },
 ): Promise<{ bytes: Buffer; truncated: boolean }> {
   let source: AsyncIterable<unknown> & { destroy(error?: Error): void } = body;
   if (gunzip) {
     const inflate = createGunzip();
+    // pipe() reads the body in flowing mode, so one more 'data' listener sees the same chunks.
+    body.on('data', (chunk: Buffer) => {
+      progress.bytes += chunk.length;
+    });
     body.on('error', (error) => inflate.destroy(error));
     body.pipe(inflate);
     source = inflate;
@@ -442,6 +571,7 @@ async function readCapped(
   try {
     for await (const chunk of source) {
       const buf = chunk as Buffer;
+      if (!gunzip) progress.bytes += buf.length;
       if (size + buf.length > limit) {
         chunks.push(buf.subarray(0, limit - size));
         size = limit;

@@ -466,8 +466,23 @@ const ghcr: ProfileRecord = {
   },
   // A private (or not yet created) package: GHCR either refuses the anonymous token or "issue[s]
   // one and reject[s] the manifest fetch (403)" (TeamCoderz/WordyMe#75, measured against live GHCR);
-  // COMMON_RULES' after-token rule reads the 403. No capture of that 403's body was found.
-  rules: [],
+  // COMMON_RULES' after-token rule reads the manifest 403. No capture of that 403's body was found.
+  rules: [
+    {
+      // The other way: the token request itself answered 403, anonymously for a private or missing
+      // package (`GET https://ghcr.io/token?scope=repository%3A...%3Apull&service=ghcr.io: 403
+      // Forbidden` in coollabsio/coolify#5575 and dragonflydb/dragonfly#4997; skopeo's
+      // "Requesting bearer token: received unexpected HTTP status: 403 Forbidden" in
+      // mccutchen/go-httpbin#223), with the body {"errors":[{"code":"DENIED","message":"requested
+      // access to the resource is denied"}]} (Bossett/bsky-feeds#155; go-containerregistry prints
+      // it `DENIED: denied` in sigstore/scaffolding#127). The same "missing or not yours" as a
+      // refusal after a token: GHCR will not say which.
+      meaning: 'missing-or-not-visible',
+      status: [403],
+      atTokenService: true,
+      source: 'https://github.com/coollabsio/coolify/issues/5575',
+    },
+  ],
   ownsSteps: [],
   steps: {
     ...sameSteps(['AUTH_REQUIRED', 'AUTH_FAILED'], (ctx) => [

@@ -10,6 +10,7 @@ import type { RegistryCredentials } from '../credentials/types.ts';
 import {
   AuthenticationError,
   MAX_ERROR_BODY_BYTES,
+  ProxyRefusedError,
   type RegistryHttpError,
   TimeoutError,
   TokenServiceError,
@@ -172,7 +173,15 @@ export async function exchangeForToken(
       { credentialOrigin: url.origin },
     ));
   } catch (error) {
-    if (error instanceof TimeoutError || error instanceof TransportError) throw error;
+    // A proxy that refused the realm (its access list may allow the registry and not the token
+    // host) is the proxy's failure, not the token service's.
+    if (
+      error instanceof TimeoutError ||
+      error instanceof TransportError ||
+      error instanceof ProxyRefusedError
+    ) {
+      throw error;
+    }
     throw new TokenServiceError(`${method} ${redactUrl(url)}: ${(error as Error).message}`, realm, null, {
       cause: error,
     });

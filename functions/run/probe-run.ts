@@ -84,7 +84,11 @@ async function probeOne(
       platforms: target.platforms,
       plainHttp: target.plainHttp,
       auth: cliAuthFor(target.credentials),
-      ...(config.caCertificates.length > 0 ? { caFile: 'ca-bundle.pem' } : {}),
+      // The CA bundle's own file in the checkout (the config's caBundle.path), so the pasted
+      // command trusts what this Lambda trusted. An inline caBundle.pem has no file to name: the
+      // flag is left out rather than naming one that does not exist, and a TLS_UNTRUSTED step
+      // then says to add --ca-file with the PEM saved from the config's caBundle.pem.
+      ...(config.caCertificates.length > 0 && config.caBundleFile ? { caFile: config.caBundleFile } : {}),
       ...(target.profile ? { profile: target.profile } : {}),
     }),
     caCertificates: config.caCertificates,

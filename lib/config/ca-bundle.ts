@@ -12,9 +12,30 @@ export interface CaBundleDeps {
   /** A relative `caBundle.path` is resolved against this directory: the config file's own. */
   baseDir: string;
   readFile: (absolutePath: string) => string;
+  /** Where `readFrom` is relative to: the directory synth runs in (the checkout). @default process.cwd() */
+  cwd?: string;
 }
 
-export type CaBundleCheck = { ok: true; bundle: { pem: string } } | { ok: false; problem: string };
+/** A bundle as validated: its PEM, and for a `path` bundle the file it was read from. */
+export interface CheckedCaBundle {
+  pem: string;
+  /**
+   * The file a `path` bundle was read from, relative to the directory synth ran in (the checkout),
+   * so that next steps can hand the same file to `--ca-file` on the engineer's machine. Absent for
+   * an inline `pem`.
+   */
+  readFrom?: string;
+}
+
+export type CaBundleCheck = { ok: true; bundle: CheckedCaBundle } | { ok: false; problem: string };
+
+/** The checkout-relative file a validated bundle was read from, or undefined (inline, or not validated). */
+export function caBundleFile(
+  bundle: CanaryConfig['caBundle'] | CheckedCaBundle | undefined,
+): string | undefined {
+  if (!bundle || !('readFrom' in bundle)) return undefined;
+  return typeof bundle.readFrom === 'string' && bundle.readFrom !== '' ? bundle.readFrom : undefined;
+}
 
 /** The certificates of a PEM bundle, in order; text around them (comments, keys) is dropped. */
 export function pemCertificates(pem: string): string[] {
@@ -40,5 +61,6 @@ export function checkCaBundle(bundle: CaBundle, deps: CaBundleDeps): CaBundleChe
     const what = pem.trim() === '' ? 'is empty' : 'holds no PEM certificate (BEGIN ... END CERTIFICATE)';
     return { ok: false, problem: `caBundle.path: ${bundle.path} (${absolute}) ${what}` };
   }
-  return { ok: true, bundle: { pem } };
+  const readFrom = path.relative(deps.cwd ?? process.cwd(), absolute) || absolute;
+  return { ok: true, bundle: { pem, readFrom } };
 }

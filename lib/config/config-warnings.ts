@@ -15,12 +15,20 @@ export const NO_ALARM_RECIPIENTS = 'registry-canary:noAlarmRecipients';
 
 export function configWarnings(config: CanaryConfig): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
-  const { emails, amazonQ, slackWebhookSecret, subscribedElsewhere } = config.notifications;
-  if (emails.length === 0 && !amazonQ && !slackWebhookSecret && !subscribedElsewhere) {
+  const { emails, amazonQ, slackWebhookSecret, slackApp, pagerDuty, subscribedElsewhere } =
+    config.notifications;
+  if (
+    emails.length === 0 &&
+    !amazonQ &&
+    !slackWebhookSecret &&
+    !slackApp &&
+    !pagerDuty &&
+    !subscribedElsewhere
+  ) {
     warnings.push({
       id: NO_ALARM_RECIPIENTS,
       message:
-        'Alarms notify nobody: notifications has no emails, no amazonQ and no slackWebhookSecret, so alerts reach only the dashboard. Add one of them, or set notifications.subscribedElsewhere: true if the alarm topic is subscribed outside this app.',
+        'Alarms notify nobody: notifications has no emails, amazonQ, slackWebhookSecret, slackApp or pagerDuty, so alerts reach only the dashboard. Add one of them, or set notifications.subscribedElsewhere: true if the alarm topic is subscribed outside this app.',
     });
   }
   return warnings;

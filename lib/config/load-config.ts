@@ -20,7 +20,8 @@ export async function loadConfig(
   const absolute = path.resolve(cwd, configPath);
   const raw = await readModule(absolute, configPath);
   // A relative caBundle.path is relative to the config file, as people read it, not to the cwd.
-  return validateConfig(raw, configPath, { baseDir: path.dirname(absolute) });
+  // The bundle's file is named relative to `cwd` (the checkout) in next steps' --ca-file.
+  return validateConfig(raw, configPath, { baseDir: path.dirname(absolute), cwd });
 }
 
 async function readModule(absolute: string, shown: string): Promise<unknown> {

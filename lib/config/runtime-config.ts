@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeRuntimeConfig } from '../../functions/handlers/probe-config.ts';
-import { pemCertificates } from './ca-bundle.ts';
+import { caBundleFile, pemCertificates } from './ca-bundle.ts';
 import { splitReference } from './image-reference.ts';
 import type { CanaryConfig } from './schema.ts';
 import { PROBE_DEADLINE_GRACE_MS, targetsForRegion } from './sizing.ts';
@@ -23,6 +23,7 @@ export function runtimeConfigFor(
     deadlineGraceMs: PROBE_DEADLINE_GRACE_MS,
     ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
     caCertificates: caCertificates(config, readFile),
+    ...(caBundleFile(config.caBundle) ? { caBundleFile: caBundleFile(config.caBundle) } : {}),
     ...(config.httpsProxy ? { httpsProxy: config.httpsProxy } : {}),
     ...(config.noProxy ? { noProxy: config.noProxy } : {}),
     // The notifier's "no recent result" age is derived from the same heartbeat (home-stack.ts).

@@ -194,6 +194,33 @@ export const notificationsSchema = z
     /** ARN or name of a Secrets Manager secret holding a Slack incoming-webhook URL; adds the webhook subscriber. @default none */
     slackWebhookSecret: z.string().min(1).optional(),
     /**
+     * Post to Slack as a Slack app, one thread per incident: a Secrets Manager secret (ARN or name)
+     * holding the bot token (scope chat:write), and the channel the app is a member of. @default none
+     */
+    slackApp: z
+      .object({
+        botTokenSecret: z.string().min(1),
+        channelId: z
+          .string()
+          .regex(/^[A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABCD' }),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Page through PagerDuty (Events API v2): a Secrets Manager secret (ARN or name) holding the
+     * integration key, and the incident severities that page. @default none
+     */
+    pagerDuty: z
+      .object({
+        routingKeySecret: z.string().min(1),
+        severities: z
+          .array(z.enum(['critical', 'warning']))
+          .min(1)
+          .default(['critical']),
+      })
+      .strict()
+      .optional(),
+    /**
      * The alarm topic is subscribed outside this app (e.g. a PagerDuty endpoint added by hand), so
      * no emails, amazonQ or slackWebhookSecret is intended: silences the synth warning that alarms
      * notify nobody (lib/config/config-warnings.ts). @default false

@@ -63,7 +63,9 @@ export function validateConfig(
     : parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
   problems.push(...crossFieldProblems(parts, checkRef));
   // The bundle is read here, once: what was checked is what the stacks ship (inlined as pem).
-  const ca = parts.caBundle ? checkCaBundle(parts.caBundle, { baseDir, readFile }) : undefined;
+  const ca = parts.caBundle
+    ? checkCaBundle(parts.caBundle, { baseDir, readFile, ...(deps.cwd ? { cwd: deps.cwd } : {}) })
+    : undefined;
   if (ca && !ca.ok) problems.push(ca.problem);
   if (!parsed.success) throw new ConfigError(source, problems, { cause: parsed.error });
   if (problems.length > 0) throw new ConfigError(source, problems);

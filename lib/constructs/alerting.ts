@@ -2,8 +2,9 @@
  * Alerts that diagnose. Alarms notify the internal alarm topic; from there:
  *
  *   alarm topic -> SQS queue (batching window: a burst of alarms arrives together)
- *     -> notifier Lambda (reads the state table, one message per registry incident)
- *       -> notification topic (encrypted) -> email, Amazon Q Developer (Slack), Slack webhook Lambda
+ *     -> notifier Lambda (reads the state table, groups alarms into incidents by cause and scope)
+ *       -> notification topic (encrypted) -> email, SMS/HTTPS (short texts), Amazon Q Developer,
+ *          and one Lambda subscriber per channel (alert-subscriber.ts): Slack webhook, Slack app, PagerDuty
  *
  * Also here: the state table the regional probes write to, reminders on a schedule, and the
  * failure path: a notifier that fails leaves the message in a dead-letter queue whose alarm goes
@@ -14,23 +15,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { LoggingLevel as ChatbotLoggingLevel, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription, LambdaSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { EmailSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
@@ -40,15 +39,18 @@ import {
   TARGET_REGISTRIES_FILE_NAME,
 } from '../../functions/publish/notification/notifier-config.ts';
 import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
-import { DEFAULT_HEARTBEAT_MINUTES } from '../../functions/publish/state-item.ts';
+import { DEFAULT_HEARTBEAT_MINUTES, INCIDENT_PK } from '../../functions/publish/state-item.ts';
+import { THREAD_PK } from '../../functions/publish/state-thread.ts';
+import { AlertSubscriber, type AlertSubscriberProps, lambdaBasics, lambdaRole } from './alert-subscriber.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
 import { alarmTopicKey, allowCanaryAlarmsToPublish } from './encrypted-topic.ts';
-import { ESM_REQUIRE_BANNER } from './scheduled-probe.ts';
 
 const NOTIFIER_ENTRY = fileURLToPath(new URL('../../functions/handlers/notifier.ts', import.meta.url));
 const SLACK_WEBHOOK_ENTRY = fileURLToPath(
   new URL('../../functions/handlers/slack-webhook.ts', import.meta.url),
 );
+const SLACK_APP_ENTRY = fileURLToPath(new URL('../../functions/handlers/slack-app.ts', import.meta.url));
+const PAGERDUTY_ENTRY = fileURLToPath(new URL('../../functions/handlers/pagerduty.ts', import.meta.url));
 
 export interface AmazonQSlackChannel {
   /** The Slack workspace (team) id, e.g. T0123ABCD, authorised once in the Amazon Q Developer console. */
@@ -57,6 +59,20 @@ export interface AmazonQSlackChannel {
   slackChannelId: string;
   /** @default 'registry-canary' */
   configurationName?: string;
+}
+
+export interface SlackAppSettings {
+  /** ARN or name of a Secrets Manager secret holding the bot token (xoxb-..., bare or JSON {"token": "..."}). */
+  botTokenSecret: string;
+  /** The channel id, e.g. C0123ABCD; the app must be a member of it. */
+  channelId: string;
+}
+
+export interface PagerDutySettings {
+  /** ARN or name of a Secrets Manager secret holding the Events API v2 integration key (32 characters). */
+  routingKeySecret: string;
+  /** Which incident severities page. @default ['critical'] */
+  severities?: readonly ('critical' | 'warning')[];
 }
 
 export interface NotificationSettings {
@@ -69,6 +85,13 @@ export interface NotificationSettings {
    * JSON `{"url": "..."}`). Adds the webhook subscriber Lambda. @default none
    */
   slackWebhookSecret?: string;
+  /**
+   * Post to Slack as a Slack app (bot token with chat:write), so each incident is one thread.
+   * Adds the Slack app subscriber Lambda. @default none
+   */
+  slackApp?: SlackAppSettings;
+  /** Page through PagerDuty's Events API v2. Adds the PagerDuty subscriber Lambda. @default none */
+  pagerDuty?: PagerDutySettings;
   /** Remind about an incident still open after this many minutes; 0 turns reminders off. @default 60 */
   reminderMinutes?: number;
   /**
@@ -106,6 +129,11 @@ export interface AlertingProps {
    * @default none (such a target gets its own incident)
    */
   targetRegistries?: Readonly<Record<string, string>>;
+  /**
+   * Each target's owner (target name → team), shipped with the registries: named in every alert
+   * and sent as the `owner` message attribute, for subscription filter policies. @default none
+   */
+  targetOwners?: Readonly<Record<string, string>>;
   /** How long alarms collect in the queue before the notifier reads them. @default 60 seconds */
   batchingWindow?: Duration;
   /** @default one month */
@@ -125,6 +153,8 @@ export class Alerting extends Construct {
   readonly notifierRole: Role;
   readonly slackWebhook?: NodejsFunction;
   readonly slackWebhookRole?: Role;
+  readonly slackApp?: AlertSubscriber;
+  readonly pagerDuty?: AlertSubscriber;
   readonly amazonQChannel?: SlackChannelConfiguration;
 
   constructor(scope: Construct, id: string, props: AlertingProps) {
@@ -198,12 +228,21 @@ export class Alerting extends Construct {
       retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.notifierRole = this.functionRole('NotifierRole', 'registry-canary notifier', notifierLogs);
+    this.notifierRole = lambdaRole(this, 'NotifierRole', 'registry-canary notifier', notifierLogs);
     this.notifierRole.addToPolicy(
       new PolicyStatement({
-        sid: 'ReadStateWriteIncidents',
-        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        sid: 'ReadState',
+        actions: ['dynamodb:Query', 'dynamodb:GetItem'],
         resources: [this.stateTable.tableArn],
+      }),
+    );
+    this.notifierRole.addToPolicy(
+      new PolicyStatement({
+        sid: 'WriteIncidentBoard',
+        // The incident board is one item (functions/publish/state-incident.ts), written whole.
+        actions: ['dynamodb:PutItem'],
+        resources: [this.stateTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [INCIDENT_PK] } },
       }),
     );
     this.notifierRole.addToPolicy(
@@ -223,7 +262,9 @@ export class Alerting extends Construct {
     );
 
     const notifierBasics = lambdaBasics(NOTIFIER_ENTRY);
-    const registriesFile = props.targetRegistries ? writeTargetRegistries(props.targetRegistries) : null;
+    const registriesFile = props.targetRegistries
+      ? writeTargetRegistries(props.targetRegistries, props.targetOwners ?? {})
+      : null;
     this.notifier = new NodejsFunction(this, 'Notifier', {
       ...notifierBasics,
       ...(registriesFile
@@ -306,36 +347,64 @@ export class Alerting extends Construct {
     this.deadLetterAlarm.addAlarmAction(toPeople);
     this.deadLetterAlarm.addOkAction(toPeople);
 
+    const subscriber = (
+      id: string,
+      extra: Omit<AlertSubscriberProps, 'topic' | 'deadLetterQueue' | 'logRetention'>,
+    ) =>
+      new AlertSubscriber(this, id, {
+        topic: this.notificationTopic,
+        deadLetterQueue: this.deadLetterQueue,
+        logRetention,
+        ...extra,
+      });
     if (props.notifications.slackWebhookSecret) {
-      const secret = importSecret(this, props.notifications.slackWebhookSecret);
-      const logs = new LogGroup(this, 'SlackWebhookLogs', {
-        retention: logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
+      const webhook = subscriber('SlackWebhook', {
+        entry: SLACK_WEBHOOK_ENTRY,
+        purpose: 'posts alerts to a Slack incoming webhook',
+        secret: { arnOrName: props.notifications.slackWebhookSecret, sid: 'ReadWebhookSecret' },
+        secretEnv: 'SLACK_WEBHOOK_SECRET_ARN',
+        environment: { POWERTOOLS_SERVICE_NAME: 'registry-canary-slack-webhook' },
       });
-      this.slackWebhookRole = this.functionRole('SlackWebhookRole', 'registry-canary Slack webhook', logs);
-      this.slackWebhookRole.addToPolicy(
-        new PolicyStatement({
-          sid: 'ReadWebhookSecret',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
-        }),
-      );
-      this.slackWebhook = new NodejsFunction(this, 'SlackWebhook', {
-        ...lambdaBasics(SLACK_WEBHOOK_ENTRY),
-        role: this.slackWebhookRole,
-        logGroup: logs,
-        timeout: Duration.seconds(30),
-        memorySize: 256,
-        description: 'registry-canary: posts alerts to a Slack incoming webhook',
+      this.slackWebhook = webhook.function;
+      this.slackWebhookRole = webhook.role;
+    }
+    if (props.notifications.slackApp) {
+      const app = props.notifications.slackApp;
+      if (!/^[A-Z0-9]+$/.test(app.channelId)) {
+        throw new Error(
+          `Alerting: notifications.slackApp.channelId must be a Slack channel id such as C0123ABCD, got "${app.channelId}"`,
+        );
+      }
+      this.slackApp = subscriber('SlackApp', {
+        entry: SLACK_APP_ENTRY,
+        purpose: 'posts alerts to Slack as a Slack app, one thread per incident',
+        secret: { arnOrName: app.botTokenSecret, sid: 'ReadBotTokenSecret' },
+        secretEnv: 'SLACK_BOT_TOKEN_SECRET_ARN',
         environment: {
-          SLACK_WEBHOOK_SECRET_ARN: secret.secretArn,
-          POWERTOOLS_SERVICE_NAME: 'registry-canary-slack-webhook',
-          POWERTOOLS_LOG_LEVEL: 'INFO',
+          SLACK_CHANNEL_ID: app.channelId,
+          POWERTOOLS_SERVICE_NAME: 'registry-canary-slack-app',
         },
-        retryAttempts: 2,
-        onFailure: new SqsDestination(this.deadLetterQueue),
+        state: { table: this.stateTable, partitionKey: THREAD_PK, tableEnv: 'STATE_TABLE_NAME' },
       });
-      this.notificationTopic.addSubscription(new LambdaSubscription(this.slackWebhook));
+    }
+    if (props.notifications.pagerDuty) {
+      const pd = props.notifications.pagerDuty;
+      const severities = pd.severities ?? ['critical'];
+      if (severities.length === 0 || severities.some((s) => s !== 'critical' && s !== 'warning')) {
+        throw new Error(
+          `Alerting: notifications.pagerDuty.severities must list critical and/or warning, got ${JSON.stringify(severities)}`,
+        );
+      }
+      this.pagerDuty = subscriber('PagerDuty', {
+        entry: PAGERDUTY_ENTRY,
+        purpose: 'sends alerts to PagerDuty (Events API v2), one alert per incident',
+        secret: { arnOrName: pd.routingKeySecret, sid: 'ReadRoutingKeySecret' },
+        secretEnv: 'PAGERDUTY_ROUTING_KEY_SECRET_ARN',
+        environment: {
+          PAGERDUTY_SEVERITIES: severities.join(','),
+          POWERTOOLS_SERVICE_NAME: 'registry-canary-pagerduty',
+        },
+      });
     }
 
     if (props.notifications.amazonQ) {
@@ -352,28 +421,6 @@ export class Alerting extends Construct {
       });
     }
   }
-
-  /** A role that may write only its own log group: no AWS managed policy, nothing account-wide. */
-  private functionRole(id: string, purpose: string, logGroup: LogGroup): Role {
-    const role = new Role(this, id, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: purpose,
-    });
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'WriteOwnLogGroup',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${logGroup.logGroupArn}:*`],
-      }),
-    );
-    const logGroupId = Stack.of(this).getLogicalId(logGroup.node.defaultChild as CfnElement);
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
-      reason:
-        "Log streams are created at run time with generated names; the grant is limited to the function's own log group.",
-    });
-    return role;
-  }
 }
 
 /** The page for the notifier's dead-letter alarm: not a diagnosis code, so not runbookUrl. */
@@ -382,11 +429,18 @@ export function notifierDeadLetterRunbook(baseUrl = DEFAULT_RUNBOOK_BASE_URL): s
 }
 
 /**
- * Writes the target → registry map where the afterBundling hook copies it from; named by its
- * content's hash (sorted), so concurrent synths cannot mix up two apps' maps.
+ * Writes the target → registry (and owner) map where the afterBundling hook copies it from; named
+ * by its content's hash (sorted), so concurrent synths cannot mix up two apps' maps. A target with
+ * an owner is `{ registry, owner }`, one without is the bare host (notifier-config.ts reads both).
  */
-function writeTargetRegistries(map: Readonly<Record<string, string>>): string {
-  const json = `${JSON.stringify(Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`;
+export function writeTargetRegistries(
+  map: Readonly<Record<string, string>>,
+  owners: Readonly<Record<string, string>>,
+): string {
+  const entries = Object.entries(map)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([target, registry]) => [target, owners[target] ? { registry, owner: owners[target] } : registry]);
+  const json = `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
   const dir = path.join(tmpdir(), 'registry-canary-synth');
   mkdirSync(dir, { recursive: true });
   const file = path.join(
@@ -395,31 +449,4 @@ function writeTargetRegistries(map: Readonly<Record<string, string>>): string {
   );
   writeFileSync(file, json);
   return file;
-}
-
-function lambdaBasics(entry: string) {
-  return {
-    entry,
-    handler: 'handler',
-    runtime: Runtime.NODEJS_24_X,
-    architecture: Architecture.ARM_64,
-    bundling: {
-      forceDockerBundling: false,
-      format: OutputFormat.ESM,
-      target: 'node24',
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourceMap: false,
-      externalModules: [],
-      banner: ESM_REQUIRE_BANNER,
-    },
-  };
-}
-
-/** A full ARN names one secret exactly; a name (or partial ARN) gets Secrets Manager's random suffix. */
-function importSecret(scope: Construct, arnOrName: string): ISecret {
-  if (/^arn:aws[a-z-]*:secretsmanager:/.test(arnOrName)) {
-    return Secret.fromSecretCompleteArn(scope, 'SlackWebhookSecret', arnOrName);
-  }
-  return Secret.fromSecretNameV2(scope, 'SlackWebhookSecret', arnOrName);
 }

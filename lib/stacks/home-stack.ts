@@ -146,6 +146,7 @@ export class HomeStack extends Stack {
       probeIntervalMinutes: config.schedule.everyMinutes,
       heartbeatMinutes: config.state.heartbeatMinutes,
       targetRegistries: Object.fromEntries(targets.map((t) => [t.name, registryOf(t)])),
+      targetOwners: Object.fromEntries(targets.flatMap((t) => (t.owner ? [[t.name, t.owner]] : []))),
       logRetention: config.logRetentionDays as RetentionDays,
     });
 

@@ -78,8 +78,11 @@ function snsRecord(message: string): SNSEventRecord {
 }
 
 const payload = (
-  failing = [targetAlert('alpine'), targetAlert('busybox', { code: 'TIMEOUT', rateLimits: [] })],
-) => JSON.stringify({ kind: ALERT_PAYLOAD_KIND, version: 1, alert: alert(failing) });
+  failing = [
+    targetAlert('alpine'),
+    targetAlert('busybox', { code: 'TIMEOUT', summary: 'timed out', rateLimits: [] }),
+  ],
+) => JSON.stringify({ kind: ALERT_PAYLOAD_KIND, version: 2, alert: alert(failing) });
 
 describe('Slack webhook delivery', () => {
   it('POSTs the alert as Block Kit JSON to the webhook URL from the secret', async () => {
@@ -91,9 +94,15 @@ describe('Slack webhook delivery', () => {
     expect(delivered).toBe(1);
     expect(received).toHaveLength(1);
     const request = received[0]!;
-    expect(request).toMatchObject({ method: 'POST', path: SECRET_PATH, contentType: 'application/json' });
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: SECRET_PATH,
+      contentType: 'application/json; charset=utf-8',
+    });
     const body = request.body as { text: string; blocks: { type: string; text?: { text: string } }[] };
-    expect(body.text).toBe('ALARM registry-1.docker.io: 2 targets failing in all 2 regions (RATE_LIMITED)');
+    expect(body.text).toBe(
+      'CRITICAL: FAILING RATE_LIMITED in all 2 regions: registry-1.docker.io (2 targets)',
+    );
     expect(body.blocks.map((b) => b.type)).toEqual([
       'header',
       'section',

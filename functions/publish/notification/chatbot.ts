@@ -3,11 +3,15 @@
  * notification: the SNS `default` message, which Amazon Q posts to Slack, Teams or Chime.
  * Fields: version "1.0", source "custom" (literally), content {textType "client-markdown", title,
  * description (required), nextSteps, keywords}, metadata {threadId, summary, eventType,
- * relatedResources, additionalContext}. The thread id is the incident's, so the opening, updates,
- * reminders and the recovery land in one thread.
+ * relatedResources, additionalContext}. The thread id is the incident's id, which survives
+ * re-grouping, so the opening, updates, reminders and the recovery land in one thread, when the
+ * channel allows it: "To thread notifications, your channel preferences must allow sending
+ * notification updates in a thread" (`@Amazon Q preferences` in the channel;
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html).
  */
 import { formatDuration, formatTime, plural } from './format.ts';
-import { type Alert, type RateLimitBudget, recoveredNames, type TargetAlert } from './model.ts';
+import { type Alert, type DiagnosisGroup, ownerText, type RateLimitBudget } from './model.ts';
+import { SEVERITY_LOOK } from './severity.ts';
 
 export interface ChatbotNotification {
   version: '1.0';
@@ -29,41 +33,46 @@ export interface ChatbotNotification {
   };
 }
 
-/** Targets shown in full; the rest get one line each. A chat message is read on a phone. */
-const DETAILED_TARGETS = 3;
-const MAX_NEXT_STEPS = 5;
+/** Diagnoses shown in full; the rest get one line each. A chat message is read on a phone. */
+const DETAILED_GROUPS = 3;
+const MAX_NEXT_STEPS = 6;
 const MAX_EVIDENCE_IN_CHAT = 5;
+const MAX_NAMES_IN_CHAT = 10;
 
-const EVENT_TYPES: Record<Alert['kind'], string> = {
+const EVENT_TYPES: Record<Alert['event'], string> = {
   opened: 'RegistryCanaryIncidentOpened',
   updated: 'RegistryCanaryIncidentUpdated',
   reminder: 'RegistryCanaryIncidentReminder',
   recovered: 'RegistryCanaryIncidentRecovered',
+  merged: 'RegistryCanaryIncidentMerged',
 };
 
 export function renderChatbot(alert: Alert): ChatbotNotification {
-  const nextSteps = alert.kind === 'recovered' ? [] : collectNextSteps(alert.failing);
+  const nextSteps = alert.status === 'OK' ? [] : collectNextSteps(alert);
   return {
     version: '1.0',
     source: 'custom',
-    id: `${alert.threadId}/${alert.kind}/${alert.at}`,
+    id: `${alert.incidentId}/${alert.event}/${alert.at}`,
     content: {
       textType: 'client-markdown',
-      title: `${alert.status === 'OK' ? ':white_check_mark:' : ':rotating_light:'} ${alert.title}`,
+      title: `${SEVERITY_LOOK[alert.messageSeverity].emoji} ${alert.title}`,
       description: describe(alert),
       ...(nextSteps.length > 0 ? { nextSteps } : {}),
       keywords: keywordsOf(alert),
     },
     metadata: {
-      threadId: alert.threadId,
+      threadId: alert.incidentId,
       summary: alert.title,
-      eventType: EVENT_TYPES[alert.kind],
+      eventType: EVENT_TYPES[alert.event],
       relatedResources: alert.alarmArns,
       additionalContext: {
-        registry: alert.group,
+        severity: alert.messageSeverity,
+        cause: alert.cause,
         status: alert.status,
         openedAt: alert.openedAt,
-        failingTargets: String(alert.failing.length + alert.omitted),
+        failingTargets: String(alert.failingCount),
+        ...(alert.owners.length > 0 ? { owner: alert.owners.join(', ') } : {}),
+        ...(alert.registries.length > 0 ? { registry: alert.registries.join(', ') } : {}),
         ...(alert.code ? { diagnosis: alert.code } : {}),
         ...(alert.durationMs !== null ? { duration: formatDuration(alert.durationMs) } : {}),
       },
@@ -72,55 +81,92 @@ export function renderChatbot(alert: Alert): ChatbotNotification {
 }
 
 function describe(alert: Alert): string {
-  const lines: string[] = [alert.headline, ''];
-  if (alert.kind === 'recovered') {
-    lines.push(`*Opened:* ${formatTime(alert.openedAt)}  *Lasted:* ${formatDuration(alert.durationMs ?? 0)}`);
-    if (alert.recovered.length + alert.recoveredOmitted > 0)
-      lines.push(`*Recovered:* ${recoveredNames(alert)}`);
+  const lines: string[] = [`*${alert.scopeLine}*`, alert.headline];
+  const meta = [`*Severity:* ${SEVERITY_LOOK[alert.messageSeverity].word}`];
+  meta.push(`*Owner:* ${ownerText(alert)}`);
+  meta.push(`*Opened:* ${formatTime(alert.openedAt)}`);
+  if (alert.durationMs !== null)
+    meta.push(`*${alert.status === 'OK' ? 'Lasted' : 'Open for'}:* ${formatDuration(alert.durationMs)}`);
+  lines.push(meta.join('  '), '');
+  if (alert.probe) {
+    const p = alert.probe;
+    lines.push(
+      `*Last result from ${p.region}:* ${p.lastResultAt ? formatTime(p.lastResultAt) : 'none seen'}  *Alarm since:* ${formatTime(p.alarmSince)}`,
+    );
+    if (p.silentTargets.length > 0)
+      lines.push(`*No results for:* ${plural(p.silentTargets.length, 'target')}: ${names(p.silentTargets)}`);
+    lines.push('');
   }
-  alert.failing.slice(0, DETAILED_TARGETS).forEach((target) => {
-    lines.push(...detailed(target), '');
+  alert.groups.slice(0, DETAILED_GROUPS).forEach((group) => {
+    lines.push(...detailed(group), '');
   });
-  const rest = alert.failing.slice(DETAILED_TARGETS);
-  for (const target of rest) {
-    lines.push(`• *${target.target}*: ${target.code ?? 'unknown'} — ${target.scope.text}`);
+  for (const group of alert.groups.slice(DETAILED_GROUPS)) {
+    lines.push(
+      `• *${group.code ?? 'unknown'}* (${plural(group.targets.length, 'target')}): ${names(group.targets.map((t) => t.target))} — ${group.scope.text}`,
+    );
   }
   if (alert.omitted > 0) lines.push(`+${alert.omitted} more`);
-  if (alert.kind !== 'recovered' && alert.recovered.length + alert.recoveredOmitted > 0) {
-    lines.push(`*Recovered:* ${recoveredNames(alert)}`);
+  if (alert.recovered.length + alert.recoveredOmitted > 0) {
+    lines.push(
+      `*Recovered:* ${alert.recovered.join(', ')}${alert.recoveredOmitted > 0 ? `, +${alert.recoveredOmitted} more` : ''}`,
+    );
   }
-  if (alert.dashboardUrl) lines.push(`*Dashboard:* ${alert.dashboardUrl}`);
+  lines.push('', ...linkLines(alert));
   return lines
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 
-function detailed(target: TargetAlert): string[] {
-  const lines = [
-    `*${target.target}*${target.ref ? ` \`${target.ref}\`` : ''}`,
-    `*Scope:* ${target.scope.text}`,
-  ];
-  if (target.since) {
-    const runs =
-      target.consecutiveFailures > 0 ? `, ${plural(target.consecutiveFailures, 'failed run')} in a row` : '';
-    lines.push(`*Since:* ${formatTime(target.since)}${runs}`);
+function linkLines(alert: Alert): string[] {
+  const lines: string[] = [];
+  for (const l of alert.links.logs) lines.push(`*${l.label} (${l.region}):* ${l.url}`);
+  if (alert.links.probe) {
+    lines.push(`*Dead-letter queues:* ${alert.links.probe.deadLetterQueues}`);
+    lines.push(`*Probe logs:* ${alert.links.probe.logGroup}`);
+    lines.push(`*Schedules:* ${alert.links.probe.schedules}`);
   }
-  if (target.code)
-    lines.push(`*Diagnosis:* \`${target.code}\`${target.summary ? ` — ${target.summary}` : ''}`);
-  else if (target.alarmReason) lines.push(`*Alarm:* ${target.alarmReason}`);
-  if (target.otherDiagnoses.length > 0) lines.push(`*Elsewhere:* ${target.otherDiagnoses.join('; ')}`);
-  if (target.evidence.length > 0) {
-    lines.push('*Evidence:*');
-    for (const line of target.evidence.slice(0, MAX_EVIDENCE_IN_CHAT))
+  for (const a of alert.links.alarms) lines.push(`*Alarm:* ${a.url}`);
+  if (alert.links.dashboard) lines.push(`*Dashboard:* ${alert.links.dashboard}`);
+  if (alert.links.runbook) lines.push(`*Runbook:* ${alert.links.runbook}`);
+  return lines;
+}
+
+function names(list: readonly string[]): string {
+  return list.length <= MAX_NAMES_IN_CHAT
+    ? list.join(', ')
+    : `${list.slice(0, MAX_NAMES_IN_CHAT).join(', ')}, +${list.length - MAX_NAMES_IN_CHAT} more`;
+}
+
+function detailed(group: DiagnosisGroup): string[] {
+  const first = group.targets[0];
+  const lines = [
+    group.targets.length === 1 && first
+      ? `*${first.target}*${first.ref ? ` \`${first.ref}\`` : ''}`
+      : `*${plural(group.targets.length, 'target')}:* ${names(group.targets.map((t) => t.target))}`,
+    `*Scope:* ${group.scope.text}`,
+  ];
+  if (group.since) {
+    const runs =
+      first && first.consecutiveFailures > 0
+        ? `, ${plural(first.consecutiveFailures, 'failed run')} in a row`
+        : '';
+    lines.push(`*Since:* ${formatTime(group.since)}${runs}`);
+  }
+  if (group.code) lines.push(`*Diagnosis:* \`${group.code}\`${group.summary ? ` — ${group.summary}` : ''}`);
+  else if (first?.alarmReason) lines.push(`*Alarm:* ${first.alarmReason}`);
+  if (first && first.otherDiagnoses.length > 0) lines.push(`*Elsewhere:* ${first.otherDiagnoses.join('; ')}`);
+  if (group.evidence.length > 0) {
+    lines.push(`*Evidence${group.targets.length > 1 ? ` (${first?.target})` : ''}:*`);
+    for (const line of group.evidence.slice(0, MAX_EVIDENCE_IN_CHAT))
       lines.push(`• \`${line.replaceAll('`', "'")}\``);
-    if (target.evidence.length > MAX_EVIDENCE_IN_CHAT) {
-      lines.push(`+${target.evidence.length - MAX_EVIDENCE_IN_CHAT} more (see the email or logs)`);
+    if (group.evidence.length > MAX_EVIDENCE_IN_CHAT) {
+      lines.push(`+${group.evidence.length - MAX_EVIDENCE_IN_CHAT} more (see the email or logs)`);
     }
   }
-  if (target.rateLimits.length > 0)
-    lines.push(`*Rate limit:* ${target.rateLimits.map(budgetText).join('; ')}`);
-  if (target.runbook) lines.push(`*Runbook:* ${target.runbook}`);
+  const budgets = group.targets.flatMap((t) => t.rateLimits);
+  if (budgets.length > 0) lines.push(`*Rate limit:* ${budgets.slice(0, 6).map(budgetText).join('; ')}`);
+  if (group.runbook) lines.push(`*Runbook:* ${group.runbook}`);
   return lines;
 }
 
@@ -135,21 +181,21 @@ export function budgetText(budget: RateLimitBudget): string {
   return `${budget.region}: ${budget.source ? `${left}, counted against ${budget.source}` : left}`;
 }
 
-function collectNextSteps(targets: readonly TargetAlert[]): string[] {
-  const steps: string[] = [];
-  for (const target of targets) {
-    for (const step of target.nextSteps) if (!steps.includes(step)) steps.push(step);
-    if (target.runbook && !steps.some((s) => s.includes(target.runbook ?? ''))) {
-      steps.push(`Follow the runbook: ${target.runbook}`);
-    }
+/** The scope's first steps, then each diagnosis' pasteable next steps, once each, then its runbook. */
+export function collectNextSteps(alert: Alert, max = MAX_NEXT_STEPS): string[] {
+  const steps: string[] = [...alert.firstSteps];
+  for (const group of alert.groups) {
+    for (const step of group.nextSteps) if (!steps.includes(step)) steps.push(step);
   }
-  return steps.slice(0, MAX_NEXT_STEPS);
+  const runbook = alert.links.runbook;
+  const kept = steps.slice(0, runbook ? max - 1 : max);
+  if (runbook) kept.push(`Follow the runbook: ${runbook}`);
+  return kept;
 }
 
 function keywordsOf(alert: Alert): string[] {
-  const words = [alert.status, alert.group];
+  const words = [SEVERITY_LOOK[alert.messageSeverity].word, alert.status];
   if (alert.code) words.push(alert.code);
-  const regions = new Set(alert.failing.flatMap((t) => t.scope.failing));
-  words.push(...[...regions].sort());
+  words.push(...alert.regions.failing, ...alert.registries, ...alert.owners);
   return [...new Set(words)].slice(0, 10);
 }

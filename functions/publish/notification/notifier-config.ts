@@ -7,8 +7,9 @@ import path from 'node:path';
 import { DEFAULT_HOLD_BACK_MS } from './pending.ts';
 
 /**
- * Target → registry host, written at synth into the notifier's bundle: a file, not a variable,
- * because Lambda caps the whole environment at 4 KB and a fleet's names would pass it.
+ * Target → registry host (and owner), written at synth into the notifier's bundle: a file, not a
+ * variable, because Lambda caps the whole environment at 4 KB and a fleet's names would pass it.
+ * Each value is the host, or `{ "registry": host, "owner": team }`.
  */
 export const TARGET_REGISTRIES_FILE_NAME = 'target-registries.json';
 
@@ -25,6 +26,8 @@ export interface NotifierConfig {
   runbookBaseUrl: string | undefined;
   /** Each target's registry host, known at synth: groups a target the state table has no row for. */
   targetRegistries: Map<string, string>;
+  /** Each target's owner, known at synth: named in its alerts and in the `owner` message attribute. */
+  targetOwners: Map<string, string>;
 }
 
 export const NotifierEnv = {
@@ -69,7 +72,7 @@ export function readNotifierConfig(
     staleAfterMinutes: minutes(NotifierEnv.staleAfterMinutes, 40),
     dashboardUrl: env[NotifierEnv.dashboardUrl] || null,
     runbookBaseUrl: env[NotifierEnv.runbookBaseUrl] || undefined,
-    targetRegistries: readTargetRegistries(env[NotifierEnv.targetRegistriesFile], readFile),
+    ...readTargetRegistries(env[NotifierEnv.targetRegistriesFile], readFile),
   };
 }
 
@@ -77,8 +80,10 @@ export function readNotifierConfig(
 function readTargetRegistries(
   name: string | undefined,
   readFile: (file: string) => string,
-): Map<string, string> {
-  if (!name) return new Map();
+): { targetRegistries: Map<string, string>; targetOwners: Map<string, string> } {
+  const targetRegistries = new Map<string, string>();
+  const targetOwners = new Map<string, string>();
+  if (!name) return { targetRegistries, targetOwners };
   const file = path.resolve(name);
   let raw: unknown;
   try {
@@ -86,15 +91,22 @@ function readTargetRegistries(
   } catch (error) {
     throw new Error(`Cannot read the target registries file ${file}`, { cause: error });
   }
-  const valid =
-    typeof raw === 'object' &&
-    raw !== null &&
-    !Array.isArray(raw) &&
-    Object.values(raw).every((v) => typeof v === 'string' && v !== '');
-  if (!valid) {
-    throw new Error(
-      `Invalid target registries file ${file}: expected an object of target name to registry host`,
+  const invalid = () =>
+    new Error(
+      `Invalid target registries file ${file}: expected an object of target name to registry host, or to { "registry": host, "owner": team }`,
     );
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid();
+  for (const [target, value] of Object.entries(raw)) {
+    if (typeof value === 'string' && value !== '') {
+      targetRegistries.set(target, value);
+      continue;
+    }
+    const entry = value as { registry?: unknown; owner?: unknown } | null;
+    if (!entry || typeof entry !== 'object' || typeof entry.registry !== 'string' || entry.registry === '')
+      throw invalid();
+    if (entry.owner !== undefined && (typeof entry.owner !== 'string' || entry.owner === '')) throw invalid();
+    targetRegistries.set(target, entry.registry);
+    if (typeof entry.owner === 'string') targetOwners.set(target, entry.owner);
   }
-  return new Map(Object.entries(raw as Record<string, string>));
+  return { targetRegistries, targetOwners };
 }

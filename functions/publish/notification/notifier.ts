@@ -1,41 +1,52 @@
 /**
  * The notifier: turns alarm transitions into alerts that diagnose. For each SQS batch (the queue's
- * batching window is the first noise control: a burst of alarms arrives together):
- *   1. read the alarm state changes, and each named target's state in every region;
- *   2. group them by registry, so thirty targets of one registry make one message;
- *   3. per group, apply the transitions to the group's incident and decide what is worth saying
- *      (pending.ts): an opening or a recovery now; an update to an incident notified less than
- *      `holdBackMs` ago is held back in the incident and sent later, merged with what follows, so a
- *      burst split across batches or pollers still makes one message;
- *   4. write the incident conditionally (optimistic locking), THEN publish. The write is the claim:
- *      of two pollers that race on a registry only the one whose write wins sends, the other reads
- *      again and finds nothing left to say. If the publish fails, the message is put back in the
- *      incident as pending and the batch is reported failed, so SQS retries it and the retry (or
- *      the sweep) sends it; after 5 receives the messages go to the dead-letter queue (which alarms).
- *      A crash between the write and the publish loses that one message: the price of never sending
- *      an opening twice, in two threads.
- *
- * On a schedule it also sweeps: sends held-back updates whose window has passed, and reminders for
- * incidents that stay open (`sweep`).
+ * batching window is the first noise control: a burst of alarms arrives together), and for each
+ * scheduled sweep:
+ *   1. read the incident board (state-incident.ts) and apply the batch's alarm state changes;
+ *   2. read every alarmed target's state in every region, and group what is in ALARM into the
+ *      incidents a person would open: a registry, a region, an image, a stopped probe (classify.ts);
+ *   3. fit the board's incidents to those groups, re-grouping without re-paging (board.ts), and
+ *      note what is news;
+ *   4. for each incident whose news is due (pending.ts; the sweep adds reminders by severity),
+ *      build the alert from what the incident is now against what it last told, and claim it;
+ *   5. write the board conditionally (optimistic locking), THEN publish. The write is the claim: of
+ *      two pollers that race, only the one whose write wins sends; the other reads again and finds
+ *      nothing left to say. If a publish fails, its news is put back as pending and the batch is
+ *      reported failed, so SQS retries it (re-applying a batch changes nothing) and the retry, or
+ *      the sweep, sends it; after 5 receives the messages go to the dead-letter queue (which
+ *      alarms). A crash between the write and the publish loses that one message: the price of
+ *      never sending an opening twice.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import {
-  getIncident,
+  type Board,
+  getBoard,
   type Incident,
   IncidentConflictError,
-  listOpenIncidents,
-  type PendingMessage,
-  saveIncident,
+  saveBoard,
+  type Told,
 } from '../state-incident.ts';
 import type { TargetState } from '../state-item.ts';
 import { readTargetStates } from '../state-read.ts';
 import { type AlarmTransition, parseAlarmRecords } from './alarm-event.ts';
-import { applyTransitions, memberOf, reminderDue } from './incident.ts';
-import { type AlertContext, buildAlert } from './model.ts';
-import { decide, mergePending, type SendableChange, toAlarmTransitions } from './pending.ts';
+import { applyTransitions, memberKeys, reconcile } from './board.ts';
+import { CAUSES, fill } from './causes.ts';
+import { classify } from './classify.ts';
+import {
+  type Alert,
+  type AlertContext,
+  type AlertEvent,
+  buildAlert,
+  hasNews,
+  incidentTargets,
+  type TargetInfo,
+  toldOf,
+} from './model.ts';
+import { isDue, nextReminderAt, reminderDue } from './pending.ts';
+import { reminderPolicy } from './severity.ts';
 import { composeSnsMessage } from './sns-message.ts';
 
 export interface NotifierLogger {
@@ -49,17 +60,19 @@ export interface NotifierDeps {
   sns: SNSClient;
   table: string;
   topicArn: string;
-  alert: Omit<AlertContext, 'now'>;
+  alert: Omit<AlertContext, 'now' | 'targets' | 'homeRegion'> & { homeRegion?: string };
   reminderMinutes: number;
   /** An update to an incident notified less than this long ago is held back (pending.ts). */
   holdBackMs: number;
   /** Each target's registry host from synth, for a target without a state row yet. @default none */
   targetRegistries?: ReadonlyMap<string, string>;
+  /** Each target's owner from synth. @default none */
+  targetOwners?: ReadonlyMap<string, string>;
   clock: () => Date;
   logger: NotifierLogger;
 }
 
-const MAX_CONFLICT_RETRIES = 3;
+const MAX_CONFLICT_RETRIES = 5;
 
 export async function handleAlarmBatch(
   records: readonly SQSRecord[],
@@ -73,230 +86,238 @@ export async function handleAlarmBatch(
     deps.logger.error('unreadable alarm message', { messageId: bad.messageId, reason: bad.reason });
     failures.add(bad.messageId);
   }
-
-  const states = new StateCache(deps);
-  const groups = new Map<string, AlarmTransition[]>();
-  try {
-    await states.load(transitions.flatMap((t) => (t.target ? [t.target] : [])));
-  } catch (error) {
-    deps.logger.error('cannot read the state table', { error });
-    for (const t of transitions) failures.add(t.messageId);
-    return toBatchResponse(failures);
-  }
-  for (const transition of transitions) {
-    const group = groupOf(transition, states.get(transition.target), deps.targetRegistries);
-    groups.set(group, [...(groups.get(group) ?? []), transition]);
-  }
-
-  for (const [group, groupTransitions] of groups) {
+  if (transitions.length > 0) {
     try {
-      await processGroup(group, groupTransitions, states, deps, now);
+      await settle(transitions, false, deps, now);
     } catch (error) {
-      deps.logger.error('alert for a registry failed; its messages will be retried', { group, error });
-      for (const t of groupTransitions) failures.add(t.messageId);
+      deps.logger.error('alerts for this batch failed; its messages will be retried', { error });
+      for (const t of transitions) failures.add(t.messageId);
     }
   }
-  return toBatchResponse(failures);
+  return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
 export interface SweepResult {
-  /** Held-back updates (or messages whose publish had failed) sent. */
+  /** Held-back news (or messages whose publish had failed) sent. */
   updates: number;
   reminders: number;
 }
 
 /**
- * The scheduled run: sends what is pending and due, then reminders for incidents still open after
- * `reminderMinutes`. One registry's failure does not hold back the others, but it does fail the
- * run (after all were tried), so Lambda retries it and, in the end, puts it in the dead-letter
- * queue whose alarm someone sees. A retry sends nothing twice: what was sent is recorded first.
+ * The scheduled run: sends what is pending and due, then reminders by severity. A failure throws
+ * (after every message was tried), so Lambda retries the run and, in the end, puts it in the
+ * dead-letter queue whose alarm someone sees. A retry sends nothing twice: what was sent is recorded first.
  */
 export async function sweep(deps: NotifierDeps): Promise<SweepResult> {
-  const now = deps.clock();
+  return settle([], true, deps, deps.clock());
+}
+
+interface Claim {
+  incident: Incident;
+  /** The incident as stored before the claim, to put back if the publish fails. */
+  before: Incident;
+  alert: Alert;
+}
+
+async function settle(
+  transitions: readonly AlarmTransition[],
+  withReminders: boolean,
+  deps: NotifierDeps,
+  now: Date,
+): Promise<SweepResult> {
   const states = new StateCache(deps);
-  const result: SweepResult = { updates: 0, reminders: 0 };
-  const failed: { group: string; error: unknown }[] = [];
-  for (const incident of await listOpenIncidents(deps.db, deps.table)) {
+  const targets = targetInfo(deps);
+  const context: AlertContext = {
+    ...deps.alert,
+    homeRegion: deps.alert.homeRegion ?? regionOfArn(deps.topicArn),
+    now,
+    targets,
+  };
+  for (let attempt = 1; ; attempt += 1) {
+    const stored = await getBoard(deps.db, deps.table);
+    const applied = applyTransitions(stored, transitions, now);
+    await states.load(Object.values(applied.board.alarms).flatMap((a) => (a.target ? [a.target] : [])));
+    const groups = classify({
+      alarms: applied.board.alarms,
+      states: states.all(),
+      targetRegistries: deps.targetRegistries ?? new Map(),
+      expectedRegions: context.expectedRegions,
+      now,
+      staleAfterMs: context.staleAfterMs,
+      previousKeys: memberKeys(applied.board),
+    });
+    const board = reconcile(applied.board, groups, applied.touched, now);
+    const claims = await claimDue(stored, board, transitions, withReminders, states, context, deps, now);
+    if (JSON.stringify({ ...board, version: 0 }) === JSON.stringify({ ...stored, version: 0 })) {
+      deps.logger.info('no alert: nothing a person needs to hear', { alarms: transitions.length });
+      return { updates: 0, reminders: 0 };
+    }
     try {
-      if (incident.pending && (await processGroup(incident.group, [], states, deps, now))) {
-        // The update just sent tells the channel the incident is open; its reminder can wait a run.
-        result.updates += 1;
-        continue;
-      }
-      if (await remind(incident, states, deps, now)) result.reminders += 1;
+      await saveBoard(deps.db, deps.table, board);
     } catch (error) {
-      deps.logger.error('sweep failed for a registry', { group: incident.group, error });
-      failed.push({ group: incident.group, error });
+      if (!(error instanceof IncidentConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      deps.logger.warn('the incident board changed under us; applying the batch again', { attempt });
+      continue;
+    }
+    return publishClaims(claims, deps, now);
+  }
+}
+
+/** Builds the due messages and marks them told in `board` (mutated: it is this attempt's copy). */
+async function claimDue(
+  stored: Board,
+  board: Board,
+  transitions: readonly AlarmTransition[],
+  withReminders: boolean,
+  states: StateCache,
+  context: AlertContext,
+  deps: NotifierDeps,
+  now: Date,
+): Promise<Claim[]> {
+  const claims: Claim[] = [];
+  const nowIso = now.toISOString();
+  const byId = new Map(board.incidents.map((i) => [i.id, i]));
+  const holderLine = new Map<string, string>();
+  for (const i of board.incidents) {
+    if (i.open)
+      for (const m of i.members)
+        holderLine.set(m, `${i.id}\u0000${fill(CAUSES[i.cause].scopeLine, i.subject)}`);
+  }
+  for (const [index, incident] of board.incidents.entries()) {
+    const due = isDue(incident, now, deps.holdBackMs);
+    const remind = !due && withReminders && reminderDue(incident, now, deps.reminderMinutes);
+    if (!due && !remind) continue;
+    const event: AlertEvent = remind ? 'reminder' : (incident.pending?.event ?? 'updated');
+    const before = stored.incidents.find((i) => i.id === incident.id) ?? incident;
+    const claimed: Incident = {
+      ...incident,
+      pending: null,
+      lastNotifiedAt: nowIso,
+      ...(remind ? { lastRemindedAt: nowIso, reminders: incident.reminders + 1 } : {}),
+    };
+    await states.load([
+      ...incidentTargets(incident, board.alarms, context.targets),
+      ...incident.members,
+      ...(event === 'recovered' || event === 'merged' ? incident.everMembers : []),
+    ]);
+    const movedTo = new Map<string, string>();
+    for (const m of incident.told?.members ?? []) {
+      const holder = holderLine.get(m);
+      if (holder && !holder.startsWith(`${incident.id}\u0000`))
+        movedTo.set(m, holder.split('\u0000')[1] as string);
+    }
+    const into = incident.mergedInto ? byId.get(incident.mergedInto) : undefined;
+    const policy = reminderPolicy(incident.severity, deps.reminderMinutes);
+    const next = remind ? nextReminderAt(claimed, deps.reminderMinutes) : null;
+    const alert = buildAlert(
+      {
+        event,
+        incident: claimed,
+        before: incident.told,
+        alarms: board.alarms,
+        movedTo,
+        mergedIntoLine: into ? fill(CAUSES[into.cause].scopeLine, into.subject) : null,
+        reminder: remind
+          ? {
+              count: claimed.reminders,
+              max: policy?.maxReminders ?? null,
+              nextAt: next ? new Date(next).toISOString() : null,
+            }
+          : null,
+      },
+      states.all(),
+      transitions,
+      context,
+    );
+    const told: Told = toldOf(alert, claimed);
+    if (event === 'updated' && !hasNews(alert)) {
+      // The change was undone before it was told (a target that joined and left): say nothing.
+      board.incidents[index] = {
+        ...incident,
+        pending: null,
+        told: { ...told, at: incident.told?.at ?? nowIso },
+      };
+      continue;
+    }
+    const final: Incident = { ...claimed, told };
+    board.incidents[index] = final;
+    claims.push({ incident: final, before, alert });
+  }
+  return claims;
+}
+
+async function publishClaims(claims: readonly Claim[], deps: NotifierDeps, now: Date): Promise<SweepResult> {
+  const result: SweepResult = { updates: 0, reminders: 0 };
+  const failed: { claim: Claim; error: unknown }[] = [];
+  for (const claim of claims) {
+    try {
+      await publish(claim.alert, deps);
+      if (claim.alert.event === 'reminder') result.reminders += 1;
+      else result.updates += 1;
+    } catch (error) {
+      deps.logger.error('publish failed; the message is put back to be sent again', {
+        incidentId: claim.incident.id,
+        event: claim.alert.event,
+        error,
+      });
+      failed.push({ claim, error });
     }
   }
   if (failed.length > 0) {
+    await putBack(
+      failed.map((f) => f.claim),
+      deps,
+      now,
+    );
     throw new AggregateError(
       failed.map((f) => f.error),
-      `notifier sweep: ${failed.length} registr${failed.length === 1 ? 'y' : 'ies'} failed: ${failed.map((f) => f.group).join(', ')}`,
+      `notifier: ${failed.length} of ${claims.length} alerts could not be published: ${failed.map((f) => f.claim.incident.id).join(', ')}`,
     );
   }
   return result;
 }
 
-/** Applies one registry's transitions (none, for the sweep) and sends what is due. True if it sent. */
-async function processGroup(
-  group: string,
-  transitions: readonly AlarmTransition[],
-  states: StateCache,
-  deps: NotifierDeps,
-  now: Date,
-): Promise<boolean> {
-  let sent = false;
-  for (let attempt = 1; ; attempt += 1) {
-    const current = await getIncident(deps.db, deps.table, group);
-    try {
-      // An unsent recovery belongs to the incident before: it goes out before a new one can open.
-      if (current && !current.open && current.pending && transitions.length > 0) {
-        sent = (await settle(current, group, [], states, deps, now)) || sent;
-        continue;
-      }
-      return (await settle(current, group, transitions, states, deps, now)) || sent;
-    } catch (error) {
-      if (!(error instanceof IncidentConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
-      deps.logger.warn('incident changed under us; applying the batch again', { group, attempt });
-    }
-  }
-}
-
-/** Decide, write (the claim), publish; on a failed publish put the message back. True if it sent. */
-async function settle(
-  current: Incident | null,
-  group: string,
-  transitions: readonly AlarmTransition[],
-  states: StateCache,
-  deps: NotifierDeps,
-  now: Date,
-): Promise<boolean> {
-  const change = applyTransitions(current, group, transitions, now);
-  const decision = decide(current, change, transitions, now, deps.holdBackMs);
-  if (!decision.changed) {
-    deps.logger.info('no alert: nothing a person needs to hear', { group, alarms: transitions.length });
-    return false;
-  }
-  const saved = await saveIncident(deps.db, deps.table, decision.store, current?.version ?? null, now);
-  if (!decision.send || !decision.message) {
-    if (saved.pending)
-      deps.logger.info('update held back: the incident was notified moments ago', {
-        group,
-        lastNotifiedAt: saved.lastNotifiedAt,
-      });
-    return false;
-  }
-  const send: SendableChange = { ...decision.send, incident: saved };
-  try {
-    await states.load([...Object.keys(saved.alarms), ...send.recovered]);
-    await publish(send, states, toAlarmTransitions(decision.message.transitions), deps, now);
-  } catch (error) {
-    await putBack(saved, decision.message, current?.lastNotifiedAt ?? null, deps, now);
-    throw error;
-  }
-  return true;
-}
-
 /**
- * A publish failed after its claim was written: store the message as pending again, so the retry
- * or the sweep sends it. Merged with anything another poller added meanwhile.
+ * A publish failed after its claim was written: restore what the incident had told, and mark its
+ * news pending again, so the retry or the sweep sends it.
  */
-async function putBack(
-  claimed: Incident,
-  message: PendingMessage,
-  lastNotifiedBefore: string | null,
-  deps: NotifierDeps,
-  now: Date,
-): Promise<void> {
-  let current: Incident | null = claimed;
+async function putBack(claims: readonly Claim[], deps: NotifierDeps, now: Date): Promise<void> {
   for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
-    if (!current || current.threadId !== claimed.threadId) break;
-    const restored: Incident = {
-      ...current,
-      pending: mergePending(message, current.pending, current.alarms),
-      // Nobody sent since our claim: the message was never delivered, so neither was "notified".
-      lastNotifiedAt:
-        current.lastNotifiedAt === claimed.lastNotifiedAt && lastNotifiedBefore
-          ? lastNotifiedBefore
-          : current.lastNotifiedAt,
-    };
+    const board = await getBoard(deps.db, deps.table);
+    for (const { incident, before, alert } of claims) {
+      const index = board.incidents.findIndex((i) => i.id === incident.id);
+      const current = board.incidents[index];
+      if (!current) continue;
+      board.incidents[index] = {
+        ...current,
+        told: before.told,
+        lastNotifiedAt: before.lastNotifiedAt,
+        lastRemindedAt: alert.event === 'reminder' ? before.lastRemindedAt : current.lastRemindedAt,
+        reminders: alert.event === 'reminder' ? before.reminders : current.reminders,
+        // A reminder that was not sent is simply due again; anything else is news again.
+        pending:
+          alert.event === 'reminder'
+            ? current.pending
+            : (current.pending ??
+              before.pending ?? {
+                event: alert.event as Exclude<AlertEvent, 'reminder'>,
+                since: now.toISOString(),
+              }),
+      };
+    }
     try {
-      await saveIncident(deps.db, deps.table, restored, current.version, now);
+      await saveBoard(deps.db, deps.table, board);
       return;
     } catch (error) {
-      if (!(error instanceof IncidentConflictError)) {
-        deps.logger.error('cannot put an unsent message back; it is lost', { group: claimed.group, error });
-        return;
-      }
-      current = await getIncident(deps.db, deps.table, claimed.group);
+      if (!(error instanceof IncidentConflictError)) break;
     }
   }
-  deps.logger.error('cannot put an unsent message back; it is lost', {
-    group: claimed.group,
-    event: message.event,
+  deps.logger.error('cannot put unsent messages back; they are lost', {
+    incidents: claims.map((c) => c.incident.id),
   });
 }
 
-/**
- * A reminder, claimed first: the write that records it must win against any batch that changed
- * the incident (a recovery above all), or no reminder goes out. A failed publish undoes the claim
- * and throws, so the retried run sends it.
- */
-async function remind(
-  incident: Incident,
-  states: StateCache,
-  deps: NotifierDeps,
-  now: Date,
-): Promise<boolean> {
-  let current: Incident | null = incident;
-  for (let attempt = 1; current; attempt += 1) {
-    const change = reminderDue(current, now, deps.reminderMinutes);
-    if (!change) return false;
-    let saved: Incident;
-    try {
-      saved = await saveIncident(deps.db, deps.table, change.incident, current.version, now);
-    } catch (error) {
-      if (!(error instanceof IncidentConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
-      current = await getIncident(deps.db, deps.table, incident.group);
-      continue;
-    }
-    try {
-      await states.load(Object.keys(saved.alarms));
-      await publish({ ...change, event: 'reminder', incident: saved }, states, [], deps, now);
-    } catch (error) {
-      await undoReminder(saved, current, deps, now);
-      throw error;
-    }
-    return true;
-  }
-  return false;
-}
-
-async function undoReminder(saved: Incident, before: Incident, deps: NotifierDeps, now: Date): Promise<void> {
-  try {
-    await saveIncident(
-      deps.db,
-      deps.table,
-      { ...saved, lastRemindedAt: before.lastRemindedAt, lastNotifiedAt: before.lastNotifiedAt },
-      saved.version,
-      now,
-    );
-  } catch (error) {
-    // Changed since (a recovery, an update): whatever happened next is the news; the next reminder
-    // comes one period later.
-    deps.logger.warn('could not undo a reminder that was not sent', { group: saved.group, error });
-  }
-}
-
-async function publish(
-  change: SendableChange,
-  states: StateCache,
-  transitions: readonly AlarmTransition[],
-  deps: NotifierDeps,
-  now: Date,
-): Promise<void> {
-  const alert = buildAlert(change, states.all(), transitions, { ...deps.alert, now });
+async function publish(alert: Alert, deps: NotifierDeps): Promise<void> {
   const composed = composeSnsMessage(alert);
   await deps.sns.send(
     new PublishCommand({
@@ -304,35 +325,32 @@ async function publish(
       Message: composed.message,
       MessageStructure: 'json',
       Subject: composed.subject,
+      MessageAttributes: composed.messageAttributes,
     }),
   );
   deps.logger.info('alert published', {
-    group: alert.group,
-    kind: alert.kind,
-    threadId: alert.threadId,
-    failing: alert.failing.length + composed.alert.omitted,
+    incidentId: alert.incidentId,
+    event: alert.event,
+    severity: alert.messageSeverity,
+    cause: alert.cause,
+    failing: alert.failingCount,
     trimmed: composed.alert.omitted,
-    recoveredTrimmed: composed.alert.recoveredOmitted,
   });
 }
 
-/**
- * Registry host from the state of record, else from the synth's target → registry map (a new
- * target, or one whose probes never reached the table, still joins its registry's incident); an
- * alarm that names no target, or a target the map does not know, stands alone.
- */
-function groupOf(
-  transition: AlarmTransition,
-  states: readonly TargetState[],
-  targetRegistries: ReadonlyMap<string, string> | undefined,
-): string {
-  const known = transition.target ? targetRegistries?.get(transition.target) : undefined;
-  return states.find((s) => s.registry)?.registry ?? known ?? memberOf(transition);
+function targetInfo(deps: NotifierDeps): Map<string, TargetInfo> {
+  const info = new Map<string, TargetInfo>();
+  for (const [target, registry] of deps.targetRegistries ?? []) info.set(target, { registry });
+  for (const [target, owner] of deps.targetOwners ?? []) {
+    info.set(target, { registry: info.get(target)?.registry ?? '', owner });
+  }
+  return info;
 }
 
-function toBatchResponse(failures: Set<string>): SQSBatchResponse {
-  return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+function regionOfArn(arn: string): string {
+  return arn.split(':')[3] || 'us-east-1';
 }
+
 /** Each target's states, read once per invocation. */
 class StateCache {
   private readonly states = new Map<string, TargetState[]>();
@@ -341,7 +359,7 @@ class StateCache {
   constructor(private readonly deps: NotifierDeps) {}
 
   async load(targets: readonly string[]): Promise<void> {
-    const missing = [...new Set(targets)].filter((t) => !this.states.has(t));
+    const missing = [...new Set(targets)].filter((t) => !this.states.has(t) && !t.startsWith('#'));
     await Promise.all(
       missing.map((target) =>
         this.limit(async () => {
@@ -349,10 +367,6 @@ class StateCache {
         }),
       ),
     );
-  }
-
-  get(target: string | null): TargetState[] {
-    return target ? (this.states.get(target) ?? []) : [];
   }
 
   all(): ReadonlyMap<string, readonly TargetState[]> {

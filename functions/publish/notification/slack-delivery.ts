@@ -1,124 +1,71 @@
 /**
- * Delivers alerts to a Slack incoming webhook: reads the alert model from the SNS message (the
- * `lambda` entry the notifier publishes), renders Block Kit and POSTs it. A plain CloudWatch alarm
- * message (the notifier's dead-letter alarm notifies the topic directly) is posted too, minimally:
- * it is the one alert that says the notifier itself is broken.
+ * The Slack incoming-webhook channel (delivery.ts): renders Block Kit (slack.ts) and POSTs it to
+ * the webhook. A plain CloudWatch alarm message (the notifier's dead-letter alarm) is posted too,
+ * minimally: it is the one alert that says the notifier itself is broken.
+ *
+ * An incoming webhook answers `ok` (or an error word) and no message `ts`
+ * (docs.slack.dev/messaging/sending-messages-using-incoming-webhooks), so it cannot thread: every
+ * message stands alone. For threads, use the Slack app channel (slack-app.ts).
  *
  * The webhook URL is a credential (anyone holding it can post to the channel): it lives in Secrets
  * Manager and never appears in a log line or an error message.
  */
 import type { SNSEventRecord } from 'aws-lambda';
-import { type Dispatcher, request } from 'undici';
-import { type AlarmTransition, parseAlarmMessage } from './alarm-event.ts';
+import {
+  type AlertChannel,
+  DeliveryError,
+  type DeliveryLogger,
+  deliverAll,
+  type HttpDeps,
+  postJson,
+  requireHttps,
+} from './delivery.ts';
 import { renderCloudWatchAlarm, renderSlack, type SlackMessage } from './slack.ts';
-import { ALERT_PAYLOAD_KIND, type AlertPayload } from './sns-message.ts';
 
-export interface SlackDeliveryDeps {
+export interface SlackDeliveryDeps extends HttpDeps {
   /** The webhook URL, from Secrets Manager (cached while warm). */
   webhookUrl: () => Promise<string>;
-  /** For tests; by default undici's global dispatcher. */
-  dispatcher?: Dispatcher;
-  /** @default 5000 */
-  timeoutMs?: number;
-  logger: {
-    info(message: string, ...extra: unknown[]): void;
-    warn(message: string, ...extra: unknown[]): void;
-  };
+  logger: DeliveryLogger;
 }
 
 /** Slack answered with an error. Carries the status and Slack's short reason, never the URL. */
-export class SlackWebhookError extends Error {
+export class SlackWebhookError extends DeliveryError {
   override name = 'SlackWebhookError';
-  constructor(
-    readonly status: number | null,
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(`Slack webhook ${status === null ? 'request failed' : `answered ${status}`}: ${reason}`, options);
+  constructor(status: number | null, reason: string) {
+    super('Slack webhook', status, reason, status === null || status === 429 || status >= 500);
   }
 }
 
-/**
- * Posts each alert in the SNS event: our alerts and plain CloudWatch alarm messages. Anything else
- * is skipped with a warning.
- */
+export function slackWebhookChannel(deps: Omit<SlackDeliveryDeps, 'logger'>): AlertChannel<SlackMessage> {
+  return {
+    name: 'slack-webhook',
+    render: (item) => (item.alert ? renderSlack(item.alert) : renderCloudWatchAlarm(item.alarm)),
+    send: async (message) => postToSlack(await deps.webhookUrl(), message, deps),
+  };
+}
+
+/** Posts each alert in the SNS event: our alerts and plain CloudWatch alarm messages. */
 export async function deliverToSlack(
   records: readonly SNSEventRecord[],
   deps: SlackDeliveryDeps,
 ): Promise<number> {
-  let delivered = 0;
-  for (const record of records) {
-    const payload = alertPayloadOf(record.Sns.Message);
-    const alarm = payload ? null : cloudWatchAlarmOf(record.Sns.Message, new Date(record.Sns.Timestamp));
-    const message = payload ? renderSlack(payload.alert) : alarm ? renderCloudWatchAlarm(alarm) : null;
-    if (!message) {
-      deps.logger.warn('neither a registry-canary alert nor a CloudWatch alarm; skipped', {
-        messageId: record.Sns.MessageId,
-      });
-      continue;
-    }
-    await postToSlack(await deps.webhookUrl(), message, deps);
-    deps.logger.info(
-      'alert posted to Slack',
-      payload
-        ? { threadId: payload.alert.threadId, kind: payload.alert.kind }
-        : { alarm: alarm?.alarmName, state: alarm?.newState },
-    );
-    delivered += 1;
-  }
-  return delivered;
+  return deliverAll(records, slackWebhookChannel(deps), deps.logger);
 }
 
-/** The alarm in a plain CloudWatch alarm message; `sentAt` stands in for a missing StateChangeTime. */
-export function cloudWatchAlarmOf(message: string, sentAt: Date): AlarmTransition | null {
-  try {
-    const parsed = JSON.parse(message) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-    const now = Number.isNaN(sentAt.getTime()) ? new Date() : sentAt;
-    return parseAlarmMessage('', parsed as Record<string, unknown>, now);
-  } catch {
-    return null;
-  }
-}
-
-export function alertPayloadOf(message: string): AlertPayload | null {
-  try {
-    const parsed = JSON.parse(message) as Partial<AlertPayload>;
-    return parsed?.kind === ALERT_PAYLOAD_KIND && parsed.version === 1 && parsed.alert
-      ? (parsed as AlertPayload)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-export async function postToSlack(
-  webhookUrl: string,
-  message: SlackMessage,
-  deps: Pick<SlackDeliveryDeps, 'dispatcher' | 'timeoutMs'>,
-): Promise<void> {
+export async function postToSlack(webhookUrl: string, message: SlackMessage, deps: HttpDeps): Promise<void> {
   const url = parseWebhookUrl(webhookUrl);
-  const timeout = deps.timeoutMs ?? 5_000;
-  let response: Dispatcher.ResponseData;
+  let reply: Awaited<ReturnType<typeof postJson>>;
   try {
-    response = await request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(message),
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      signal: AbortSignal.timeout(timeout),
-      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
-    });
+    reply = await postJson('Slack webhook', url, message, {}, deps);
   } catch (error) {
-    // undici's message may quote the URL; keep only its code.
-    const code = (error as { code?: string; name?: string }).code ?? (error as Error).name;
-    throw new SlackWebhookError(null, code ?? 'network error');
+    throw new SlackWebhookError(null, (error as DeliveryError).reason ?? 'network error');
   }
-  const body = (await response.body.text()).slice(0, 200);
-  if (response.statusCode < 200 || response.statusCode >= 300) {
+  if (reply.status < 200 || reply.status >= 300) {
     // Slack says why in a word: invalid_payload, no_service, channel_not_found, rate_limited...
-    throw new SlackWebhookError(response.statusCode, body.replace(/\s+/g, ' ').trim() || 'no reason given');
+    throw new SlackWebhookError(
+      reply.status,
+      reply.body.slice(0, 200).replace(/\s+/g, ' ').trim() || 'no reason given',
+    );
   }
 }
 
@@ -133,16 +80,15 @@ export function parseWebhookUrl(secret: string): URL {
       throw new SlackWebhookError(null, 'the webhook secret is neither a URL nor JSON with "url"');
     }
   }
-  let url: URL;
   try {
-    url = new URL(candidate);
-  } catch {
-    throw new SlackWebhookError(null, 'the webhook secret does not hold a valid URL');
+    return requireHttps('Slack webhook', candidate);
+  } catch (error) {
+    const reason = (error as DeliveryError).reason;
+    throw new SlackWebhookError(
+      null,
+      reason === 'the URL must be https'
+        ? 'the webhook URL must be https'
+        : 'the webhook secret does not hold a valid URL',
+    );
   }
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  // Over plain HTTP the alert (and the URL's token) would cross the network in clear; loopback is for tests.
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new SlackWebhookError(null, 'the webhook URL must be https');
-  }
-  return url;
 }

@@ -1,24 +1,38 @@
 /**
  * The one SNS message per alert, with `MessageStructure: 'json'`: `default` is the Amazon Q Developer
- * custom notification (chat, and any protocol without its own entry), `email` the plain text, and
- * `lambda` the alert model itself, for the Slack webhook subscriber to render Block Kit from.
+ * custom notification (chat, and any protocol without its own entry), `email` the plain text, `sms`
+ * and `https` short texts (short-text.ts), and `lambda` the alert model itself, for the Lambda
+ * subscribers (Slack webhook, Slack app, PagerDuty) to render from.
+ *
+ * Routing: every publish carries message attributes (`messageAttributesOf`) for subscription filter
+ * policies: `severity` (critical, warning, info: this message's), `event` (opened, updated,
+ * reminder, recovered, merged), `cause`, and `owner` / `registry` / `region` as String.Array.
+ * SNS compares filter policies only with attributes of type String, String.Array and Number, a
+ * policy has at most 5 keys and 150 value combinations, matching is case-sensitive
+ * (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html); an SQS
+ * subscription with raw delivery takes at most 10 attributes
+ * (https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html), so we send 6. The same
+ * page notes that attributes are *delivered* with the message only when its structure is String,
+ * not JSON: receivers must not rely on reading them back; the `lambda` payload carries the same
+ * fields.
  *
  * SNS refuses messages over 256 KB. A burst of hundreds of targets with long evidence could pass it,
  * so the message is trimmed, not dropped, in this order until it fits:
  *   1. related alarm ARNs beyond the first MAX_ALARM_ARNS (links for Amazon Q, shown nowhere else);
- *   2. recovered targets' details (the renderers show only their names; the Slack model had it all);
- *   3. failing targets, from the end (least failing first, since the model sorts worst first),
- *      as many kept as fit; the renderers print "+N more" in their place;
- *   4. recovered targets, from the end, with "+N more" after the names;
- *   5. a minimal message: title, a clipped headline, counts and links, no targets.
+ *   2. failing targets, from the end (the model sorts worst first), as many kept as fit, across the
+ *      diagnosis groups; the renderers print "+N more" in their place;
+ *   3. recovered targets' names, from the end, with "+N more" after the names;
+ *   4. a minimal message: title, a clipped headline, counts and links, no targets.
  * The result is checked after each step; if not even the minimal message fits, composing throws
  * (the notifier's retry and dead-letter path) instead of publishing what SNS would reject.
  */
+import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { renderChatbot } from './chatbot.ts';
 import { emailSubject, renderEmail } from './email.ts';
-import type { Alert, TargetAlert } from './model.ts';
+import type { Alert } from './model.ts';
+import { renderHttps, renderSms } from './short-text.ts';
 
-/** SNS's limit is 262,144 bytes; keep room for the envelope and message attributes. */
+/** SNS's limit is 262,144 bytes, message attributes included (SNS Publish API); keep room for them. */
 export const SNS_MESSAGE_BUDGET_BYTES = 256_000;
 
 /** Marks the `lambda` payload so the Slack subscriber can tell our alerts from anything else. */
@@ -26,7 +40,7 @@ export const ALERT_PAYLOAD_KIND = 'registry-canary-alert';
 
 export interface AlertPayload {
   kind: typeof ALERT_PAYLOAD_KIND;
-  version: 1;
+  version: 2;
   alert: Alert;
 }
 
@@ -36,6 +50,25 @@ export interface SnsAlertMessage {
   subject: string;
   /** The alert as sent: `omitted` says how many failing targets were trimmed. */
   alert: Alert;
+  messageAttributes: Record<string, MessageAttributeValue>;
+}
+
+/** A String.Array attribute's value: a JSON array, at most this many entries (the rest are in the message). */
+const MAX_ARRAY_VALUES = 20;
+
+export function messageAttributesOf(alert: Alert): Record<string, MessageAttributeValue> {
+  const array = (values: readonly string[], none: string): MessageAttributeValue => ({
+    DataType: 'String.Array',
+    StringValue: JSON.stringify(values.length > 0 ? values.slice(0, MAX_ARRAY_VALUES) : [none]),
+  });
+  return {
+    severity: { DataType: 'String', StringValue: alert.messageSeverity },
+    event: { DataType: 'String', StringValue: alert.event },
+    cause: { DataType: 'String', StringValue: alert.cause },
+    owner: array(alert.owners, 'unowned'),
+    registry: array(alert.registries, 'none'),
+    region: array(alert.regions.failing, 'none'),
+  };
 }
 
 /** A burst's ARNs are links in the chat message; this many say "these alarms" well enough. */
@@ -50,17 +83,17 @@ export class SnsMessageTooLargeError extends Error {
 }
 
 export function composeSnsMessage(alert: Alert, budgetBytes = SNS_MESSAGE_BUDGET_BYTES): SnsAlertMessage {
-  const fits = (candidate: SnsAlertMessage) => Buffer.byteLength(candidate.message) <= budgetBytes;
+  const fits = (candidate: SnsAlertMessage) => publishedBytes(candidate) <= budgetBytes;
   let current = alert;
   let composed = compose(current);
   if (fits(composed)) return composed;
 
   current = { ...current, alarmArns: current.alarmArns.slice(0, MAX_ALARM_ARNS) };
-  current = { ...current, recovered: current.recovered.map(namesOnly) };
   composed = compose(current);
   if (fits(composed)) return composed;
 
-  const failingKept = largestThatFits(current.failing.length, (n) => compose(keepFailing(current, n)), fits);
+  const total = targetCount(current);
+  const failingKept = largestThatFits(total, (n) => compose(keepFailing(current, n)), fits);
   current = keepFailing(current, failingKept);
   composed = compose(current);
   if (fits(composed)) return composed;
@@ -77,7 +110,7 @@ export function composeSnsMessage(alert: Alert, budgetBytes = SNS_MESSAGE_BUDGET
   composed = compose(minimal(current));
   if (fits(composed)) return composed;
   throw new SnsMessageTooLargeError(
-    `alert for ${alert.group} is ${Buffer.byteLength(composed.message)} bytes even without targets; SNS takes ${budgetBytes}`,
+    `alert for ${alert.incidentId} is ${Buffer.byteLength(composed.message)} bytes even without targets; SNS takes ${budgetBytes}`,
   );
 }
 
@@ -102,12 +135,33 @@ function largestThatFits(
   return best;
 }
 
+/** What SNS counts against its limit: the message and its attributes (names, types and values). */
+export function publishedBytes(message: SnsAlertMessage): number {
+  let bytes = Buffer.byteLength(message.message) + Buffer.byteLength(message.subject);
+  for (const [name, value] of Object.entries(message.messageAttributes)) {
+    bytes +=
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.DataType ?? '') +
+      Buffer.byteLength(value.StringValue ?? '');
+  }
+  return bytes;
+}
+
+function targetCount(alert: Alert): number {
+  return alert.groups.reduce((n, g) => n + g.targets.length, 0);
+}
+
+/** The first `count` targets across the diagnosis groups (worst first), the rest counted as omitted. */
 function keepFailing(alert: Alert, count: number): Alert {
-  return {
-    ...alert,
-    failing: alert.failing.slice(0, count),
-    omitted: alert.omitted + Math.max(0, alert.failing.length - count),
-  };
+  let left = count;
+  const groups = alert.groups
+    .map((g) => {
+      const targets = g.targets.slice(0, Math.max(0, left));
+      left -= targets.length;
+      return { ...g, targets };
+    })
+    .filter((g) => g.targets.length > 0);
+  return { ...alert, groups, omitted: alert.omitted + Math.max(0, targetCount(alert) - count) };
 }
 
 function keepRecovered(alert: Alert, count: number): Alert {
@@ -115,19 +169,6 @@ function keepRecovered(alert: Alert, count: number): Alert {
     ...alert,
     recovered: alert.recovered.slice(0, count),
     recoveredOmitted: alert.recoveredOmitted + Math.max(0, alert.recovered.length - count),
-  };
-}
-
-/** What the renderers show of a recovered target: its name and reference. */
-function namesOnly(target: TargetAlert): TargetAlert {
-  return {
-    ...target,
-    summary: null,
-    evidence: [],
-    nextSteps: [],
-    otherDiagnoses: [],
-    alarms: [],
-    alarmReason: null,
   };
 }
 
@@ -146,14 +187,18 @@ function clip(text: string, max: number): string {
 }
 
 function compose(alert: Alert): SnsAlertMessage {
-  const payload: AlertPayload = { kind: ALERT_PAYLOAD_KIND, version: 1, alert };
+  const payload: AlertPayload = { kind: ALERT_PAYLOAD_KIND, version: 2, alert };
+  const messageAttributes = messageAttributesOf(alert);
   return {
     message: JSON.stringify({
       default: JSON.stringify(renderChatbot(alert)),
       email: renderEmail(alert),
+      sms: renderSms(alert),
+      https: renderHttps(alert),
       lambda: JSON.stringify(payload),
     }),
     subject: emailSubject(alert),
     alert,
+    messageAttributes,
   };
 }

@@ -25,7 +25,9 @@ export type TokenFault =
   /** HTTP 200 whose body is not JSON. */
   | 'garbage'
   /** HTTP 200 JSON without `token` or `access_token`. */
-  | 'no-token';
+  | 'no-token'
+  /** A real token service's captured answer, sent as it is to every token request. */
+  | { answer: { status: number; headers: Readonly<Record<string, string>>; body: string } };
 
 export interface TokenServerOptions {
   /** Accounts that may log in with Basic, user name -> password. They get every action they ask for. @default {} */
@@ -164,6 +166,11 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       });
     };
 
+    if (typeof fault === 'object' && fault !== null) {
+      record(fault.answer.status);
+      res.writeHead(fault.answer.status, { ...fault.answer.headers }).end(fault.answer.body);
+      return;
+    }
     if (fault === 'status-500') {
       record(500);
       res.writeHead(500, { 'content-type': 'text/plain' }).end('internal token service failure');

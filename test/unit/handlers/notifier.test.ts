@@ -1,9 +1,9 @@
 /**
  * The notifier Lambda's wrapper: config read at cold start (failing loudly), and each kind of event
- * routed to its job. The jobs themselves are tested end to end in test/integration/state-notifier.
+ * routed to its job. The jobs themselves are tested end to end in test/integration/notifier.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -33,17 +33,16 @@ describe('notifier handler', () => {
     );
   });
 
-  it('runs the sweep for a scheduled invocation, reading open or pending incidents only', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+  it('runs the sweep for a scheduled invocation, reading the incident board consistently', async () => {
+    ddb.on(GetCommand).resolves({});
     const { notify } = await import('../../../functions/handlers/notifier.ts');
 
     await expect(notify({ action: 'reminders' })).resolves.toEqual({ updates: 0, reminders: 0 });
-    const query = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
-    expect(query).toMatchObject({
+    const get = ddb.commandCalls(GetCommand)[0]?.args[0].input;
+    expect(get).toEqual({
       TableName: 'registry-canary-state',
-      KeyConditionExpression: 'pk = :pk',
-      FilterExpression: '#open = :true OR attribute_type(#pending, :map)',
-      ExpressionAttributeValues: { ':pk': '#incident', ':true': true, ':map': 'M' },
+      Key: { pk: '#incident', sk: 'board' },
+      ConsistentRead: true,
     });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });

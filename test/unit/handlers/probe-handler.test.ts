@@ -220,6 +220,7 @@ describe('probeAll', () => {
     await probeAll(
       runtimeConfig([target('a', { platforms: ['linux/arm64'], slowMs: 900, timeoutMs: 4_000 })], {
         caCertificates: ['PEM'],
+        caBundleFile: 'config/certs/internal-ca.pem',
         runbookBaseUrl: 'https://runbooks.example.com',
       }),
       { probe, credentialsFor: () => anonymous, deadline: RunDeadline.in(60_000), onResult: () => {} },
@@ -239,9 +240,23 @@ describe('probeAll', () => {
       // What the next steps paste to repeat this probe from a laptop.
       invocation: {
         command: 'npx registry-canary',
-        flags: ['--auth anonymous', '--platform linux/arm64', '--ca-file ca-bundle.pem'],
+        // The config's own CA bundle file, not a placeholder: a pasted command trusts what the Lambda trusted.
+        flags: ['--auth anonymous', '--platform linux/arm64', '--ca-file config/certs/internal-ca.pem'],
       },
     });
+  });
+
+  it('leaves --ca-file out for an inline caBundle.pem, which has no file to name', async () => {
+    const probe = vi.fn<ProbeFn>(async (ref) => healthyResult({ ref }));
+    await probeAll(runtimeConfig([target('a')], { caCertificates: ['PEM'] }), {
+      probe,
+      credentialsFor: () => anonymous,
+      remainingMs: () => 60_000,
+      onResult: () => {},
+    });
+    const options = probe.mock.calls[0]?.[1];
+    expect(options?.caCertificates).toEqual(['PEM']);
+    expect(options?.invocation?.flags.some((f) => f.startsWith('--ca-file'))).toBe(false);
   });
 
   it("passes a target's plainHttp to the probe, so it talks HTTP to that registry only", async () => {

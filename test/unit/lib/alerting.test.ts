@@ -15,6 +15,10 @@ import {
 } from '../../../lib/constructs/alerting-state-access.ts';
 
 const WEBHOOK_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-canary/slack-AbCdEf';
+const BOT_TOKEN_SECRET =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-canary/slack-bot-GhIjKl';
+const ROUTING_KEY_SECRET =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-canary/pagerduty-MnOpQr';
 
 let template: Template;
 let stack: Stack;
@@ -45,6 +49,8 @@ beforeAll(() => {
     emails: ['oncall@example.com'],
     amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
     slackWebhookSecret: WEBHOOK_SECRET,
+    slackApp: { botTokenSecret: BOT_TOKEN_SECRET, channelId: 'C0123ABCD' },
+    pagerDuty: { routingKeySecret: ROUTING_KEY_SECRET, severities: ['critical', 'warning'] },
     reminderMinutes: 45,
     updateHoldBackSeconds: 30,
   }));
@@ -137,17 +143,25 @@ describe('Alerting', () => {
     });
   });
 
-  it('grants the notifier only Query, GetItem and UpdateItem on the table and Publish on the notification topic', () => {
+  it('grants the notifier Query and GetItem on the table, PutItem only on the incident board, and Publish on the topic', () => {
     const statements = statementsOf('AlertingNotifierRole');
     const byAction = (action: string) =>
       statements.filter((s) => JSON.stringify(s['Action']).includes(action));
 
     expect(byAction('dynamodb:')).toEqual([
       {
-        Sid: 'ReadStateWriteIncidents',
+        Sid: 'ReadState',
         Effect: 'Allow',
-        Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:Query', 'dynamodb:GetItem'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AlertingState/), 'Arn'] },
+      },
+      {
+        Sid: 'WriteIncidentBoard',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AlertingState/), 'Arn'] },
+        // DynamoDB fine-grained access: only items whose partition key is the board's.
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#incident'] } },
       },
     ]);
     expect(byAction('sns:')).toEqual([
@@ -162,12 +176,74 @@ describe('Alerting', () => {
     const actions = statements.flatMap((s) => [s['Action']].flat()) as string[];
     for (const action of actions) {
       expect(action).toMatch(
-        /^(dynamodb:(Query|GetItem|UpdateItem)|sns:Publish|kms:(GenerateDataKey|Decrypt)|logs:(CreateLogStream|PutLogEvents)|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes|SendMessage))$/,
+        /^(dynamodb:(Query|GetItem|PutItem)|sns:Publish|kms:(GenerateDataKey|Decrypt)|logs:(CreateLogStream|PutLogEvents)|sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes|SendMessage))$/,
       );
     }
     expect(actions).not.toContain('dynamodb:Scan');
-    expect(actions).not.toContain('dynamodb:PutItem');
+    expect(actions).not.toContain('dynamodb:UpdateItem');
   });
+
+  it('lets the Slack app read only its bot token and only its own thread items, and tells it the channel', () => {
+    const statements = statementsOf('AlertingSlackAppRole');
+    expect(statements.filter((s) => JSON.stringify(s['Action']).match(/secretsmanager|dynamodb/))).toEqual([
+      {
+        Sid: 'ReadBotTokenSecret',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: BOT_TOKEN_SECRET,
+      },
+      {
+        Sid: 'OwnItemsOfTheStateTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AlertingState/), 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#thread'] } },
+      },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SLACK_CHANNEL_ID: 'C0123ABCD',
+          SLACK_BOT_TOKEN_SECRET_ARN: BOT_TOKEN_SECRET,
+          STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('^AlertingState') },
+        }),
+      },
+    });
+  });
+
+  it('lets the PagerDuty subscriber read only its routing key, with the severities that page', () => {
+    const statements = statementsOf('AlertingPagerDutyRole');
+    const actions = statements.flatMap((s) => [s['Action']].flat()) as string[];
+    // Its log group, its secret, and failed events to the dead-letter queue (the CDK's SqsDestination grant).
+    expect([...new Set(actions)].sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+    expect(statements.find((s) => s['Sid'] === 'ReadRoutingKeySecret')?.['Resource']).toBe(
+      ROUTING_KEY_SECRET,
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PAGERDUTY_SEVERITIES: 'critical,warning' }) },
+    });
+    // One Lambda subscription per channel: webhook, app, PagerDuty.
+    expect(
+      Object.keys(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })),
+    ).toHaveLength(3);
+  });
+
+  it('refuses a Slack app channel that is not a channel id, and PagerDuty severities it does not know, naming the prop', () => {
+    expect(() => build({ slackApp: { botTokenSecret: 'x', channelId: '#alerts' } })).toThrow(
+      /notifications\.slackApp\.channelId/,
+    );
+    expect(() => build({ pagerDuty: { routingKeySecret: 'x', severities: [] } })).toThrow(
+      /notifications\.pagerDuty\.severities/,
+    );
+    // Each build bundles the notifier's functions with esbuild before the props are refused.
+  }, 60_000);
 
   it('lets the webhook subscriber read only its own secret', () => {
     const statements = statementsOf('AlertingSlackWebhookRole');

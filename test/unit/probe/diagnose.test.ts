@@ -251,7 +251,7 @@ describe('next steps that work when pasted (issue 10 item 6)', () => {
     const d = diagnose(transport('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), run);
 
     expect(d.nextSteps).toContain(
-      'npx registry-canary probe registry.example.com/team/app:v1 --auth docker-config --platform linux/arm64 --plain-http --profile harbor --ca-file /path/to/ca.pem   # when the registry uses a private CA',
+      "npx registry-canary probe registry.example.com/team/app:v1 --auth docker-config --platform linux/arm64 --plain-http --profile harbor --ca-file /path/to/ca.pem   # when the registry uses a private CA; for a deployed canary, the file of the config's caBundle.path (or its caBundle.pem saved to a file)",
     );
     expect(d.nextSteps.join('\n')).toContain('-CAfile ./corp-ca.pem');
   });

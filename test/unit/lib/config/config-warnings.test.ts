@@ -25,7 +25,14 @@ describe('configWarnings: alarms that notify nobody', () => {
       id: NO_ALARM_RECIPIENTS,
       message: expect.stringMatching(/^Alarms notify nobody/),
     });
-    for (const field of ['emails', 'amazonQ', 'slackWebhookSecret', 'notifications.subscribedElsewhere']) {
+    for (const field of [
+      'emails',
+      'amazonQ',
+      'slackWebhookSecret',
+      'slackApp',
+      'pagerDuty',
+      'notifications.subscribedElsewhere',
+    ]) {
       expect(warning!.message).toContain(field);
     }
     expect(warningIds({ emails: [] })).toEqual([NO_ALARM_RECIPIENTS]);
@@ -35,6 +42,8 @@ describe('configWarnings: alarms that notify nobody', () => {
     ['an email', { emails: ['oncall@example.com'] }],
     ['Amazon Q in Slack', { amazonQ: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' } }],
     ['a Slack webhook', { slackWebhookSecret: 'registry-canary/slack' }],
+    ['a Slack app', { slackApp: { botTokenSecret: 'registry-canary/slack-bot', channelId: 'C0123ABCD' } }],
+    ['PagerDuty', { pagerDuty: { routingKeySecret: 'registry-canary/pagerduty' } }],
     ['a topic subscribed outside the app', { subscribedElsewhere: true }],
   ])('does not warn with %s', (_, notifications) => {
     expect(warningIds(notifications)).toEqual([]);

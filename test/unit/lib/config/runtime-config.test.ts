@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeRuntimeConfigSchema } from '../../../../functions/handlers/probe-config.ts';
 import type { ConfigError } from '../../../../lib/config/errors.ts';
@@ -107,6 +108,18 @@ describe('runtimeConfigFor', () => {
     };
 
     expect(runtimeConfigFor(config, 'eu-west-1', unread).caCertificates).toEqual([CERT_A, CERT_B]);
+  });
+
+  it('names the CA bundle file, relative to the checkout, for next steps; an inline pem names none', () => {
+    const fromFile = validateConfig({ ...base, caBundle: { path: 'certs/ca.pem' } }, 'config/canary.ts', {
+      baseDir: path.resolve('config'),
+      readFile: () => CERT_A,
+    });
+    expect(runtimeConfigFor(fromFile, 'eu-west-1').caBundleFile).toBe(path.join('config', 'certs', 'ca.pem'));
+
+    const inline = validateConfig({ ...base, caBundle: { pem: CERT_A } });
+    expect(runtimeConfigFor(inline, 'eu-west-1')).not.toHaveProperty('caBundleFile');
+    expect(runtimeConfigFor(inline, 'eu-west-1').caCertificates).toEqual([CERT_A]);
   });
 
   it("gives the probe the config's state heartbeat and TTL, defaulting to 15 minutes and 14 days", () => {

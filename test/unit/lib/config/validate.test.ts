@@ -302,7 +302,7 @@ describe('validateConfig', () => {
     ]);
   });
 
-  it('reads the CA bundle once, relative to baseDir, and inlines it', () => {
+  it('reads the CA bundle once, relative to baseDir, and inlines it, keeping the file it came from', () => {
     const read: string[] = [];
     const config = validateConfig({ ...base, caBundle: { path: '../certs/ca.pem' } }, 'test.ts', {
       baseDir: '/etc/canary',
@@ -312,7 +312,11 @@ describe('validateConfig', () => {
       },
     });
     expect(read).toEqual(['/etc/certs/ca.pem']);
-    expect(config.caBundle).toEqual({ pem: PEM });
+    // readFrom is relative to the working directory (the checkout synth runs in), for --ca-file.
+    expect(config.caBundle).toEqual({
+      pem: PEM,
+      readFrom: path.relative(process.cwd(), '/etc/certs/ca.pem'),
+    });
   });
 
   it('refuses tags CloudWatch would refuse on the alarms, naming the target and the tag', () => {
@@ -430,7 +434,10 @@ describe('loadConfig', () => {
 
     const config = await loadConfig(path.join(dir, 'canary.json'), tmpdir());
 
-    expect(config.caBundle).toEqual({ pem: PEM });
+    expect(config.caBundle).toEqual({
+      pem: PEM,
+      readFrom: path.join(path.basename(dir), 'certs', 'ca.pem'),
+    });
   });
 
   it('fails with a ConfigError naming caBundle.path when the file is missing next to the config', async () => {

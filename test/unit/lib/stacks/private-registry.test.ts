@@ -32,7 +32,13 @@ const config: CanaryConfigInput = {
   noProxy: '.internal',
   runbookBaseUrl: 'https://runbooks.example.com/canary',
   targets: [
-    { name: 'payments', image: ECR_IMAGE, credentials: { type: 'ecr' }, regions: ['eu-west-1'] },
+    {
+      name: 'payments',
+      image: ECR_IMAGE,
+      credentials: { type: 'ecr' },
+      regions: ['eu-west-1'],
+      owner: 'payments-team',
+    },
     {
       name: 'harbor',
       image: 'harbor.internal/ci/runner:1',
@@ -186,7 +192,7 @@ describe('a private fleet in a VPC behind a proxy', () => {
     });
   });
 
-  it("ships each target's registry host in the notifier's bundle, for targets without state", () => {
+  it("ships each target's registry host and owner in the notifier's bundle, for grouping and routing", () => {
     const functions = app.home.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { TARGET_REGISTRIES_FILE: 'target-registries.json' } } },
     }) as Record<string, { Properties: { Code: { S3Key: string } } }>;
@@ -201,7 +207,7 @@ describe('a private fleet in a VPC behind a proxy', () => {
     expect(Object.keys(functions)).toHaveLength(1);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       harbor: 'harbor.internal',
-      payments: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      payments: { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', owner: 'payments-team' },
     });
   });
 

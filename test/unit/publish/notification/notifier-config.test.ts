@@ -43,4 +43,24 @@ describe('readNotifierConfig', () => {
     expect(() => readNotifierConfig(env, () => '{"a": 1}')).toThrow(/Invalid target registries file/);
     expect(() => readNotifierConfig(env, () => '{')).toThrow(/Cannot read the target registries file/);
   });
+
+  it('reads owners from the entries that have one', () => {
+    const env = { ...required, TARGET_REGISTRIES_FILE: 'target-registries.json' };
+    const config = readNotifierConfig(env, () =>
+      JSON.stringify({ a: { registry: 'ghcr.io', owner: 'payments' }, b: 'quay.io' }),
+    );
+    expect(config.targetRegistries).toEqual(
+      new Map([
+        ['a', 'ghcr.io'],
+        ['b', 'quay.io'],
+      ]),
+    );
+    expect(config.targetOwners).toEqual(new Map([['a', 'payments']]));
+    expect(() => readNotifierConfig(env, () => '{"a": {"registry": "ghcr.io", "owner": 7}}')).toThrow(
+      /Invalid target registries file/,
+    );
+    expect(() => readNotifierConfig(env, () => '{"a": {"owner": "x"}}')).toThrow(
+      /Invalid target registries file/,
+    );
+  });
 });
