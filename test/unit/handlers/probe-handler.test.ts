@@ -251,7 +251,7 @@ describe('probeAll', () => {
     await probeAll(runtimeConfig([target('a')], { caCertificates: ['PEM'] }), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 60_000,
+      deadline: RunDeadline.in(60_000),
       onResult: () => {},
     });
     const options = probe.mock.calls[0]?.[1];
