@@ -5,7 +5,7 @@
  * "Exactly" is kept by construction, not by copying settings: the config goes through
  * runtimeConfigFor (what the CDK app writes into the Lambda's bundle, lib/config/runtime-config.ts),
  * is parsed back with the Lambda's own schema (functions/handlers/probe-config.ts), and is run by
- * the Lambda's probeAll (functions/handlers/probe-run.ts) with credential providers built by the
+ * the Lambda's probeAll (functions/run/probe-run.ts) with credential providers built by the
  * Lambda's createCredentialProvider. Only where the results go differs: the terminal, not
  * CloudWatch. Imported lazily by bin/cli.ts, so a plain `probe <ref>` never loads the config schema.
  */
@@ -18,10 +18,11 @@ import {
   type ProbeTarget,
   probeRuntimeConfigSchema,
 } from '../../functions/handlers/probe-config.ts';
-import { probeAll, type TargetOutcome } from '../../functions/handlers/probe-run.ts';
 import { formatResults } from '../../functions/probe/format.ts';
 import type { ProbeOptions } from '../../functions/probe/options.ts';
 import type { ProbeResult } from '../../functions/probe/result.ts';
+import { RunDeadline } from '../../functions/run/deadline.ts';
+import { probeAll, type TargetOutcome } from '../../functions/run/probe-run.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { runtimeConfigFor } from '../../lib/config/runtime-config.ts';
 import type { CanaryConfig } from '../../lib/config/schema.ts';
@@ -207,8 +208,9 @@ export async function probeFleet(
         ...(options?.invocation ? { invocation: { ...options.invocation, command } } : {}),
       }),
     credentialsFor,
-    // No invocation to outlive on a laptop: each target still has its own hard stop.
-    remainingMs: () => Number.MAX_SAFE_INTEGER,
+    // No invocation to outlive on a laptop: each target still has its own hard stop. A day, not
+    // "forever": AbortSignal.timeout takes at most 2^31-1 ms and turns a larger delay into 1 ms.
+    deadline: RunDeadline.in(LAPTOP_RUN_MS),
     onResult: () => {
       done += 1;
       if (showProgress) io.progress?.(progressLine(done, total, runtime.region));
@@ -217,6 +219,9 @@ export async function probeFleet(
   if (showProgress) io.progress?.('');
   return { config, runtime, outcomes };
 }
+
+/** The run's outer deadline on a laptop (see probeAll's deadline above). */
+const LAPTOP_RUN_MS = 24 * 60 * 60 * 1000;
 
 function progressLine(done: number, total: number, region: string): string {
   return `probing as ${region}: ${done}/${total} targets done`;

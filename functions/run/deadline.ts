@@ -10,6 +10,8 @@
  * https://nodejs.org/api/globals.html#static-method-abortsignalanysignals). The timeout's timer
  * does not keep the process alive, and a signal aborted by it carries a TimeoutError reason.
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class RunDeadline {
   readonly signal: AbortSignal;
 
@@ -19,7 +21,9 @@ export class RunDeadline {
     readonly now: () => number,
     parent?: AbortSignal,
   ) {
-    const own = AbortSignal.timeout(Math.max(0, at - now()));
+    // Node's timers hold at most 2^31-1 ms and turn a larger delay into 1 ms (TimeoutOverflowWarning):
+    // clamp, so a far deadline never fires at once.
+    const own = AbortSignal.timeout(Math.min(MAX_TIMER_MS, Math.max(0, at - now())));
     this.signal = parent ? AbortSignal.any([parent, own]) : own;
   }
 

@@ -38,3 +38,11 @@ describe('RunDeadline', () => {
     expect(hardStop.signal.reason).toBe(invocation.signal.reason);
   });
 });
+
+describe('RunDeadline far away', () => {
+  it('does not fire at once for a deadline past what a Node timer holds (2^31-1 ms)', async () => {
+    const far = RunDeadline.in(2 ** 31 + 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(far.signal.aborted).toBe(false);
+  });
+});
