@@ -26,6 +26,7 @@ import { probeAll, type TargetOutcome } from '../../functions/run/probe-run.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { runtimeConfigFor } from '../../lib/config/runtime-config.ts';
 import type { CanaryConfig } from '../../lib/config/schema.ts';
+import type { CliIo } from '../cli.ts';
 import { UsageError } from './usage-error.ts';
 
 export const PROBE_FLEET_USAGE = `Usage: registry-canary probe --config <file> [--target NAME]... [--registry HOST]... [--region R] [--json]
@@ -47,18 +48,8 @@ Options:
 
 Exit codes: 0 healthy or degraded, 1 any failing, 2 bad usage.`;
 
-/** What the fleet command needs from outside; bin/cli.ts passes the process's. */
-export interface ProbeFleetIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readStdin(): Promise<string>;
-  readFile(path: string): Promise<string>;
-  probe(ref: string, options: Partial<ProbeOptions>): Promise<ProbeResult>;
-  command?: string;
-  /** True when both stdout and stderr are a terminal: only then is a progress line drawn. */
-  interactive?: boolean;
-  /** Replaces the progress line in place (stderr, no newline). */
-  progress?(text: string): void;
+/** What the fleet command needs from outside: the CLI's own io (bin/cli.ts passes the process's), and two seams for tests. */
+export interface ProbeFleetIo extends CliIo {
   /** @default loadConfig from lib/config */
   loadConfig?: (path: string) => Promise<CanaryConfig>;
   /** @default the AWS SDK's clients, created on first use (imported only when a target needs one) */
