@@ -19,7 +19,6 @@ import {
   probeRuntimeConfigSchema,
 } from '../../functions/handlers/probe-config.ts';
 import { formatResults } from '../../functions/probe/format.ts';
-import type { ProbeOptions } from '../../functions/probe/options.ts';
 import type { ProbeResult } from '../../functions/probe/result.ts';
 import { RunDeadline } from '../../functions/run/deadline.ts';
 import { probeAll, type TargetOutcome } from '../../functions/run/probe-run.ts';
