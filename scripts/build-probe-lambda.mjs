@@ -3,7 +3,7 @@
 // node-fetch and friends; the ECR clients; a credential source's SDK client) is a chunk of its
 // own, loaded by a dynamic import when a target names it, not parsed at every cold start. Then the
 // region's runtime config, copied beside the entry (the handler reads probe-config.json from its
-// own directory, functions/handlers/probe-config.ts).
+// own directory, functions/run/probe-config.ts).
 //
 // Why not NodejsFunction: it runs esbuild with --outfile, one file, so every dynamic import is
 // inlined into it (aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js; splitting needs --outdir, see

@@ -4,7 +4,7 @@
  *
  * "Exactly" is kept by construction, not by copying settings: the config goes through
  * runtimeConfigFor (what the CDK app writes into the Lambda's bundle, lib/config/runtime-config.ts),
- * is parsed back with the Lambda's own schema (functions/handlers/probe-config.ts), and is run by
+ * is parsed back with the Lambda's own schema (functions/run/probe-config.ts), and is run by
  * the Lambda's probeAll (functions/run/probe-run.ts) with credential providers built by the
  * Lambda's createCredentialProvider. Only where the results go differs: the terminal, not
  * CloudWatch. Imported lazily by bin/cli.ts, so a plain `probe <ref>` never loads the config schema.
@@ -13,14 +13,14 @@ import { parseArgs } from 'node:util';
 import { credentialsFromCliAuth } from '../../functions/credentials/cli-auth.ts';
 import type { CredentialDeps } from '../../functions/credentials/factory.ts';
 import { anonymous, type CredentialProvider } from '../../functions/credentials/types.ts';
+import { formatResults } from '../../functions/probe/format.ts';
+import type { ProbeResult } from '../../functions/probe/result.ts';
+import { RunDeadline } from '../../functions/run/deadline.ts';
 import {
   type ProbeRuntimeConfig,
   type ProbeTarget,
   probeRuntimeConfigSchema,
-} from '../../functions/handlers/probe-config.ts';
-import { formatResults } from '../../functions/probe/format.ts';
-import type { ProbeResult } from '../../functions/probe/result.ts';
-import { RunDeadline } from '../../functions/run/deadline.ts';
+} from '../../functions/run/probe-config.ts';
 import { probeAll, type TargetOutcome } from '../../functions/run/probe-run.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { runtimeConfigFor } from '../../lib/config/runtime-config.ts';

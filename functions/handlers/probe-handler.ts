@@ -17,8 +17,8 @@ import { probeImage } from '../probe/probe.ts';
 import { createWriteMemory } from '../publish/state.ts';
 import { createStateClient, STATE_TABLE_ENV } from '../publish/state-client.ts';
 import { RunDeadline } from '../run/deadline.ts';
+import { type ProbeTarget, readProbeConfig } from '../run/probe-config.ts';
 import { type RunSummary, runScheduledProbes, stateRecorder } from '../run/probe-run.ts';
-import { type ProbeTarget, readProbeConfig } from './probe-config.ts';
 import { scheduledTimeFromEvent } from './scheduled-time.ts';
 import { shardFromEvent, targetsOfShard } from './shard.ts';
 

@@ -11,7 +11,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { CredentialsUnavailableError } from '../credentials/types.ts';
-import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from '../handlers/probe-config.ts';
 import { type DiagnosisCode, runbookUrl } from '../probe/codes.ts';
 import { cliAuthFor, invocationOf } from '../probe/invocation.ts';
 import type { ProbeOptions } from '../probe/options.ts';
@@ -20,6 +19,7 @@ import { heartbeatDatum, publishMetrics, type RetryPolicy, resultMetricData } fr
 import { RESULT_LOG_MESSAGE, resultLogFields } from '../publish/result-log.ts';
 import { type RecordSummary, recordResults, type WriteMemory } from '../publish/state.ts';
 import type { RunDeadline } from './deadline.ts';
+import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
 export type ProbeFn = (ref: string, options?: Partial<ProbeOptions>) => Promise<ProbeResult>;
 

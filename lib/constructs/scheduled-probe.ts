@@ -34,12 +34,12 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SCHEDULED_TIME_FIELD } from '../../functions/handlers/scheduled-time.ts';
 import {
   PROBE_CONFIG_FILE_ENV,
   PROBE_CONFIG_FILE_NAME,
   type ProbeRuntimeConfig,
-} from '../../functions/handlers/probe-config.ts';
-import { SCHEDULED_TIME_FIELD } from '../../functions/handlers/scheduled-time.ts';
+} from '../../functions/run/probe-config.ts';
 import { probePolicyStatements } from './probe-permissions.ts';
 
 /** One probe stack per region, so one name per region; see the log group below. */

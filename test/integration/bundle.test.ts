@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProbeRuntimeConfig } from '../../functions/handlers/probe-config.ts';
+import type { ProbeRuntimeConfig } from '../../functions/run/probe-config.ts';
 import { buildProbeLambda } from '../../scripts/build-probe-lambda.mjs';
 import { staticallyLoaded, staticClosure } from '../../scripts/bundling/options.mjs';
 import { createTestCertificates, type TestCertificates } from './harness/certs.ts';

@@ -4,9 +4,9 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anonymous, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
-import { PUBLISH_RESERVE_MS, readProbeConfig } from '../../../functions/handlers/probe-config.ts';
 import { probeImage } from '../../../functions/probe/probe.ts';
 import { RunDeadline } from '../../../functions/run/deadline.ts';
+import { PUBLISH_RESERVE_MS, readProbeConfig } from '../../../functions/run/probe-config.ts';
 import {
   type ProbeFn,
   PUBLISH_MARGIN_MS,
