@@ -97,6 +97,8 @@ export function sweepMinutes(config: CanaryConfig): number {
 
 /** The notifier's memory (lib/constructs/alerting.ts; checked against the template). */
 export const NOTIFIER_MEMORY_MB = 256;
+/** Each alert channel subscriber's memory (lib/constructs/alert-subscriber.ts, lib/constructs/alerting.ts). */
+export const CHANNEL_MEMORY_MB = 256;
 
 export function metricUsage(inventory: Inventory, assumptions: CostAssumptions): MetricUsage[] {
   const usage: MetricUsage[] = [];
@@ -174,8 +176,14 @@ export function fleetFromConfig(
   for (const readers of inventory.secrets.values()) {
     for (const region of readers) secretCalls += readsPerShard * (inventory.shards.get(region) ?? 1);
   }
-  // The Slack webhook subscriber reads its secret per alert it posts (a cold function each time).
-  if (config.notifications.slackWebhookSecret) secretCalls += alertMessages;
+  // Each channel subscriber (the Slack webhook, the Slack app, PagerDuty) reads its secret per alert
+  // it posts: a cold function each time, at the volumes of alerts.
+  const channels = [
+    config.notifications.slackWebhookSecret,
+    config.notifications.slackApp,
+    config.notifications.pagerDuty,
+  ].filter(Boolean).length;
+  secretCalls += channels * alertMessages;
 
   const alarmNotifications = assumptions.incidentsPerMonth * assumptions.alarmsPerIncident * 2;
   const publishes = alarmNotifications + alertMessages;
@@ -204,6 +212,14 @@ export function fleetFromConfig(
         sweepMinutes(config) <= assumptions.warmMinutes
           ? Math.min(notifierInvocations, assumptions.coldStartsPerShard)
           : notifierInvocations,
+      initSeconds: assumptions.initSeconds,
+    },
+    channels: {
+      memoryMb: CHANNEL_MEMORY_MB,
+      architecture: 'arm64',
+      invocations: channels * alertMessages,
+      invocationSeconds: assumptions.notifierSeconds,
+      coldStarts: channels * alertMessages,
       initSeconds: assumptions.initSeconds,
     },
     schedulerInvocations: invocations,
