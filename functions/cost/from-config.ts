@@ -10,7 +10,7 @@ import { planShards } from '../../lib/config/shards.ts';
 import { HomeMetric, type HomeMetricKey } from '../publish/metrics-catalog.ts';
 import { countAlarmUnits } from './alarms.ts';
 import { type FleetProfile, HOURS_PER_MONTH, type MetricUsage, runsPerMonth } from './fleet.ts';
-import { deploymentInventory, type Inventory } from './inventory.ts';
+import { alertChannelCount, deploymentInventory, type Inventory } from './inventory.ts';
 
 /** What the config cannot tell: how the fleet behaves. Every field can be overridden. */
 export interface CostAssumptions {
@@ -178,11 +178,7 @@ export function fleetFromConfig(
   }
   // Each channel subscriber (the Slack webhook, the Slack app, PagerDuty) reads its secret per alert
   // it posts: a cold function each time, at the volumes of alerts.
-  const channels = [
-    config.notifications.slackWebhookSecret,
-    config.notifications.slackApp,
-    config.notifications.pagerDuty,
-  ].filter(Boolean).length;
+  const channels = alertChannelCount(config);
   secretCalls += channels * alertMessages;
 
   const alarmNotifications = assumptions.incidentsPerMonth * assumptions.alarmsPerIncident * 2;
