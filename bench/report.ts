@@ -1,7 +1,9 @@
 /** Renders the bench results as the measured part of bench/RESULTS.md. */
 
+import { goalRows, renderGoals } from './goals.ts';
 import type { Summary } from './lib/stats.ts';
 import type { BundleResult } from './scenarios/bundle.ts';
+import type { CliImportResult } from './scenarios/cli-import.ts';
 import type { CliVsSkopeoResult } from './scenarios/cli-vs-skopeo.ts';
 import type { OverheadResult } from './scenarios/overhead.ts';
 import type { PingVsBlackboxResult } from './scenarios/ping-vs-blackbox.ts';
@@ -38,6 +40,8 @@ export interface BenchResults {
   sizing: ScaleSizing[];
   sharded: ShardedFleet | null;
   bundle: BundleResult | null;
+  /** How long the CLI spends importing its modules. */
+  cliImport?: CliImportResult | null;
   /** Scenarios that could not run, with the reason. */
   notDone: string[];
 }
@@ -58,7 +62,7 @@ function table(header: string[], rows: string[][]): string[] {
   ];
 }
 
-export function renderResults(r: BenchResults): string {
+export function renderResults(r: BenchResults, previous: Partial<BenchResults> | null = null): string {
   const out: string[] = [
     BEGIN,
     '',
@@ -72,6 +76,9 @@ export function renderResults(r: BenchResults): string {
     'alternately (A B, B A, ...) after untimed warm-up rounds, against the same registry and image.',
     '',
   ];
+
+  out.push(...renderGoals(goalRows(r, previous)));
+  if (previous?.date) out.push(`Previous run: ${previous.date} (commit \`${previous.commit}\`).`, '');
 
   out.push('### 1. `registry-canary probe --json` vs `skopeo inspect`, whole process', '');
   out.push(
@@ -185,6 +192,7 @@ export function renderResults(r: BenchResults): string {
         'slowest target',
         'median target',
         'wall / slowest',
+        'CPU / wall',
         'peak RSS',
         'Lambda memory (CDK sizing)',
         'sized timeout',
@@ -200,6 +208,7 @@ export function renderResults(r: BenchResults): string {
           p.slowestTargetMs.toFixed(0),
           p.medianTargetMs.toFixed(0),
           `${p.wallOverSlowest.toFixed(2)}×`,
+          p.cpuMs === undefined ? '—' : `${(p.cpuMs / p.wallMs).toFixed(2)}`,
           `${p.maxRssMb.toFixed(0)} MB`,
           sizing ? `${sizing.memoryMb} MB` : '—',
           sizing ? `${sizing.timeoutSeconds} s` : '—',
@@ -235,9 +244,14 @@ export function renderResults(r: BenchResults): string {
   if (r.bundle) {
     const b = r.bundle;
     out.push(
-      `### 5. The Lambda bundle (esbuild ${b.esbuild}, the construct's settings: ESM, minified, SDK bundled)`,
+      `### 5. The Lambda bundle (esbuild ${b.esbuild}, scripts/build-probe-lambda.mjs: ESM, minified, split, SDK bundled)`,
       '',
     );
+    if (b.probe.startupBytes !== undefined)
+      out.push(
+        `The probe's entry and the chunks it imports statically: ${b.probe.startupBytes.toLocaleString('en-US')} bytes; every output, the lazy chunks (Google auth, ECR, STS, SSO) included: ${b.probe.totalBytes?.toLocaleString('en-US')} bytes.`,
+        '',
+      );
     out.push(
       ...table(
         ['Bundle', 'bytes', 'import in a fresh process', 'whole process (start, import, exit)'],
@@ -260,6 +274,21 @@ export function renderResults(r: BenchResults): string {
             x(b.probe.importMs.median, b.minimal.importMs.median),
             x(b.probe.processMs.median, b.minimal.processMs.median),
           ],
+        ],
+      ),
+    );
+  }
+
+  if (r.cliImport) {
+    const c = r.cliImport;
+    out.push('### 6. CLI import time (fresh process, import of dist/cli/cli.js)', '');
+    out.push(
+      ...table(
+        ['Contender', 'import (in-process)', 'whole process'],
+        [
+          ['dist/cli/cli.js', ms(c.importMs), ms(c.importProcessMs, 0)],
+          ["`node -e ''`", '—', ms(c.nodeFloor, 0)],
+          ['ratio', '—', x(c.importProcessMs.median, c.nodeFloor.median)],
         ],
       ),
     );

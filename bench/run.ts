@@ -22,6 +22,7 @@ import { startBenchRegistries } from './lib/registries.ts';
 import { type BenchResults, type MachineInfo, renderResults, spliceResults } from './report.ts';
 import { startBlackbox } from './scenarios/blackbox.ts';
 import { benchBundle } from './scenarios/bundle.ts';
+import { benchCliImport } from './scenarios/cli-import.ts';
 import { benchCliVsSkopeo } from './scenarios/cli-vs-skopeo.ts';
 import { benchOverhead } from './scenarios/overhead.ts';
 import { benchPingVsBlackbox } from './scenarios/ping-vs-blackbox.ts';
@@ -35,9 +36,10 @@ const ROUNDS = {
   blackbox: { rounds: 40, warmup: 5 },
   overhead: { rounds: 10, warmup: 2 },
   bundle: { rounds: 10, warmup: 2 },
+  cliImport: { rounds: 10, warmup: 2 },
 };
 const DELAY_MS = 50;
-const SCENARIOS = ['skopeo', 'blackbox', 'overhead', 'scale', 'bundle'] as const;
+const SCENARIOS = ['skopeo', 'blackbox', 'overhead', 'scale', 'bundle', 'cli-import'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const SCALE_SIZES = [1, 10, 100, 500];
 /** The config's default concurrency: what a deployed Lambda uses unless told otherwise. */
@@ -160,8 +162,13 @@ async function main(): Promise<void> {
     sizing: SCALE_SIZES.map(sizingFor),
     sharded: null,
     bundle: null,
+    cliImport: null,
     notDone,
   };
+  // Read before this run overwrites it: the goals table reports the change since then.
+  const previous = await readFile(path.join(repoRoot, 'bench', 'results', 'latest.json'), 'utf8')
+    .then((text) => JSON.parse(text) as Partial<BenchResults>)
+    .catch(() => null);
 
   const registries = await startBenchRegistries({ delayMs: DELAY_MS });
   try {
@@ -218,11 +225,16 @@ async function main(): Promise<void> {
         benchBundle(PROBE_HANDLER_ENTRY, { ...ROUNDS.bundle, banner: ESM_REQUIRE_BANNER }),
       )) ?? null);
 
+  results.cliImport = !only.has('cli-import')
+    ? null
+    : ((await step('CLI import time', notDone, () => benchCliImport({ ...ROUNDS.cliImport, repoRoot }))) ??
+      null);
+
   info.loadAfter = os.loadavg();
   results.durationSeconds = (Date.now() - started) / 1000;
 
   if (!complete) {
-    process.stdout.write(`${renderResults(results)}\n`);
+    process.stdout.write(`${renderResults(results, previous)}\n`);
     process.stderr.write(
       `bench: partial run (--only) in ${results.durationSeconds.toFixed(0)} s; RESULTS.md left as it was\n`,
     );
@@ -237,7 +249,10 @@ async function main(): Promise<void> {
   const existing = await readFile(resultsFile, 'utf8').catch(() => '# Benchmark results\n');
   // The cost tables are arithmetic over the cost model, written in the same run so that RESULTS.md
   // never pairs today's timings with an older cost model.
-  await writeFile(resultsFile, spliceCost(spliceResults(existing, renderResults(results)), renderCost()));
+  await writeFile(
+    resultsFile,
+    spliceCost(spliceResults(existing, renderResults(results, previous)), renderCost()),
+  );
   process.stderr.write(
     `bench: done in ${results.durationSeconds.toFixed(0)} s; wrote bench/RESULTS.md and bench/results/latest.json\n`,
   );

@@ -78,11 +78,16 @@ async function main(): Promise<void> {
     getRemainingTimeInMillis: () => deadline - Date.now(),
   } as unknown as Context;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const summary = await probeScheduled(input.shard ?? {}, context);
   const wallMs = performance.now() - started;
+  // The invocation's own CPU (user + system): near wall × 1 means the run was CPU-bound in this
+  // process (one JavaScript thread), not waiting on the network.
+  const cpu = process.cpuUsage(cpuBefore);
   process.stderr.write(
     `${RESULT_MARKER}${JSON.stringify({
       wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       importMs,
       baselineRssKb,
       maxRssKb: process.resourceUsage().maxRSS,

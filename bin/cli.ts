@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/cli-auth.ts';
 import type { CredentialProvider } from '../functions/credentials/types.ts';
-import { formatResult } from '../functions/probe/format.ts';
+import { formatResults } from '../functions/probe/format.ts';
 import { commandName, invocationOf } from '../functions/probe/invocation.ts';
 import type { ProbeOptions } from '../functions/probe/options.ts';
 import { probeImage } from '../functions/probe/probe.ts';
@@ -19,6 +19,16 @@ import type { ProbeResult } from '../functions/probe/result.ts';
 import { InvalidReferenceError } from '../functions/registry/errors.ts';
 import { isProfileName, PROFILE_NAMES } from '../functions/registry/profiles.ts';
 import { parseReference } from '../functions/registry/reference.ts';
+import { UsageError } from './commands/usage-error.ts';
+
+/**
+ * The AWS SDK warns on stderr, once per process, that its releases after January 2027 need Node 22
+ * (emitWarningIfUnsupportedVersion, node_modules/@aws-sdk/core/dist-cjs/submodules/client/index.js),
+ * and skips the warning when this variable is "true". On a laptop running Node 20 that is noise in
+ * the middle of a probe's output; a person who wants it back sets the variable to anything else.
+ * (The Lambdas run Node 24, where the SDK has nothing to say.)
+ */
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -29,6 +39,10 @@ export interface CliIo {
   probe(ref: string, options: Partial<ProbeOptions>): Promise<ProbeResult>;
   /** How the tool was started, for next steps that repeat the run. @default 'registry-canary' */
   command?: string;
+  /** Both stdout and stderr are a terminal: progress lines may be drawn. @default false */
+  interactive?: boolean;
+  /** Draws a progress line in place on stderr (an empty text clears it). */
+  progress?(text: string): void;
 }
 
 export const processIo: CliIo = {
@@ -42,6 +56,8 @@ export const processIo: CliIo = {
   readFile: (path) => readFile(path, 'utf8'),
   probe: probeImage,
   command: commandName(process.env),
+  interactive: process.stdout.isTTY === true && process.stderr.isTTY === true,
+  progress: (text) => process.stderr.write(`\r\x1b[2K${text}`),
 };
 
 export interface Subcommand {
@@ -51,10 +67,7 @@ export interface Subcommand {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** A mistake in how the command was called: printed with a pointer to --help, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export const EXIT = { ok: 0, failing: 1, usage: 2 } as const;
 
@@ -62,6 +75,8 @@ export const EXIT = { ok: 0, failing: 1, usage: 2 } as const;
 const PROBE_CONCURRENCY = 8;
 
 const PROBE_USAGE = `Usage: registry-canary probe <ref>... [options]
+       registry-canary probe --config <file> [--target NAME]... [--registry HOST]... [--region R]
+                             (the config's targets as their Lambda probes them; --config --help)
 
 Walks the docker pull path for each image reference (ping, token, manifest, platform, config blob),
 times every phase and diagnoses what failed.
@@ -92,6 +107,7 @@ Exit codes: 0 healthy or degraded, 1 any failing, 2 bad usage.`;
 const probeCommand: Subcommand = {
   summary: 'probe image references the way docker pull would, and diagnose failures',
   async run(args, io) {
+    if (args.some((a) => a === '--config' || a.startsWith('--config='))) return probeFleet(args, io);
     const { values, positionals } = parseProbeArgs(args);
     if (values.help) {
       io.stdout(PROBE_USAGE);
@@ -121,10 +137,19 @@ const probeCommand: Subcommand = {
     const limit = pLimit(PROBE_CONCURRENCY);
     const results = await Promise.all(positionals.map((ref) => limit(() => io.probe(ref, options))));
     if (values.json) io.stdout(JSON.stringify(results, null, 2));
-    else io.stdout(results.map(formatResult).join('\n\n'));
+    else io.stdout(formatResults(results));
     return results.some((r) => r.status === 'failing') ? EXIT.failing : EXIT.ok;
   },
 };
+
+/**
+ * `probe --config`: the config's targets as their Lambda probes them. Imported when asked for: the
+ * config schema, the runtime config and the Lambda's run loop stay off the `probe <ref>` path.
+ */
+async function probeFleet(args: string[], io: CliIo): Promise<number> {
+  const { runProbeFleet } = await import('./commands/probe-fleet.ts');
+  return runProbeFleet(args, io);
+}
 
 /**
  * The subcommands. Each is one entry; the `cost` subcommand is added here as
@@ -144,9 +169,28 @@ const costCommand: Subcommand = {
   },
 };
 
+const statusCommand: Subcommand = {
+  summary: "read the deployed fleet's state of record: open incidents, each target's latest result",
+  // Imported when run: the config schema and the AWS SDK stay off the probe's start.
+  run: async (args, io) => {
+    const { runStatus } = await import('./commands/status.ts');
+    return runStatus(args, io);
+  },
+};
+
+const reportCommand: Subcommand = {
+  summary: 'write one self-contained HTML report: targets × regions, drill-down, request timings',
+  run: async (args, io) => {
+    const { runReport } = await import('./commands/report.ts');
+    return runReport(args, io);
+  },
+};
+
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   probe: probeCommand,
   cost: costCommand,
+  status: statusCommand,
+  report: reportCommand,
 };
 
 function topUsage(): string {
@@ -157,8 +201,15 @@ function topUsage(): string {
     'Commands:',
     ...Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run registry-canary <command> --help for the options of a command.',
+    'Run registry-canary <command> --help for the options of a command;',
+    'registry-canary --version prints the version.',
   ].join('\n');
+}
+
+/** This package's version; read when asked for, so the JSON import stays out of the start-up chunk. */
+async function packageVersion(): Promise<string> {
+  const { version } = await import('./version.ts');
+  return version;
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -169,6 +220,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(topUsage());
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`registry-canary ${await packageVersion()}`);
     return EXIT.ok;
   }
   const command = SUBCOMMANDS[name];

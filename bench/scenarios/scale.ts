@@ -19,6 +19,8 @@ export interface ScalePoint {
   medianTargetMs: number;
   /** wall / slowest target: 1 would be perfect overlap. */
   wallOverSlowest: number;
+  /** The invocation's CPU time (user + system) in the child process. */
+  cpuMs?: number;
   maxRssMb: number;
   baselineRssMb: number;
   importMs: number;
@@ -35,6 +37,7 @@ export interface ScalePoint {
 
 interface ChildResult {
   wallMs: number;
+  cpuMs: number;
   importMs: number;
   baselineRssKb: number;
   maxRssKb: number;
@@ -109,6 +112,7 @@ export async function benchScalePoint(
     slowestTargetMs: slowest,
     medianTargetMs: median(durations),
     wallOverSlowest: child.wallMs / slowest,
+    cpuMs: child.cpuMs,
     maxRssMb: child.maxRssKb / 1024,
     baselineRssMb: child.baselineRssKb / 1024,
     importMs: child.importMs,

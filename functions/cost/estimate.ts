@@ -257,6 +257,9 @@ export function estimateFleetCost(fleet: FleetProfile, prices: PriceTable): Cost
     ),
     ...lambdaLines('probe', 'probe', fleet.probe, prices),
     ...lambdaLines('notifier', 'notifier', fleet.notifier, prices),
+    ...(fleet.channels && fleet.channels.invocations > 0
+      ? lambdaLines('channels', 'alert channel subscribers', fleet.channels, prices)
+      : []),
     ...fleet.metrics.map((m) =>
       line(
         `metric:${m.name}`,

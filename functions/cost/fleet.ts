@@ -44,6 +44,11 @@ export interface FleetProfile {
   probe: LambdaUsage;
   /** The notifier: the sweep every few minutes, plus alarm batches. */
   notifier: LambdaUsage;
+  /**
+   * The alert channel subscribers (Slack webhook, Slack app, PagerDuty; lib/constructs/alerting.ts),
+   * one invocation per alert each, a cold start every time. Absent or 0 invocations: none configured.
+   */
+  channels?: LambdaUsage;
   schedulerInvocations: number;
   metrics: MetricUsage[];
   putMetricDataRequests: number;

@@ -10,7 +10,7 @@ import { planShards } from '../../lib/config/shards.ts';
 import { HomeMetric, type HomeMetricKey } from '../publish/metrics-catalog.ts';
 import { countAlarmUnits } from './alarms.ts';
 import { type FleetProfile, HOURS_PER_MONTH, type MetricUsage, runsPerMonth } from './fleet.ts';
-import { deploymentInventory, type Inventory } from './inventory.ts';
+import { alertChannelCount, deploymentInventory, type Inventory } from './inventory.ts';
 
 /** What the config cannot tell: how the fleet behaves. Every field can be overridden. */
 export interface CostAssumptions {
@@ -97,6 +97,8 @@ export function sweepMinutes(config: CanaryConfig): number {
 
 /** The notifier's memory (lib/constructs/alerting.ts; checked against the template). */
 export const NOTIFIER_MEMORY_MB = 256;
+/** Each alert channel subscriber's memory (lib/constructs/alert-subscriber.ts, lib/constructs/alerting.ts). */
+export const CHANNEL_MEMORY_MB = 256;
 
 export function metricUsage(inventory: Inventory, assumptions: CostAssumptions): MetricUsage[] {
   const usage: MetricUsage[] = [];
@@ -174,8 +176,10 @@ export function fleetFromConfig(
   for (const readers of inventory.secrets.values()) {
     for (const region of readers) secretCalls += readsPerShard * (inventory.shards.get(region) ?? 1);
   }
-  // The Slack webhook subscriber reads its secret per alert it posts (a cold function each time).
-  if (config.notifications.slackWebhookSecret) secretCalls += alertMessages;
+  // Each channel subscriber (the Slack webhook, the Slack app, PagerDuty) reads its secret per alert
+  // it posts: a cold function each time, at the volumes of alerts.
+  const channels = alertChannelCount(config);
+  secretCalls += channels * alertMessages;
 
   const alarmNotifications = assumptions.incidentsPerMonth * assumptions.alarmsPerIncident * 2;
   const publishes = alarmNotifications + alertMessages;
@@ -204,6 +208,14 @@ export function fleetFromConfig(
         sweepMinutes(config) <= assumptions.warmMinutes
           ? Math.min(notifierInvocations, assumptions.coldStartsPerShard)
           : notifierInvocations,
+      initSeconds: assumptions.initSeconds,
+    },
+    channels: {
+      memoryMb: CHANNEL_MEMORY_MB,
+      architecture: 'arm64',
+      invocations: channels * alertMessages,
+      invocationSeconds: assumptions.notifierSeconds,
+      coldStarts: channels * alertMessages,
       initSeconds: assumptions.initSeconds,
     },
     schedulerInvocations: invocations,

@@ -146,6 +146,7 @@ const CATEGORIES: Record<string, string> = {
   logs: 'CloudWatch Logs',
   probe: 'probe Lambda',
   notifier: 'notifier Lambda',
+  channels: 'alert channel Lambdas',
   scheduler: 'EventBridge Scheduler',
   dynamodb: 'DynamoDB',
   sqs: 'SQS',

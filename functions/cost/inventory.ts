@@ -174,8 +174,11 @@ function referencedSecrets(config: CanaryConfig): Map<string, string[]> {
       }
     }
   }
-  const webhook = config.notifications.slackWebhookSecret;
-  if (webhook && !secrets.has(webhook)) secrets.set(webhook, []);
+  // The alert channels' secrets are read by their subscribers in the home region, not by a probe.
+  const { slackWebhookSecret, slackApp, pagerDuty } = config.notifications;
+  for (const secret of [slackWebhookSecret, slackApp?.botTokenSecret, pagerDuty?.routingKeySecret]) {
+    if (secret && !secrets.has(secret)) secrets.set(secret, []);
+  }
   return secrets;
 }
 
@@ -209,8 +212,15 @@ export function deploymentInventory(config: CanaryConfig): Inventory {
     ),
     targets,
     registries: unique(targets.map(registryOf)),
-    homeFunctions: 1 + (config.notifications.slackWebhookSecret ? 1 : 0),
+    // The notifier, and one subscriber per alert channel (lib/constructs/alerting.ts).
+    homeFunctions: 1 + alertChannelCount(config),
     eventRules: 1,
     secrets: referencedSecrets(config),
   };
+}
+
+/** The alert channels with a subscriber function of their own: the Slack webhook, the Slack app, PagerDuty. */
+export function alertChannelCount(config: CanaryConfig): number {
+  const { slackWebhookSecret, slackApp, pagerDuty } = config.notifications;
+  return [slackWebhookSecret, slackApp, pagerDuty].filter(Boolean).length;
 }

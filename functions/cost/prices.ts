@@ -8,19 +8,21 @@ import { z } from 'zod';
 const usd = z.number().nonnegative();
 
 /** One tier of a tiered price: units up to `upTo` (cumulative; null = no upper bound) cost `usd` each. */
-const tierSchema = z.object({ upTo: z.number().positive().nullable(), usd });
+const tierSchema = z.strictObject({ upTo: z.number().positive().nullable(), usd });
 
-export const priceTableSchema = z.object({
+// Strict at every level: an override with a misspelt key (`lamda`, `perMilionRequests`) would
+// otherwise merge in beside the real price, leave it unchanged, and look applied.
+export const priceTableSchema = z.strictObject({
   /** The day these prices were read off the AWS pricing pages (YYYY-MM-DD). */
   takenOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'takenOn must be YYYY-MM-DD'),
   region: z.string().min(1),
   source: z.string().min(1),
-  lambda: z.object({
+  lambda: z.strictObject({
     perMillionRequests: usd,
     perGbSecondArm64: usd,
     perGbSecondX86: usd,
   }),
-  cloudwatch: z.object({
+  cloudwatch: z.strictObject({
     /**
      * Custom metrics per metric-month, tiered across the account. A metric is billed for the hours
      * in which it receives data (prorated by the hour), so a metric sent h hours a month costs h/730.
@@ -37,27 +39,27 @@ export const priceTableSchema = z.object({
     /** A custom dashboard per month (the first 3 of an account, up to 50 metrics each, are free). */
     dashboardMonth: usd,
   }),
-  kms: z.object({
+  kms: z.strictObject({
     /** A customer-managed key per month; each automatic rotation adds $1/month (capped, see docs/cost.md). */
     keyMonth: usd,
     perTenThousandRequests: usd,
   }),
-  secretsManager: z.object({
+  secretsManager: z.strictObject({
     secretMonth: usd,
     perTenThousandApiCalls: usd,
   }),
-  sqs: z.object({ perMillionRequests: usd }),
-  dynamodb: z.object({
+  sqs: z.strictObject({ perMillionRequests: usd }),
+  dynamodb: z.strictObject({
     /** On-demand capacity. */
     perMillionWriteRequestUnits: usd,
     perMillionReadRequestUnits: usd,
   }),
-  sns: z.object({
+  sns: z.strictObject({
     perMillionPublishes: usd,
     perHundredThousandEmails: usd,
   }),
-  scheduler: z.object({ perMillionInvocations: usd }),
-  synthetics: z.object({
+  scheduler: z.strictObject({ perMillionInvocations: usd }),
+  synthetics: z.strictObject({
     perCanaryRun: usd,
     /** Each canary run writes its log and report to S3. */
     s3PerThousandPuts: usd,

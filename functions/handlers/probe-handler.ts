@@ -2,7 +2,7 @@
  * The probe Lambda: a thin middy wrapper. Everything that can be set up once is, at cold start:
  * the config (failing loudly when it is missing), the Logger, the CloudWatch client for the home
  * region (every metric goes there), and one credential provider per target (so tokens and secrets
- * are cached while warm).
+ * are cached while warm). The ECR and Google sources load their SDKs on first use (credentials/factory.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,15 +10,15 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { awsClientFactories } from '../credentials/aws-clients.ts';
 import { createCredentialProvider } from '../credentials/factory.ts';
 import { secretsManagerReader } from '../credentials/secrets.ts';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { probeImage } from '../probe/probe.ts';
 import { createWriteMemory } from '../publish/state.ts';
 import { createStateClient, STATE_TABLE_ENV } from '../publish/state-client.ts';
-import { type ProbeTarget, PUBLISH_RESERVE_MS, readProbeConfig } from './probe-config.ts';
-import { type RunSummary, runScheduledProbes, stateRecorder } from './probe-run.ts';
+import { RunDeadline } from '../run/deadline.ts';
+import { type ProbeTarget, readProbeConfig } from '../run/probe-config.ts';
+import { type RunSummary, runScheduledProbes, stateRecorder } from '../run/probe-run.ts';
 import { scheduledTimeFromEvent } from './scheduled-time.ts';
 import { shardFromEvent, targetsOfShard } from './shard.ts';
 
@@ -37,13 +37,12 @@ const secrets = secretsManagerReader({
   client: new SecretsManagerClient({ region: config.region }),
   region: config.region,
 });
-const aws = awsClientFactories();
 const providers = new Map<string, CredentialProvider>();
 
 function credentialsFor(target: ProbeTarget): CredentialProvider {
   let provider = providers.get(target.name);
   if (!provider) {
-    provider = createCredentialProvider(target.credentials, { ...aws, secrets });
+    provider = createCredentialProvider(target.credentials, { secrets });
     providers.set(target.name, provider);
   }
   return provider;
@@ -72,7 +71,8 @@ export async function probeScheduled(event: unknown, context: Context): Promise<
     selector.shards === 1 ? config : { ...config, targets: targetsOfShard(config.targets, selector) };
   const summary = await runScheduledProbes(
     { config: shardConfig, probe: probeImage, credentialsFor, logger, cloudWatch, recordState },
-    () => context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS,
+    // The invocation's one deadline; probing and publishing derive theirs from it.
+    RunDeadline.in(context.getRemainingTimeInMillis()),
     scheduledTimeFromEvent(event, new Date()),
   );
   logger.info('run finished', { summary, ...(selector.shards > 1 ? selector : {}) });

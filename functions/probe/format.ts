@@ -3,7 +3,19 @@
  * steps with phase timings, then the rate limit, the certificate, and the diagnosis with its
  * evidence, next steps and runbook. Plain text, no colour, so it pastes cleanly into a ticket.
  */
+import { looksLikeCommand, OUTPUT_COLUMNS, shortenUrls, wrapCommand, wrapText } from './fit.ts';
 import type { ProbeResult, ProbeStep } from './result.ts';
+
+/** What the step table's columns mean; printed once per run (formatResult's `legend`). */
+export const TIMING_LEGEND =
+  '(times in ms; "-" = the phase did not happen: reused connection, IP literal, plain HTTP, proxy)';
+
+export interface FormatOptions {
+  /** The columns to fit. @default OUTPUT_COLUMNS (100) */
+  width?: number;
+  /** Print TIMING_LEGEND under the step table; a run of several results prints it once itself. @default true */
+  legend?: boolean;
+}
 
 const COLUMNS = [
   'STEP',
@@ -18,17 +30,23 @@ const COLUMNS = [
   'REUSED',
 ] as const;
 
-export function formatResult(result: ProbeResult): string {
+export function formatResult(result: ProbeResult, options: FormatOptions = {}): string {
+  const width = options.width ?? OUTPUT_COLUMNS;
+  const prose = (first: string, rest: string, text: string) => wrapText(oneLine(text), width, first, rest);
   const lines: string[] = [];
   lines.push(`${result.ref}  ${result.status.toUpperCase()}  ${result.durationMs} ms`);
-  lines.push(`  image        ${result.registry}/${result.repository} @ ${result.reference}`);
+  // The reference itself (the first line) is printed whole, as typed; its split form fits the width.
+  lines.push(
+    `  image        ${fitHost(`${result.registry}/${result.repository} @ ${result.reference}`, width - 15)}`,
+  );
   lines.push(`  digest       ${result.digest ?? '-'}`);
   lines.push(`  platforms    ${result.platforms.length ? result.platforms.join(', ') : '-'}`);
   lines.push('');
-  lines.push(...stepTable(result.steps).map((l) => `  ${l}`));
+  lines.push(...stepTable(result.steps, width - 2).map((l) => `  ${l}`));
+  if (result.steps.length > 0 && options.legend !== false) lines.push(`  ${TIMING_LEGEND}`);
   lines.push('');
   lines.push(`  rate limit   ${formatRateLimit(result)}`);
-  lines.push(`  certificate  ${formatTls(result)}`);
+  lines.push(...prose('  certificate  ', '               ', formatTls(result)));
   if (result.verifiedBlob) {
     const b = result.verifiedBlob;
     lines.push(`  verified     ${b.digest} ${b.bytes} B at ${formatRate(b.throughputBytesPerSecond)}`);
@@ -36,27 +54,73 @@ export function formatResult(result: ProbeResult): string {
   if (result.warnings.length) {
     lines.push('  warnings');
     for (const w of result.warnings) {
-      lines.push(`    ${w.code}: ${w.summary}`);
-      for (const step of w.nextSteps ?? []) lines.push(`      - ${step}`);
-      if (w.runbook) lines.push(`      runbook: ${w.runbook}`);
+      lines.push(...prose('    ', '      ', `${w.code}: ${w.summary}`));
+      for (const step of w.nextSteps ?? []) lines.push(...nextStep(step, '      - ', '        ', width));
+      if (w.runbook) lines.push(...runbookLines('      runbook: ', '        ', w.runbook, width));
     }
   }
   const d = result.diagnosis;
   if (d) {
     lines.push('');
-    lines.push(`  diagnosis    ${d.code}: ${d.summary}`);
+    lines.push(...prose('  diagnosis    ', '               ', `${d.code}: ${d.summary}`));
     lines.push('  evidence');
-    for (const e of d.evidence) lines.push(`    - ${oneLine(e)}`);
+    // A URL in evidence is shortened in the middle (its host and its end tell requests apart), with
+    // room left for the word before it (`GET `, `url: `), so the two stay on one line.
+    for (const e of d.evidence) lines.push(...prose('    - ', '      ', shortenUrls(oneLine(e), width - 20)));
     if (d.nextSteps.length) {
       lines.push('  next steps');
-      for (const s of d.nextSteps) lines.push(`    ${s}`);
+      for (const s of d.nextSteps) lines.push(...nextStep(s, '    ', '      ', width));
     }
-    lines.push(`  runbook      ${d.runbook}`);
+    lines.push(...runbookLines('  runbook      ', '    ', d.runbook, width));
   }
   return lines.join('\n');
 }
 
-function stepTable(steps: ProbeStep[]): string[] {
+/** A command wraps with shell continuations (it still pastes); a sentence wraps at spaces. */
+function nextStep(step: string, first: string, rest: string, width: number): string[] {
+  return looksLikeCommand(step)
+    ? wrapCommand(step, width, first, rest)
+    : wrapText(oneLine(step), width, first, rest);
+}
+
+/** A link is never cut (it must stay clickable): on its own line when it does not fit beside the label. */
+function runbookLines(label: string, indent: string, url: string, width: number): string[] {
+  return label.length + url.length <= width ? [`${label}${url}`] : [label.trimEnd(), `${indent}${url}`];
+}
+
+/** Shortens a long host in the middle, so the table fits `width` (a CDN host can be 60 characters). */
+function fitHost(host: string, max: number): string {
+  if (host.length <= max) return host;
+  const keep = Math.max(4, max - 1);
+  const head = Math.ceil(keep / 2);
+  return `${host.slice(0, head)}…${host.slice(host.length - (keep - head))}`;
+}
+
+/**
+ * A run's results: each result, the timing legend once, and, for several references, one summary
+ * line (`probe --config` prints its own per-target summary instead: `summary: false`).
+ */
+export function formatResults(
+  results: readonly ProbeResult[],
+  options: FormatOptions & { summary?: boolean } = {},
+): string {
+  const parts = results.map((r) => formatResult(r, { ...options, legend: false }));
+  if (results.some((r) => r.steps.length > 0)) parts.push(TIMING_LEGEND);
+  if (results.length > 1 && options.summary !== false) parts.push(runSummary(results));
+  return parts.join('\n\n');
+}
+
+/** "3 references: 1 healthy, 1 degraded, 1 failing (hub.example.com/app:v2)". */
+export function runSummary(results: readonly ProbeResult[]): string {
+  const count = (s: ProbeResult['status']) => results.filter((r) => r.status === s).length;
+  const failing = results.filter((r) => r.status === 'failing').map((r) => r.ref);
+  const line = `${results.length} references: ${count('healthy')} healthy, ${count('degraded')} degraded, ${failing.length} failing`;
+  return failing.length
+    ? wrapText(`${line} (${failing.join(', ')})`, OUTPUT_COLUMNS, '', '  ').join('\n')
+    : line;
+}
+
+function stepTable(steps: ProbeStep[], width: number = OUTPUT_COLUMNS): string[] {
   if (steps.length === 0) return ['(no request was sent)'];
   const ms = (v: number | null) => (v === null ? '-' : v.toFixed(1));
   const rows = steps.map((s) => [
@@ -71,8 +135,17 @@ function stepTable(steps: ProbeStep[]): string[] {
     ms(s.timings.totalMs),
     s.reusedConnection ? 'yes' : 'no',
   ]);
-  const all = [[...COLUMNS], ...rows];
-  const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const measure = (table: string[][]) => COLUMNS.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  let all = [[...COLUMNS], ...rows];
+  const natural = measure(all);
+  const over = natural.reduce((sum, w) => sum + w, 0) + 2 * (COLUMNS.length - 1) - width;
+  if (over > 0) {
+    const hostWidth = Math.max(COLUMNS[3].length, natural[3]! - over);
+    all = all.map((row, i) =>
+      i === 0 ? row : row.map((cell, c) => (c === 3 ? fitHost(cell, hostWidth) : cell)),
+    );
+  }
+  const widths = measure(all);
   const numeric = new Set([4, 5, 6, 7, 8]);
   return [
     ...all.map((row) =>
@@ -81,7 +154,6 @@ function stepTable(steps: ProbeStep[]): string[] {
         .join('  ')
         .trimEnd(),
     ),
-    '(times in ms; "-" = phase did not happen: reused connection, IP literal, plain HTTP, or through a proxy)',
   ];
 }
 

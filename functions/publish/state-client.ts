@@ -8,6 +8,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 /** Environment of the probe Lambda: the state table's name (the table is in the config's home region). */
 export const STATE_TABLE_ENV = 'STATE_TABLE_NAME';
 
+/**
+ * The state table's physical name; one registry-canary deployment per account. Fixed because the
+ * regional stacks cannot be passed a table of another region (lib/constructs/alerting-state-access.ts),
+ * and because `registry-canary status` finds it from a laptop by name.
+ */
+export const STATE_TABLE_NAME = 'registry-canary-state';
+
 export interface StateClientOptions {
   /** The home region, where the table lives. */
   region: string;

@@ -11,6 +11,16 @@ import type { ProbeResult, ProbeStatus } from '../probe/result.ts';
  * probe (state.ts) and the notifier's "no recent result" age (lib/constructs/alerting.ts).
  */
 export const DEFAULT_HEARTBEAT_MINUTES = 15;
+/**
+ * How old a region's latest result may be before that region counts as silent ("no recent
+ * result"): two heartbeats (a healthy result is rewritten only that often, at most once a run)
+ * plus one probe interval. The notifier's threshold (lib/constructs/alerting.ts) and
+ * `registry-canary status` both read it here, so they agree on what silent means.
+ */
+export function staleAfterMinutes(heartbeatMinutes: number, probeIntervalMinutes: number): number {
+  return 2 * Math.max(heartbeatMinutes, probeIntervalMinutes) + probeIntervalMinutes;
+}
+
 /** Items expire this long after their last write: the default of the config's `state.ttlDays`. */
 export const DEFAULT_TTL_DAYS = 14;
 

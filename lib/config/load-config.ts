@@ -28,17 +28,31 @@ async function readModule(absolute: string, shown: string): Promise<unknown> {
   try {
     if (absolute.endsWith('.json')) return JSON.parse(await readFile(absolute, 'utf8'));
     const module = (await importModule(pathToFileURL(absolute).href)) as { default?: unknown };
-    if (module.default === undefined) {
+    const config = esmDefault(module.default);
+    if (config === undefined) {
       throw new ConfigError(shown, [
         '(config): the module has no default export; write `export default defineConfig({...})`',
       ]);
     }
-    return module.default;
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(shown, [`(config): cannot load ${absolute}: ${reason}`], { cause: error });
   }
+}
+
+/**
+ * The default export, also of a .ts config that tsx compiled as CommonJS: outside a package whose
+ * package.json says "type": "module" (a config in another repository, in /etc, in a temp dir), tsx
+ * treats a .ts file as CommonJS, and the namespace's `default` is then module.exports, which holds
+ * the config under its own `default` (with `__esModule`).
+ */
+function esmDefault(value: unknown): unknown {
+  if (value && typeof value === 'object' && '__esModule' in value && 'default' in value) {
+    return (value as { default: unknown }).default;
+  }
+  return value;
 }
 
 const TYPESCRIPT = /\.[cm]?ts$/;

@@ -1,11 +1,11 @@
 /**
  * Turns the deployment config into what one region's probe Lambda reads at cold start
- * (functions/handlers/probe-config.ts): that region's enabled targets, each with its thresholds
+ * (functions/run/probe-config.ts): that region's enabled targets, each with its thresholds
  * resolved, its reference split, and the CA bundle's certificates (read at validation).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProbeRuntimeConfig } from '../../functions/handlers/probe-config.ts';
+import type { ProbeRuntimeConfig } from '../../functions/run/probe-config.ts';
 import { caBundleFile, pemCertificates } from './ca-bundle.ts';
 import { splitReference } from './image-reference.ts';
 import type { CanaryConfig } from './schema.ts';

@@ -8,8 +8,8 @@
  * more shards are added while a shard's sized timeout would not fit between two runs.
  */
 
-import { PUBLISH_RESERVE_MS } from '../../functions/handlers/probe-config.ts';
 import { targetsOfShard } from '../../functions/handlers/shard.ts';
+import { PUBLISH_RESERVE_MS } from '../../functions/run/probe-config.ts';
 import { type CanaryConfig, MAX_CONCURRENCY } from './schema.ts';
 import {
   PROBE_DEADLINE_GRACE_MS,

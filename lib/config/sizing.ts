@@ -6,7 +6,7 @@
  * copy (with retries). Memory: TLS handshakes and JSON are the cost, per concurrent probe, plus a
  * little per result held until the end; Lambda also gives CPU in proportion to memory.
  */
-import { PUBLISH_RESERVE_MS } from '../../functions/handlers/probe-config.ts';
+import { PUBLISH_RESERVE_MS } from '../../functions/run/probe-config.ts';
 import type { CanaryConfig } from './schema.ts';
 
 /** Added to each probe's own deadline before the handler gives up on it. */

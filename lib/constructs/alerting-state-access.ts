@@ -7,10 +7,9 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { STATE_TABLE_ENV } from '../../functions/publish/state-client.ts';
+import { STATE_TABLE_ENV, STATE_TABLE_NAME } from '../../functions/publish/state-client.ts';
 
-/** The state table's physical name; one registry-canary deployment per account. */
-export const STATE_TABLE_NAME = 'registry-canary-state';
+export { STATE_TABLE_NAME };
 
 /** Environment of the probe Lambda: where to write its results. */
 export const StateTableEnv = { name: STATE_TABLE_ENV } as const;

@@ -39,7 +39,11 @@ import {
   TARGET_REGISTRIES_FILE_NAME,
 } from '../../functions/publish/notification/notifier-config.ts';
 import { DEFAULT_HOLD_BACK_MS } from '../../functions/publish/notification/pending.ts';
-import { DEFAULT_HEARTBEAT_MINUTES, INCIDENT_PK } from '../../functions/publish/state-item.ts';
+import {
+  DEFAULT_HEARTBEAT_MINUTES,
+  INCIDENT_PK,
+  staleAfterMinutes as staleAfter,
+} from '../../functions/publish/state-item.ts';
 import { THREAD_PK } from '../../functions/publish/state-thread.ts';
 import { AlertSubscriber, type AlertSubscriberProps, lambdaBasics, lambdaRole } from './alert-subscriber.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
@@ -180,7 +184,7 @@ export class Alerting extends Construct {
       throw new Error(`Alerting: heartbeatMinutes must be a whole number >= 1, got ${heartbeat}`);
     }
     // The probe rewrites a healthy, unchanged result only as a heartbeat (state.ts), at most once a run.
-    const staleAfterMinutes = 2 * Math.max(heartbeat, interval) + interval;
+    const staleAfterMinutes = staleAfter(heartbeat, interval);
 
     this.stateTable = new TableV2(this, 'State', {
       tableName: STATE_TABLE_NAME,

@@ -5,9 +5,9 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { ProbeTarget } from '../../functions/handlers/probe-config.ts';
 import { METRICS_NAMESPACE } from '../../functions/publish/metrics-catalog.ts';
 import { parseEcrHost } from '../../functions/registry/profiles.ts';
+import type { ProbeTarget } from '../../functions/run/probe-config.ts';
 import { partitionOf } from '../config/region-rules.ts';
 
 export function probePolicyStatements(scope: Construct, targets: readonly ProbeTarget[]): PolicyStatement[] {

@@ -7,17 +7,23 @@
  * not publish. An alarm here would need a topic and a KMS key in every region (a key costs $1 a
  * month, and up to $3 once rotated twice) to say less: a dead letter only means the run failed.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type ISecurityGroup, type IVpc, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  Code,
+  type IFunction,
+  Function as LambdaFunction,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
@@ -28,12 +34,12 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SCHEDULED_TIME_FIELD } from '../../functions/handlers/scheduled-time.ts';
 import {
   PROBE_CONFIG_FILE_ENV,
   PROBE_CONFIG_FILE_NAME,
   type ProbeRuntimeConfig,
-} from '../../functions/handlers/probe-config.ts';
-import { SCHEDULED_TIME_FIELD } from '../../functions/handlers/scheduled-time.ts';
+} from '../../functions/run/probe-config.ts';
 import { probePolicyStatements } from './probe-permissions.ts';
 
 /** One probe stack per region, so one name per region; see the log group below. */
@@ -43,12 +49,12 @@ export const PROBE_HANDLER_ENTRY = fileURLToPath(
   new URL('../../functions/handlers/probe-handler.ts', import.meta.url),
 );
 
-/**
- * esbuild's ESM output has no `require`; CommonJS dependencies (parts of the AWS SDK, google-auth-library)
- * call it for Node built-ins, so the bundle defines one.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+/** Builds the probe's code (esbuild with code splitting) into a directory; see the script for why. */
+export const PROBE_BUILD_SCRIPT = fileURLToPath(
+  new URL('../../scripts/build-probe-lambda.mjs', import.meta.url),
+);
+
+export { ESM_REQUIRE_BANNER } from '../../scripts/bundling/options.mjs';
 
 export interface VpcPlacement {
   vpcId: string;
@@ -125,9 +131,10 @@ export class ScheduledProbe extends Construct {
     const period = Duration.minutes(props.everyMinutes);
     const maxEventAge = Duration.seconds(Math.max(60, Math.min(period.toSeconds(), 6 * 3600)));
 
-    const fn = new NodejsFunction(this, 'Function', {
-      entry: PROBE_HANDLER_ENTRY,
-      handler: 'handler',
+    const configFile = writeRuntimeConfig(props.runtimeConfig);
+    const fn = new LambdaFunction(this, 'Function', {
+      code: probeCode(configFile),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memoryMb,
@@ -144,27 +151,6 @@ export class ScheduledProbe extends Construct {
       maxEventAge,
       onFailure: new SqsDestination(this.deadLetterQueue),
       ...(network ?? {}),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: false,
-        // Warnings and errors only: esbuild's size summary flags the ~1.5 MB bundle with a warning
-        // sign at every synth, and the size is chosen (the SDK is bundled, see externalModules).
-        logLevel: LogLevel.WARNING,
-        // Everything is bundled, the AWS SDK included: the versions we test are the versions that run.
-        externalModules: [],
-        banner: ESM_REQUIRE_BANNER,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_input, output) => [
-            `cp "${writeRuntimeConfig(props.runtimeConfig)}" "${path.join(output, PROBE_CONFIG_FILE_NAME)}"`,
-          ],
-        },
-      },
     });
     this.function = fn;
 
@@ -248,7 +234,40 @@ export class ScheduledProbe extends Construct {
 }
 
 /**
- * Writes the region's runtime config where the afterBundling hook copies it from. The name is the
+ * The probe's code: scripts/build-probe-lambda.mjs run locally at synth (esbuild, ESM, minified,
+ * node24, code splitting into chunks, everything bundled: the versions we test are the versions
+ * that run), with the region's runtime config copied beside index.mjs. NodejsFunction cannot split
+ * (it bundles with --outfile); local bundling keeps `cdk synth` offline and free of Docker. The
+ * image is what the CDK would run if local bundling declined; tryBundle never declines (a failed
+ * build throws), so it is never pulled.
+ * https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.ILocalBundling.html
+ */
+function probeCode(configFile: string): Code {
+  return Code.fromAsset(path.dirname(PROBE_HANDLER_ENTRY), {
+    // The hash of what is shipped (bundle and config), not of the handler's directory.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
+      // The CDK reuses a bundling result within a process by a key of the source path and the
+      // bundling options, in which tryBundle (a function) does not appear
+      // (aws-cdk-lib/core/lib/asset-staging.js, calculateCacheKey): without the config's name (its
+      // content hash) among the options, every region would ship the first region's config.
+      // (Code.fromAsset's options have no extraHash.)
+      environment: { REGISTRY_CANARY_PROBE_CONFIG: path.basename(configFile) },
+      local: {
+        tryBundle(outputDir: string): boolean {
+          execFileSync(process.execPath, [PROBE_BUILD_SCRIPT, outputDir, configFile, '--target', 'node24'], {
+            stdio: ['ignore', 'ignore', 'inherit'],
+          });
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
+ * Writes the region's runtime config where the bundling step copies it from. The name is the
  * content's hash, so concurrent synths and stale files cannot mix up regions.
  */
 function writeRuntimeConfig(config: ProbeRuntimeConfig): string {

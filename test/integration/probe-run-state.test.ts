@@ -12,15 +12,15 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { anonymous } from '../../functions/credentials/types.ts';
-import { PUBLISH_RESERVE_MS } from '../../functions/handlers/probe-config.ts';
+import { createWriteMemory } from '../../functions/publish/state.ts';
+import { createStateClient } from '../../functions/publish/state-client.ts';
+import { RunDeadline } from '../../functions/run/deadline.ts';
 import {
   type ProbeFn,
   PUBLISH_MARGIN_MS,
   runScheduledProbes,
   stateRecorder,
-} from '../../functions/handlers/probe-run.ts';
-import { createWriteMemory } from '../../functions/publish/state.ts';
-import { createStateClient } from '../../functions/publish/state-client.ts';
+} from '../../functions/run/probe-run.ts';
 import { healthyResult, runtimeConfig, target } from '../unit/handlers/probe-fixtures.ts';
 
 process.env['AWS_ACCESS_KEY_ID'] ??= 'test';
@@ -102,7 +102,7 @@ it('logs, sends its metrics and returns its summary at the publish deadline when
         ttlDays: 14,
       }),
     },
-    () => invocationEnd - now() - PUBLISH_RESERVE_MS,
+    RunDeadline.at(invocationEnd, now),
     new Date('2026-12-02T08:15:00Z'),
   );
   const endedAt = now();

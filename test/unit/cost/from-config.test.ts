@@ -169,3 +169,34 @@ describe('the reference fleet', () => {
     expect(names).toMatchObject({ Failing: 20, Heartbeat: 3, SlowMs: 20, CertExpiringDays: 9 });
   });
 });
+
+describe('fleetFromConfig: alert channel subscribers', () => {
+  const withChannels = (notifications: Record<string, unknown>) =>
+    validateConfig({
+      homeRegion: 'us-east-1',
+      probeRegions: ['us-east-1'],
+      targets: [{ name: 'hub', image: 'alpine' }],
+      notifications: { emails: ['oncall@example.com'], ...notifications },
+    });
+  const alerts = DEFAULT_ASSUMPTIONS.incidentsPerMonth * 2;
+
+  it('bills nothing for channels when only email is configured', () => {
+    const fleet = fleetFromConfig(withChannels({}));
+    expect(fleet.channels?.invocations).toBe(0);
+    expect(fleet.secrets.apiCalls).toBe(0);
+  });
+
+  it('bills one cold invocation and one secret read per alert for each of the Slack webhook, Slack app and PagerDuty', () => {
+    const fleet = fleetFromConfig(
+      withChannels({
+        slackWebhookSecret: 'canary/slack-webhook',
+        slackApp: { botTokenSecret: 'canary/slack-bot', channelId: 'C0123ABCD' },
+        pagerDuty: { routingKeySecret: 'canary/pagerduty' },
+      }),
+    );
+    expect(fleet.channels).toMatchObject({ invocations: 3 * alerts, coldStarts: 3 * alerts, memoryMb: 256 });
+    expect(fleet.secrets.apiCalls).toBe(3 * alerts);
+    const one = fleetFromConfig(withChannels({ pagerDuty: { routingKeySecret: 'canary/pagerduty' } }));
+    expect(one.channels?.invocations).toBe(alerts);
+  });
+});

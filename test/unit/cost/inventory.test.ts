@@ -103,7 +103,13 @@ const MIXED: CanaryConfigInput = {
     { name: 'hub-quiet', image: 'nginx', rateLimitAlarm: false },
     { name: 'off', image: 'ghcr.io/x/y:1', enabled: false },
   ],
-  notifications: { emails: ['oncall@example.com'], slackWebhookSecret: 'canary/slack-webhook' },
+  notifications: {
+    emails: ['oncall@example.com'],
+    slackWebhookSecret: 'canary/slack-webhook',
+    // Every alert channel, so that their subscriber functions and secrets are recounted too.
+    slackApp: { botTokenSecret: 'canary/slack-bot', channelId: 'C0123ABCD' },
+    pagerDuty: { routingKeySecret: 'canary/pagerduty' },
+  },
 };
 
 const CASES: [string, CanaryConfigInput][] = [

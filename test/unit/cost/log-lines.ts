@@ -6,9 +6,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { RunSummary } from '../../../functions/handlers/probe-run.ts';
 import type { ProbeResult } from '../../../functions/probe/result.ts';
 import { RESULT_LOG_MESSAGE, resultLogFields } from '../../../functions/publish/result-log.ts';
+import type { RunSummary } from '../../../functions/run/probe-run.ts';
 
 const HEX = 'a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4';
 const DIGEST = `sha256:${HEX}`;
@@ -142,7 +142,7 @@ function withTraceHeader<T>(fn: () => T): T {
 /** Bytes of one log event as CloudWatch Logs ingests it: the line, UTF-8. */
 const bytes = (line: string) => Buffer.byteLength(line, 'utf8');
 
-/** The result line of one target (functions/handlers/probe-run.ts `onResult`). */
+/** The result line of one target (functions/run/probe-run.ts `onResult`). */
 export function measuredResultLineBytes(result: ProbeResult = dockerHubResult()): number {
   const lines: string[] = [];
   withTraceHeader(() =>

@@ -27,4 +27,13 @@ describe('price table', () => {
       /sns\.perMillionPublishes/,
     );
   });
+
+  it('refuses an unknown key, at the top or nested, naming it (a misspelt price would be silently ignored)', () => {
+    expect(() => withPriceOverrides({ lamda: { perMillionRequests: 0.1 } })).toThrow(
+      /invalid price table: \(root\): Unrecognized key: "lamda"/,
+    );
+    expect(() => withPriceOverrides({ lambda: { perMilionRequests: 0.1 } })).toThrow(
+      /lambda: Unrecognized key: "perMilionRequests"/,
+    );
+  });
 });

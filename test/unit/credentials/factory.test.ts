@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type AwsClientFactories, awsClientFactories } from '../../../functions/credentials/aws-clients.ts';
 import { CliAuthError, credentialsFromCliAuth } from '../../../functions/credentials/cli-auth.ts';
-import { createCredentialProvider } from '../../../functions/credentials/factory.ts';
+import { createCredentialProvider, lazyProvider } from '../../../functions/credentials/factory.ts';
 import { secretsManagerReader } from '../../../functions/credentials/secrets.ts';
 import { credentialSourceSchema } from '../../../functions/credentials/source.ts';
 
@@ -261,5 +261,59 @@ describe('awsClientFactories', () => {
 
     expect(factories.ecrClient('us-east-1', plain)).toBe(factories.ecrClient('us-east-1', plain));
     expect(factories.ecrClient('us-east-1', fips)).not.toBe(factories.ecrClient('us-east-1', plain));
+  });
+});
+
+describe('the sources loaded on first use (ECR, ECR Public, Google)', () => {
+  const secrets = secretsManagerReader({ client: new SecretsManagerClient({ region: 'eu-west-1' }) });
+
+  it.each([
+    [{ type: 'ecr', region: 'eu-west-1' }, 'ecr', true],
+    [{ type: 'ecr-public', authenticated: true }, 'ecr-public', false],
+    [{ type: 'google', secret: 'k', mode: 'json-key' }, 'google-json-key', false],
+    [{ type: 'google', secret: 'k', mode: 'access-token' }, 'google', false],
+  ])('%o is named %s before any resolve, and can refresh: %s', (raw, name, refreshes) => {
+    const provider = createCredentialProvider(credentialSourceSchema.parse(raw), { ...aws, secrets });
+    expect(provider.source).toBe(name);
+    // The registry client offers a re-login only to a provider with refresh (types.ts): the wrapper
+    // must have it exactly when the real provider (ecr.ts) does.
+    expect(typeof provider.refresh === 'function').toBe(refreshes);
+  });
+
+  it('an ECR provider refreshes through the real one, past its token cache', async () => {
+    const token = (t: string) => ({
+      authorizationData: [
+        { authorizationToken: b64(`AWS:${t}`), expiresAt: new Date(Date.now() + 3_600_000) },
+      ],
+    });
+    ecr.on(GetAuthorizationTokenCommand).resolvesOnce(token('token-1')).resolvesOnce(token('token-2'));
+    const provider = createCredentialProvider(
+      credentialSourceSchema.parse({ type: 'ecr', region: 'eu-west-1' }),
+      {
+        ...aws,
+        secrets,
+      },
+    );
+
+    await expect(provider.resolve('r.internal')).resolves.toMatchObject({ password: 'token-1' });
+    await expect(provider.resolve('r.internal')).resolves.toMatchObject({ password: 'token-1' });
+    await expect(provider.refresh!('r.internal')).resolves.toMatchObject({ password: 'token-2' });
+  });
+
+  it('loads the implementation once, on the first resolve, and again only after a failed load', async () => {
+    let loads = 0;
+    const real = { source: 'x', resolve: async () => null };
+    const provider = lazyProvider('x', { refreshes: false }, async () => {
+      loads++;
+      if (loads === 1) throw new Error('chunk missing');
+      return real;
+    });
+    expect(loads).toBe(0);
+
+    await expect(provider.resolve('h')).rejects.toThrow('chunk missing');
+    await expect(provider.resolve('h')).resolves.toBeNull();
+    await provider.resolve('h');
+
+    expect(loads).toBe(2);
   });
 });

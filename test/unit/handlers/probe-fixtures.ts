@@ -1,5 +1,5 @@
-import type { ProbeRuntimeConfig, ProbeTarget } from '../../../functions/handlers/probe-config.ts';
 import type { ProbeResult } from '../../../functions/probe/result.ts';
+import type { ProbeRuntimeConfig, ProbeTarget } from '../../../functions/run/probe-config.ts';
 
 export function healthyResult(overrides: Partial<ProbeResult> = {}): ProbeResult {
   return {

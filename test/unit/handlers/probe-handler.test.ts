@@ -4,14 +4,15 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anonymous, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
-import { PUBLISH_RESERVE_MS, readProbeConfig } from '../../../functions/handlers/probe-config.ts';
+import { probeImage } from '../../../functions/probe/probe.ts';
+import { RunDeadline } from '../../../functions/run/deadline.ts';
+import { PUBLISH_RESERVE_MS, readProbeConfig } from '../../../functions/run/probe-config.ts';
 import {
   type ProbeFn,
   PUBLISH_MARGIN_MS,
   probeAll,
   runScheduledProbes,
-} from '../../../functions/handlers/probe-run.ts';
-import { probeImage } from '../../../functions/probe/probe.ts';
+} from '../../../functions/run/probe-run.ts';
 import { failingResult, healthyResult, runtimeConfig, target } from './probe-fixtures.ts';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -91,7 +92,7 @@ describe('probeAll', () => {
     const outcomes = await probeAll(config, {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 60_000,
+      deadline: RunDeadline.in(60_000),
       onResult: () => {},
     });
 
@@ -133,7 +134,7 @@ describe('probeAll', () => {
       const outcomes = await probeAll(config, {
         probe,
         credentialsFor: () => anonymous,
-        remainingMs: () => 60_000,
+        deadline: RunDeadline.in(60_000),
         onResult: () => {},
       });
 
@@ -164,7 +165,7 @@ describe('probeAll', () => {
     const outcomes = await probeAll(runtimeConfig([target('boom'), target('a')]), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 60_000,
+      deadline: RunDeadline.in(60_000),
       onResult: () => {},
     });
     expect(outcomes[0]!.result.diagnosis).toMatchObject({
@@ -184,7 +185,7 @@ describe('probeAll', () => {
     const [outcome] = await probeAll(runtimeConfig([target('private')]), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 60_000,
+      deadline: RunDeadline.in(60_000),
       onResult: () => {},
     });
     expect(outcome!.result.diagnosis).toMatchObject({
@@ -207,7 +208,7 @@ describe('probeAll', () => {
     const outcomes = await probeAll(runtimeConfig(targets, { concurrency: 3 }), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 60_000,
+      deadline: RunDeadline.in(60_000),
       onResult: () => {},
     });
     expect(outcomes).toHaveLength(20);
@@ -222,7 +223,7 @@ describe('probeAll', () => {
         caBundleFile: 'config/certs/internal-ca.pem',
         runbookBaseUrl: 'https://runbooks.example.com',
       }),
-      { probe, credentialsFor: () => anonymous, remainingMs: () => 60_000, onResult: () => {} },
+      { probe, credentialsFor: () => anonymous, deadline: RunDeadline.in(60_000), onResult: () => {} },
     );
     expect(probe).toHaveBeenCalledWith('registry.example.com/a:1', {
       platforms: ['linux/arm64'],
@@ -250,7 +251,7 @@ describe('probeAll', () => {
     await probeAll(runtimeConfig([target('a')], { caCertificates: ['PEM'] }), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 60_000,
+      deadline: RunDeadline.in(60_000),
       onResult: () => {},
     });
     const options = probe.mock.calls[0]?.[1];
@@ -263,7 +264,7 @@ describe('probeAll', () => {
     await probeAll(runtimeConfig([target('internal', { plainHttp: true }), target('public')]), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 60_000,
+      deadline: RunDeadline.in(60_000),
       onResult: () => {},
     });
     expect(probe.mock.calls.map(([ref, options]) => [ref, options?.plainHttp])).toEqual([
@@ -277,7 +278,7 @@ describe('probeAll', () => {
     const [outcome] = await probeAll(runtimeConfig([target('late')]), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 200,
+      deadline: RunDeadline.in(200),
       onResult: () => {},
     });
     expect(probe).not.toHaveBeenCalled();
@@ -289,7 +290,8 @@ describe('probeAll', () => {
     await probeAll(runtimeConfig([target('a', { timeoutMs: 10_000 })], { deadlineGraceMs: 2_000 }), {
       probe,
       credentialsFor: () => anonymous,
-      remainingMs: () => 5_000,
+      // A still clock: exactly 5 s left whenever the run looks.
+      deadline: RunDeadline.in(5_000, () => 0),
       onResult: () => {},
     });
     expect(probe.mock.calls[0]![1]).toMatchObject({ timeoutMs: 3_000 });
@@ -300,7 +302,11 @@ describe('runScheduledProbes', () => {
   it('logs one line per result with the JSON contract, the region and the target', async () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
     const config = runtimeConfig([target('a'), target('b')]);
-    const summary = await runScheduledProbes({ config, ...deps(ok) }, () => 60_000, scheduledAt);
+    const summary = await runScheduledProbes(
+      { config, ...deps(ok) },
+      RunDeadline.in(60_000 + PUBLISH_RESERVE_MS),
+      scheduledAt,
+    );
 
     const results = json().filter((l) => l.message === 'probe result');
     expect(results.map((l) => l.target).sort()).toEqual(['a', 'b']);
@@ -328,7 +334,7 @@ describe('runScheduledProbes', () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
     await runScheduledProbes(
       { config: runtimeConfig([target('a')]), ...deps(ok) },
-      () => 60_000,
+      RunDeadline.in(60_000 + PUBLISH_RESERVE_MS),
       scheduledAt,
     );
     const [line] = json().filter((l) => l.message === 'probe result');
@@ -340,7 +346,7 @@ describe('runScheduledProbes', () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
     await runScheduledProbes(
       { config: runtimeConfig([target('a'), target('b')]), ...deps(ok) },
-      () => 60_000,
+      RunDeadline.in(60_000 + PUBLISH_RESERVE_MS),
       scheduledAt,
     );
     const [call] = cloudWatch.commandCalls(PutMetricDataCommand);
@@ -358,7 +364,7 @@ describe('runScheduledProbes', () => {
     cloudWatch.on(PutMetricDataCommand).resolves({});
     await runScheduledProbes(
       { config: runtimeConfig([target('a')]), ...deps(ok) },
-      () => 60_000,
+      RunDeadline.in(60_000 + PUBLISH_RESERVE_MS),
       scheduledAt,
     );
     expect(json().some((l) => '_aws' in l)).toBe(false);
@@ -369,7 +375,7 @@ describe('runScheduledProbes', () => {
     const targets = Array.from({ length: 300 }, (_, i) => target(`t${i}`));
     const summary = await runScheduledProbes(
       { config: runtimeConfig(targets, { concurrency: 50 }), ...deps(ok) },
-      () => 60_000,
+      RunDeadline.in(60_000 + PUBLISH_RESERVE_MS),
       scheduledAt,
     );
 
@@ -390,7 +396,7 @@ describe('runScheduledProbes', () => {
     const config = runtimeConfig([target('a')]);
     const summary = await runScheduledProbes(
       { config, ...deps(async () => failingResult()), metricsRetry: { attempts: 3 } },
-      () => 60_000,
+      RunDeadline.in(60_000 + PUBLISH_RESERVE_MS),
       scheduledAt,
     );
 
@@ -419,8 +425,8 @@ describe('runScheduledProbes', () => {
         $metadata: { httpStatusCode: 400 },
       });
     });
-    // The Lambda has 20 s left when publishing starts; the handler passes that minus its reserve.
-    const remainingMs = () => start + 20_000 - clock - PUBLISH_RESERVE_MS;
+    // The Lambda has 20 s left when publishing starts.
+    const invocation = RunDeadline.at(start + 20_000, () => clock);
     const summary = await runScheduledProbes(
       {
         config: runtimeConfig([target('a'), target('b')]),
@@ -431,7 +437,7 @@ describe('runScheduledProbes', () => {
         },
         metricsRetry: { attempts: 10, baseDelayMs: 4_000, maxDelayMs: 4_000 },
       },
-      remainingMs,
+      invocation,
       scheduledAt,
     );
 
@@ -456,7 +462,11 @@ describe('runScheduledProbes', () => {
       deadlineGraceMs: 50,
     });
     const started = Date.now();
-    const summary = await runScheduledProbes({ config, ...deps(never) }, () => 60_000, scheduledAt);
+    const summary = await runScheduledProbes(
+      { config, ...deps(never) },
+      RunDeadline.in(60_000 + PUBLISH_RESERVE_MS),
+      scheduledAt,
+    );
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(summary.failing).toBe(2);
   });

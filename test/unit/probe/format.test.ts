@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatResult } from '../../../functions/probe/format.ts';
+import { formatResult, formatResults, TIMING_LEGEND } from '../../../functions/probe/format.ts';
 import type { ProbeResult, ProbeStep } from '../../../functions/probe/result.ts';
 
 function step(name: ProbeStep['name'], status: number | null): ProbeStep {
@@ -56,5 +56,81 @@ describe('formatResult rate-limit line', () => {
       }),
     );
     expect(rateLimitLine(text)).toContain('76 of 100 remaining per 21600 s (source 203.0.113.7)');
+  });
+});
+
+describe('output that fits 100 columns', () => {
+  const longHost = 'prod-registry-1-docker-io.s3.dualstack.us-east-1.amazonaws.com';
+
+  function failing(): ProbeResult {
+    const base = result([
+      { ...step('ping', 200), host: longHost },
+      { ...step('manifest-get', 404), host: longHost },
+    ]);
+    return {
+      ...base,
+      status: 'failing',
+      diagnosis: {
+        code: 'MANIFEST_UNKNOWN',
+        summary:
+          'The tag or digest does not exist in the repository (404 MANIFEST_UNKNOWN), or it was removed by a lifecycle policy.',
+        evidence: [
+          `GET https://${longHost}/v2/some/deeply/nested/repository/name/manifests/sha256:${'a'.repeat(64)}`,
+        ],
+        nextSteps: [
+          `skopeo inspect --raw --creds "$USER:$TOKEN" --tls-verify=false docker://${longHost}/some/deeply/nested/repository/name:latest`,
+          'The tag was deleted, never pushed, or removed by a lifecycle or retention policy of the registry that hosts it.',
+        ],
+        runbook:
+          'https://github.com/registry-canary/registry-canary/blob/main/docs/runbooks/MANIFEST_UNKNOWN.md',
+      },
+    };
+  }
+
+  it('keeps every line within 100 columns but the reference itself and a shell word too long for any line', () => {
+    const lines = formatResult(failing()).split('\n').slice(1);
+
+    for (const line of lines) {
+      // One word (a docker:// URL) cannot be split without breaking the command it is part of.
+      const oneWord = /^ *\S+( \\)?$/.test(line);
+      if (!oneWord) expect(line.length, line).toBeLessThanOrEqual(100);
+    }
+    expect(lines.filter((l) => l.length > 100)).toEqual([
+      `      docker://${longHost}/some/deeply/nested/repository/name:latest`,
+    ]);
+  });
+
+  it('shortens a URL in evidence in the middle, keeping its host and its end', () => {
+    const text = formatResult(failing());
+
+    expect(text).toMatch(new RegExp(`- GET https://${longHost.replaceAll('.', '\\.')}/…[^ ]*a{6}$`, 'm'));
+  });
+
+  it('wraps a command with shell continuations between words and never inside quotes', () => {
+    const lines = formatResult(failing()).split('\n');
+    const start = lines.findIndex((l) => l.trimStart().startsWith('skopeo inspect'));
+
+    expect(lines[start]!.endsWith(' \\')).toBe(true);
+    // Rejoined the way a shell reads the continuation, it is the command again.
+    const joined = [lines[start], lines[start + 1]].map((l) => l!.trim().replace(/ \\$/, '')).join(' ');
+    expect(joined).toContain('--creds "$USER:$TOKEN"');
+    expect(joined).toBe(failing().diagnosis!.nextSteps[0]);
+  });
+
+  it('prints the timing legend once for several results, and a summary line naming the failing ones', () => {
+    const text = formatResults([
+      failing(),
+      { ...failing(), ref: 'ghcr.io/acme/app:v1' },
+      result([step('ping', 200)]),
+    ]);
+
+    expect(text.split(TIMING_LEGEND)).toHaveLength(2);
+    expect(text.split('\n').at(-1)).toBe(
+      `3 references: 1 healthy, 0 degraded, 2 failing (registry.example/app:v1, ghcr.io/acme/app:v1)`,
+    );
+  });
+
+  it('prints no summary line for a single reference', () => {
+    expect(formatResults([result([step('ping', 200)])])).not.toMatch(/references:/);
   });
 });

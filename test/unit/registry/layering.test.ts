@@ -26,13 +26,27 @@ function specifiers(source: string): string[] {
   return found;
 }
 
-/** The layers above the registry that `file`'s imports reach, as repository-relative paths. */
-function importsFromAbove(file: string, source: string): string[] {
+/** The layers above that `file`'s imports reach, as repository-relative paths. */
+function importsFromAbove(file: string, source: string, above: readonly string[] = ABOVE): string[] {
   return specifiers(source)
     .filter((s) => s.startsWith('.'))
     .map((s) => path.relative(ROOT, path.resolve(path.dirname(file), s)))
-    .filter((target) => ABOVE.some((layer) => target === layer || target.startsWith(`${layer}/`)));
+    .filter((target) => above.some((layer) => target === layer || target.startsWith(`${layer}/`)));
 }
+
+/**
+ * The layers above the registry, each with what sits above it in the data flow (config -> stacks ->
+ * handler -> run -> probe -> registry client; results -> metrics/state -> notifier). The run service
+ * (functions/run) orchestrates probe and publishing, so it may import both, but never a handler.
+ */
+const UPPER_LAYERS: readonly { dir: string; above: readonly string[] }[] = [
+  {
+    dir: 'functions/probe',
+    above: ['functions/publish', 'functions/run', 'functions/handlers', 'functions/cost', 'lib', 'bin'],
+  },
+  { dir: 'functions/run', above: ['functions/handlers', 'functions/cost', 'lib', 'bin'] },
+  { dir: 'functions/publish', above: ['functions/run', 'functions/handlers', 'lib', 'bin'] },
+];
 
 function modules(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -73,4 +87,19 @@ describe('layering', () => {
       'functions/probe/codes.ts',
     ]);
   });
+});
+
+describe.each(UPPER_LAYERS)('layering of $dir', ({ dir, above }) => {
+  const files = modules(path.join(ROOT, dir));
+
+  it('finds its modules', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files.map((f) => [path.relative(ROOT, f), f]))(
+    '%s imports nothing from the layers above',
+    (_n, f) => {
+      expect(importsFromAbove(f, readFileSync(f, 'utf8'), above)).toEqual([]);
+    },
+  );
 });

@@ -7,9 +7,10 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '../../../../functions/credentials/types.ts';
-import { probeRuntimeConfigSchema } from '../../../../functions/handlers/probe-config.ts';
-import { probeAll } from '../../../../functions/handlers/probe-run.ts';
 import { probeImage } from '../../../../functions/probe/probe.ts';
+import { RunDeadline } from '../../../../functions/run/deadline.ts';
+import { probeRuntimeConfigSchema } from '../../../../functions/run/probe-config.ts';
+import { probeAll } from '../../../../functions/run/probe-run.ts';
 import { runtimeConfigFor } from '../../../../lib/config/runtime-config.ts';
 import { validateConfig } from '../../../../lib/config/validate.ts';
 
@@ -46,7 +47,7 @@ async function probeThroughTheStack(plainHttp: boolean) {
   const [outcome] = await probeAll(shipped, {
     probe: probeImage,
     credentialsFor: () => anonymous,
-    remainingMs: () => 30_000,
+    deadline: RunDeadline.in(30_000),
     onResult: () => {},
   });
   return outcome!.result;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { probeRuntimeConfigSchema } from '../../../../functions/handlers/probe-config.ts';
+import { probeRuntimeConfigSchema } from '../../../../functions/run/probe-config.ts';
 import type { ConfigError } from '../../../../lib/config/errors.ts';
 import { runtimeConfigFor } from '../../../../lib/config/runtime-config.ts';
 import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ProbeRuntimeConfig } from '../../../../functions/handlers/probe-config.ts';
+import type { ProbeRuntimeConfig } from '../../../../functions/run/probe-config.ts';
 import type { CanaryConfigInput } from '../../../../lib/config/schema.ts';
 import { homeAlarms, type SynthedApp, synthApp } from '../synth.ts';
 

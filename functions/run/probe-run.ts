@@ -18,6 +18,7 @@ import type { ProbeResult } from '../probe/result.ts';
 import { heartbeatDatum, publishMetrics, type RetryPolicy, resultMetricData } from '../publish/metrics.ts';
 import { RESULT_LOG_MESSAGE, resultLogFields } from '../publish/result-log.ts';
 import { type RecordSummary, recordResults, type WriteMemory } from '../publish/state.ts';
+import type { RunDeadline } from './deadline.ts';
 import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
 export type ProbeFn = (ref: string, options?: Partial<ProbeOptions>) => Promise<ProbeResult>;
@@ -25,8 +26,8 @@ export type ProbeFn = (ref: string, options?: Partial<ProbeOptions>) => Promise<
 export interface ProbeRunDeps {
   probe: ProbeFn;
   credentialsFor: (target: ProbeTarget) => CredentialProvider;
-  /** Milliseconds left before the invocation must be finished (Lambda's remaining time minus a reserve). */
-  remainingMs: () => number;
+  /** When probing must be over (the invocation's deadline less the publish reserve). */
+  deadline: RunDeadline;
   /** Called as soon as each target's result is known, so a result is logged even if the run is cut short. */
   onResult: (outcome: TargetOutcome) => void;
   now?: () => number;
@@ -55,9 +56,9 @@ async function probeOne(
   config: ProbeRuntimeConfig,
   deps: ProbeRunDeps,
 ): Promise<ProbeResult> {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? deps.deadline.now;
   const started = now();
-  const budgetMs = deps.remainingMs();
+  const budgetMs = deps.deadline.remainingMs();
   if (budgetMs < 1_000) {
     return failedResult(target, config, 'TIMEOUT', 0, {
       summary: "Not probed: the run ran out of time before this target's turn.",
@@ -65,8 +66,10 @@ async function probeOne(
       nextSteps: ['Raise `concurrency` in the config, or probe fewer targets per region.'],
     });
   }
-  // The hard stop: the probe's own deadline plus a grace, never past the invocation's end.
+  // The hard stop: the probe's own deadline plus a grace, never past the end of probing. Its signal
+  // is the run's, narrowed: it fires at the hard stop or when the run's deadline does.
   const hardStopMs = Math.min(target.timeoutMs + config.deadlineGraceMs, budgetMs);
+  const hardStop = deps.deadline.within(hardStopMs);
   const options: Partial<ProbeOptions> = {
     platforms: target.platforms,
     timeoutMs: Math.min(target.timeoutMs, Math.max(1, hardStopMs - config.deadlineGraceMs)),
@@ -93,21 +96,21 @@ async function probeOne(
     ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),
   };
 
-  // Aborted at the hard stop: a probe that is still running then ends its requests and closes its
-  // connections, so the concurrency slot it gives back is really free (no sockets, no work left).
-  const cancel = new AbortController();
+  // The probe gets the hard stop's signal: a probe that is still running then ends its requests and
+  // closes its connections, so the concurrency slot it gives back is really free.
   const attempt = (async () => {
     const credentials = deps.credentialsFor(target);
-    return deps.probe(target.image, { ...options, credentials, signal: cancel.signal });
+    return deps.probe(target.image, { ...options, credentials, signal: hardStop.signal });
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'deadline'>((resolve) => {
-    timer = setTimeout(() => resolve('deadline'), hardStopMs);
+  let onStop: (() => void) | undefined;
+  const stopped = new Promise<'deadline'>((resolve) => {
+    onStop = () => resolve('deadline');
+    if (hardStop.signal.aborted) onStop();
+    else hardStop.signal.addEventListener('abort', onStop, { once: true });
   });
   try {
-    const winner = await Promise.race([attempt, deadline]);
+    const winner = await Promise.race([attempt, stopped]);
     if (winner === 'deadline') {
-      cancel.abort(new Error(`hard stop after ${hardStopMs} ms`));
       // Hold the slot until the cancelled probe has wound down, but only briefly: a probe that
       // ignores the signal must still not delay the others, so after CANCEL_SETTLE_MS it is
       // abandoned (its late result or rejection is swallowed).
@@ -122,7 +125,7 @@ async function probeOne(
   } catch (error) {
     return resultFromError(target, config, error, now() - started);
   } finally {
-    clearTimeout(timer);
+    if (onStop) hardStop.signal.removeEventListener('abort', onStop);
   }
 }
 
@@ -283,25 +286,25 @@ export interface RunSummary {
  * region, target and phase totals), then every result's metrics and the region's heartbeat to the
  * home region, beside the state of record.
  *
- * @param remainingMs the invocation's remaining time minus PUBLISH_RESERVE_MS (the handler passes
- *   Lambda's getRemainingTimeInMillis() less the reserve), so the invocation ends
- *   PUBLISH_RESERVE_MS after it reaches 0
+ * @param invocation when the invocation must be over (the handler makes it from Lambda's
+ *   getRemainingTimeInMillis()). Probing ends PUBLISH_RESERVE_MS before it, publishing
+ *   PUBLISH_MARGIN_MS before it; both are derived from it, not timed separately.
  * @param scheduledAt the run's scheduled time (EventBridge Scheduler's `<aws.scheduler.scheduled-time>`),
  *   which stamps every datum so each run lands in exactly one period
  */
 export async function runScheduledProbes(
   deps: ScheduledRunDeps,
-  remainingMs: () => number,
+  invocation: RunDeadline,
   scheduledAt: Date,
 ): Promise<RunSummary> {
   const { config, logger } = deps;
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? invocation.now;
   const data: MetricDatum[] = [];
 
   const outcomes = await probeAll(config, {
     probe: deps.probe,
     credentialsFor: deps.credentialsFor,
-    remainingMs,
+    deadline: invocation.before(PUBLISH_RESERVE_MS),
     now,
     onResult: ({ target, result }) => {
       logger.info(RESULT_LOG_MESSAGE, { ...resultLogFields(target.name, config.region, result) });
@@ -313,7 +316,7 @@ export async function runScheduledProbes(
 
   // Retries (4 attempts per batch, up to ~21 s) must not run the Lambda into its timeout: killed
   // there, it would never log what was not sent.
-  const publishDeadline = now() + remainingMs() + PUBLISH_RESERVE_MS - PUBLISH_MARGIN_MS;
+  const publishDeadline = invocation.at - PUBLISH_MARGIN_MS;
   // The state write runs beside the metrics: both go to the home region, neither may fail the run,
   // and a slow or throttling table gets no more time than CloudWatch does. (It aborts its requests
   // at the deadline, so the margin is more than it needs; one deadline keeps the budget readable.)
