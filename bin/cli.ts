@@ -7,7 +7,6 @@
  * through CliIo, so tests drive it without a terminal or a network.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { CLI_AUTH_USAGE, CliAuthError, credentialsFromCliAuth } from '../functions/credentials/cli-auth.ts';
 import type { CredentialProvider } from '../functions/credentials/types.ts';
@@ -19,7 +18,7 @@ import type { ProbeResult } from '../functions/probe/result.ts';
 import { InvalidReferenceError } from '../functions/registry/errors.ts';
 import { isProfileName, PROFILE_NAMES } from '../functions/registry/profiles.ts';
 import { parseReference } from '../functions/registry/reference.ts';
-import { UsageError } from './commands/usage-error.ts';
+import { parseCommandArgs, UsageError } from './commands/usage-error.ts';
 
 /**
  * The AWS SDK warns on stderr, once per process, that its releases after January 2027 need Node 22
@@ -247,31 +246,26 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 type ProbeValues = ReturnType<typeof parseProbeArgs>['values'];
 
 function parseProbeArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        platform: { type: 'string', multiple: true },
-        username: { type: 'string' },
-        'password-stdin': { type: 'boolean' },
-        auth: { type: 'string' },
-        'ca-file': { type: 'string' },
-        'plain-http': { type: 'boolean' },
-        profile: { type: 'string' },
-        timeout: { type: 'string' },
-        'verify-blob': { type: 'boolean' },
-        'verify-blob-max-bytes': { type: 'string' },
-        'runbook-base-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    // parseArgs names the offending option in its message.
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      platform: { type: 'string', multiple: true },
+      username: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      auth: { type: 'string' },
+      'ca-file': { type: 'string' },
+      'plain-http': { type: 'boolean' },
+      profile: { type: 'string' },
+      timeout: { type: 'string' },
+      'verify-blob': { type: 'boolean' },
+      'verify-blob-max-bytes': { type: 'string' },
+      'runbook-base-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 async function probeOptionsFromCli(values: ProbeValues, io: CliIo): Promise<Partial<ProbeOptions>> {

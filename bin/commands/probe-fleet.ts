@@ -9,7 +9,6 @@
  * Lambda's createCredentialProvider. Only where the results go differs: the terminal, not
  * CloudWatch. Imported lazily by bin/cli.ts, so a plain `probe <ref>` never loads the config schema.
  */
-import { parseArgs } from 'node:util';
 import { credentialsFromCliAuth } from '../../functions/credentials/cli-auth.ts';
 import type { CredentialDeps } from '../../functions/credentials/factory.ts';
 import { anonymous, type CredentialProvider } from '../../functions/credentials/types.ts';
@@ -26,7 +25,7 @@ import { loadConfig } from '../../lib/config/load-config.ts';
 import { runtimeConfigFor } from '../../lib/config/runtime-config.ts';
 import type { CanaryConfig } from '../../lib/config/schema.ts';
 import type { CliIo } from '../cli.ts';
-import { UsageError } from './usage-error.ts';
+import { parseCommandArgs, UsageError } from './usage-error.ts';
 
 export const PROBE_FLEET_USAGE = `Usage: registry-canary probe --config <file> [--target NAME]... [--registry HOST]... [--region R] [--json]
 
@@ -113,26 +112,22 @@ async function sdkCredentialDeps(region: string): Promise<CredentialDeps> {
 }
 
 function parseFleetArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        target: { type: 'string', multiple: true },
-        registry: { type: 'string', multiple: true },
-        region: { type: 'string' },
-        auth: { type: 'string' },
-        username: { type: 'string' },
-        'password-stdin': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      registry: { type: 'string', multiple: true },
+      region: { type: 'string' },
+      auth: { type: 'string' },
+      username: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 export async function runProbeFleet(args: string[], io: ProbeFleetIo): Promise<number> {

@@ -7,14 +7,13 @@
  */
 import { writeFile as nodeWriteFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { STATE_TABLE_NAME } from '../../functions/publish/state-client.ts';
 import { renderReport } from '../../functions/report/html.ts';
 import { type ReportModel, reportFromProbe, reportFromStatus } from '../../functions/report/model.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { type ProbeFleetIo, probeFleet } from './probe-fleet.ts';
 import { readStatusOf, type StatusIo } from './status.ts';
-import { UsageError } from './usage-error.ts';
+import { parseCommandArgs, UsageError } from './usage-error.ts';
 
 export const DEFAULT_REPORT_FILE = 'registry-canary-report.html';
 
@@ -82,23 +81,19 @@ export async function runReport(args: string[], io: ReportIo): Promise<number> {
 }
 
 function parseReportArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        from: { type: 'string' },
-        out: { type: 'string' },
-        table: { type: 'string' },
-        region: { type: 'string' },
-        target: { type: 'string', multiple: true },
-        registry: { type: 'string', multiple: true },
-        auth: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs({
+    args,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      from: { type: 'string' },
+      out: { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      registry: { type: 'string', multiple: true },
+      auth: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }

@@ -5,7 +5,6 @@
  * probe regions that have gone silent. Imported lazily by bin/cli.ts (the AWS SDK and the config
  * schema stay off the `probe <ref>` path).
  */
-import { parseArgs } from 'node:util';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsErrorName } from '../../functions/credentials/secrets.ts';
 import {
@@ -16,7 +15,7 @@ import {
 import { STATE_TABLE_NAME } from '../../functions/publish/state-client.ts';
 import { staleAfterMinutes } from '../../functions/publish/state-item.ts';
 import { formatAge } from '../../functions/report/age.ts';
-import { UsageError } from './usage-error.ts';
+import { parseCommandArgs, UsageError } from './usage-error.ts';
 
 export { formatAge };
 
@@ -196,18 +195,14 @@ export function formatStatus(status: FleetStatus): string {
 }
 
 function parseStatusArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        table: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs({
+    args,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      table: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
