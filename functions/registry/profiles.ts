@@ -677,10 +677,15 @@ const artifactory: ProfileRecord = {
   rules: [],
   ownsSteps: [],
   steps: sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
-    `List the tags: curl -s -u USER ${origin(ctx)}/v2/${ctx.repository}/tags/list`,
+    listTagsWithLogin(ctx),
     'For a remote (proxy) repository the upstream may have refused Artifactory: check its upstream credentials and the remote repository log; a virtual repository answers for its first member that has the tag.',
   ]),
 };
+
+/** The distribution API's tag list with a login: what a self-hosted repository manager really holds. */
+function listTagsWithLogin(ctx: NextStepContext): string {
+  return `List the tags: curl -s -u USER ${origin(ctx)}/v2/${ctx.repository}/tags/list`;
+}
 
 const nexus: ProfileRecord = {
   name: 'nexus',
@@ -705,7 +710,7 @@ const nexus: ProfileRecord = {
       `An HTML "404 - Nexus Repository Manager" page means the request reached Nexus's web UI, not a Docker connector: probe the repository's HTTP(S) connector port, or the /repository/<name>/ path on a reverse proxy (tried: ${ctx.registry}).`,
     ],
     ...sameSteps(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN'], (ctx) => [
-      `List the tags: curl -s -u USER ${origin(ctx)}/v2/${ctx.repository}/tags/list`,
+      listTagsWithLogin(ctx),
       'A group repository answers for its members: check the member that should hold the image, and for a proxy member its remote URL and credentials.',
     ]),
   },
