@@ -3,7 +3,6 @@
  * heartbeats, conditional updates, and several writers at once.
  */
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createWriteMemory, type RecordOptions, recordResults } from '../../func
 import { createStateClient } from '../../functions/publish/state-client.ts';
 import { readTargetStates } from '../../functions/publish/state-read.ts';
 import { failingResult, healthyResult } from '../unit/publish/state-fixtures.ts';
+import { createStateTable } from './harness/state-table.ts';
 
 let server: ReturnType<typeof dynalite>;
 let endpoint: string;
@@ -37,22 +37,7 @@ afterAll(async () => {
 beforeEach(async () => {
   // A fresh table per test keeps tests independent without restarting the server.
   table = `state-${++tableCounter}`;
-  const raw = new DynamoDBClient({ region: 'eu-west-1', endpoint });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  raw.destroy();
+  await createStateTable(endpoint, table);
 });
 
 const T0 = new Date('2026-11-22T10:00:00.000Z');

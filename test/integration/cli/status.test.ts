@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { recordResults } from '../../../functions/publish/state.ts';
 import { createStateClient } from '../../../functions/publish/state-client.ts';
 import { emptyBoard, type Incident, saveBoard } from '../../../functions/publish/state-incident.ts';
 import { failingResult, healthyResult } from '../../unit/publish/state-fixtures.ts';
+import { createStateTable } from '../harness/state-table.ts';
 
 const ENV_KEYS = [
   'AWS_ENDPOINT_URL_DYNAMODB',
@@ -86,22 +86,7 @@ function useDynalite(): void {
 
 async function newTable(): Promise<string> {
   const table = `status-${++tables}`;
-  const raw = new DynamoDBClient({ region: 'eu-west-1', endpoint });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  raw.destroy();
+  await createStateTable(endpoint, table);
   return table;
 }
 

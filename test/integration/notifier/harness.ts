@@ -10,7 +10,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SNSEventRecord, SQSRecord } from 'aws-lambda';
@@ -37,6 +36,7 @@ import { recordResults } from '../../../functions/publish/state.ts';
 import { createStateClient } from '../../../functions/publish/state-client.ts';
 import { alarmRecord } from '../../unit/publish/notification/alarm-fixtures.ts';
 import { failingResult, healthyResult } from '../../unit/publish/state-fixtures.ts';
+import { createStateTable } from '../harness/state-table.ts';
 
 process.env['AWS_ACCESS_KEY_ID'] ??= 'test';
 process.env['AWS_SECRET_ACCESS_KEY'] ??= 'test';
@@ -127,22 +127,7 @@ export function useNotifierHarness(): void {
     outputs.length = 0;
     slackPosts.length = 0;
     h.table = `notifier-${++tableCounter}`;
-    const raw = new DynamoDBClient({ region: 'eu-west-1', endpoint: h.endpoint });
-    await raw.send(
-      new CreateTableCommand({
-        TableName: h.table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    raw.destroy();
+    await createStateTable(h.endpoint, h.table);
   });
 
   afterEach(() => {
