@@ -19,6 +19,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { alarmName } from '../../functions/publish/alarm-catalog.ts';
+import { ALERT_TOPIC_NAMES, ALERT_TOPICS } from '../../functions/publish/notification/alert-topics.ts';
 import { splitReference } from '../config/image-reference.ts';
 import { rateLimitAlarmed } from '../config/rate-limit-alarm.ts';
 import type { CanaryConfig, TargetConfig } from '../config/schema.ts';
@@ -152,7 +153,13 @@ export class HomeStack extends Stack {
 
     new CfnOutput(this, 'DashboardUrl', { value: this.dashboardUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
-    new CfnOutput(this, 'NotificationTopicArn', { value: this.alerting.notificationTopic.topicArn });
+    // One topic per format: subscribe to the one whose format you read (docs/alerts.md, routing).
+    for (const format of ALERT_TOPIC_NAMES) {
+      new CfnOutput(this, ALERT_TOPICS[format].output, {
+        value: this.alerting.notificationTopics[format].topicArn,
+        description: `registry-canary alerts for ${ALERT_TOPICS[format].readers}`,
+      });
+    }
     new CfnOutput(this, 'StateTableName', { value: this.alerting.stateTable.tableName });
   }
 }
