@@ -320,9 +320,10 @@ async function putBack(unsent: readonly Unsent[], deps: NotifierDeps, now: Date)
         lastNotifiedAt: heard ? current.lastNotifiedAt : before.lastNotifiedAt,
         lastRemindedAt: alert.event === 'reminder' ? before.lastRemindedAt : current.lastRemindedAt,
         reminders: alert.event === 'reminder' ? before.reminders : current.reminders,
-        // A reminder that was not sent is simply due again; anything else is news again.
+        // A reminder that was not sent is simply due again; anything else is news again, except an
+        // opening nobody heard of an incident that has closed since (board.ts: no recovery either).
         pending:
-          alert.event === 'reminder'
+          alert.event === 'reminder' || (alert.event === 'opened' && !heard && !current.open)
             ? current.pending
             : (current.pending ??
               before.pending ?? {

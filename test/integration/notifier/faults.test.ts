@@ -148,6 +148,76 @@ describe('notifier faults', () => {
     expect((await getBoard(h.db, h.table)).incidents[0]?.pending).toBeNull();
   });
 
+  it('says nothing about a target whose alarm went to ALARM and back to OK within one batch', async () => {
+    for (const region of REGIONS)
+      await probe(region, { 'hub-alpine': failing('hub-alpine', 'REGISTRY_UNAVAILABLE') });
+    vi.setSystemTime(at(3));
+
+    const response = await handleAlarmBatch(
+      [failingAlarm('hub-alpine', 'ALARM', 1), failingAlarm('hub-alpine', 'OK', 2)],
+      deps(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await sent()).toEqual([]);
+    expect((await getBoard(h.db, h.table)).incidents).toEqual([]);
+  });
+
+  it('sends no recovery for an opening nobody heard: its publish failed, and the retried batch brings the OK too', async () => {
+    for (const region of REGIONS)
+      await probe(region, { 'hub-alpine': failing('hub-alpine', 'REGISTRY_UNAVAILABLE') });
+    sns.on(PublishCommand).rejects(new Error('SNS is down'));
+    const opening = failingAlarm('hub-alpine', 'ALARM', 1);
+    expect((await handleAlarmBatch([opening], deps())).batchItemFailures).toHaveLength(1);
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    vi.setSystemTime(at(5));
+    for (const region of REGIONS) await probe(region, { 'hub-alpine': result('hub-alpine') });
+
+    // SQS redelivers the ALARM in the same batch as the OK that followed it.
+    const retry = await handleAlarmBatch([opening, failingAlarm('hub-alpine', 'OK', 4)], deps());
+
+    expect(retry.batchItemFailures).toEqual([]);
+    // Before: "RESOLVED after 3m: registry-1.docker.io", "recovered ... from the failure" (no code).
+    expect(await sent()).toEqual([]);
+    expect((await getBoard(h.db, h.table)).incidents[0]).toMatchObject({ open: false, pending: null });
+    // And the sweep does not resurrect the opening.
+    await sweep(deps());
+    expect(await sent()).toEqual([]);
+  });
+
+  it('keeps what an opening told when only some topics took it: its recovery names the code and the cause', async () => {
+    for (const region of REGIONS)
+      await probe(region, { 'hub-alpine': failing('hub-alpine', 'REGISTRY_UNAVAILABLE') });
+    sns.on(PublishCommand, { TopicArn: TOPICS.chat }).rejects(new Error('throttled'));
+    const opening = failingAlarm('hub-alpine', 'ALARM', 1);
+
+    const first = await handleAlarmBatch([opening], deps());
+
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(logs.some((l) => l.includes('"failedTopics":["chat"]'))).toBe(true);
+    // Email, SMS, HTTPS and the Lambda subscribers heard it: the incident keeps what it told, and
+    // the news is pending again for every topic.
+    expect((await getBoard(h.db, h.table)).incidents[0]).toMatchObject({
+      told: { code: 'REGISTRY_UNAVAILABLE' },
+      pending: { event: 'opened' },
+    });
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    vi.setSystemTime(at(5));
+    for (const region of REGIONS) await probe(region, { 'hub-alpine': result('hub-alpine') });
+
+    await handleAlarmBatch([opening, failingAlarm('hub-alpine', 'OK', 4)], deps());
+
+    const [recovery, ...rest] = await sent();
+    expect(rest).toEqual([]);
+    expect(recovery?.alert.event).toBe('recovered');
+    expect(recovery?.alert.headline).toBe(
+      '1 target recovered (hub-alpine) from REGISTRY_UNAVAILABLE; it lasted 3m.',
+    );
+    expect(recovery?.subject).toMatch(/^RESOLVED after 3m REGISTRY_UNAVAILABLE /);
+  });
+
   it('fails the sweep when a reminder cannot be published, and sends it once on the retry', async () => {
     await hubFailing();
     await handleAlarmBatch([failingAlarm('hub-alpine', 'ALARM', 0)], deps());
