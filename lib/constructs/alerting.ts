@@ -120,7 +120,7 @@ export interface NotificationSettings {
 export interface AlertingProps {
   /** The internal topic every alarm notifies on ALARM and OK. */
   alarmTopic: ITopic;
-  /** The key of the stack's alarm topic, shared by the notification topic. @default a key of its own */
+  /** The key of the stack's alarm topic, shared by the notification topics. @default a key of its own */
   topicKey?: Key;
   /** The deployment's probe regions, so an alert counts a region that sent nothing. */
   probeRegions: readonly string[];
@@ -213,7 +213,7 @@ export class Alerting extends Construct {
     // The dead-letter alarm publishes here directly, encrypting with this key.
     this.notificationKey =
       props.topicKey ??
-      alarmTopicKey(this, 'NotificationKey', 'Encrypts the registry-canary notification topic');
+      alarmTopicKey(this, 'NotificationKey', 'Encrypts the registry-canary notification topics');
     // The dead-letter alarm notifies every topic: CloudWatch takes at most 5 actions per state.
     if (ALERT_TOPIC_NAMES.length > MAX_ACTIONS_PER_STATE) {
       throw new Error(
@@ -358,7 +358,7 @@ export class Alerting extends Construct {
     });
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      // Named, so the notification topic's policy admits it (encrypted-topic.ts).
+      // Named, so the notification topics' policies admit it (encrypted-topic.ts).
       alarmName: alarmName('NotifierDeadLetters', 'notifier'),
       alarmDescription: [
         'registry-canary could not turn some alarms into alerts: the notifier failed, and the alarm',

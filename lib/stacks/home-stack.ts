@@ -1,6 +1,6 @@
 /**
  * The home region: every alarm, the encrypted alarm topic they notify on ALARM and OK, the
- * dashboard, and the alerts (state table, notifier, notification topic).
+ * dashboard, and the alerts (state table, notifier, a notification topic per format).
  *
  * Why every alarm is here and not in the probe regions: each region sends its results to the home
  * region's metrics (functions/publish/metrics-catalog.ts), where samples from every region aggregate
@@ -51,7 +51,7 @@ export class HomeStack extends Stack {
   readonly fleetAlarms: FleetAlarms;
   readonly dashboardUrl: string;
   readonly dashboardName: string;
-  /** Alerts that diagnose: state table, notifier, notification topic (see lib/constructs/alerting.ts). */
+  /** Alerts that diagnose: state table, notifier, notification topics (see lib/constructs/alerting.ts). */
   readonly alerting: Alerting;
 
   constructor(scope: Construct, id: string, props: HomeStackProps) {

@@ -11,7 +11,7 @@
  *
  * HTTPS: a plain-text summary (a webhook on the other end usually forwards it to a person or a
  * pager), a few lines with the incident id, severity, owner and the first link; at most
- * MAX_HTTPS_CHARS. A machine that needs everything subscribes a Lambda and reads the `lambda` entry.
+ * MAX_HTTPS_CHARS. A machine that needs everything subscribes to the payload topic.
  */
 import { SMS_TOPIC_DISPLAY_NAME } from './alert-topics.ts';
 import { type Alert, ownerText } from './model.ts';
