@@ -235,6 +235,19 @@ describe('notifier faults', () => {
     expect(await sweep(deps())).toEqual({ updates: 0, reminders: 0 });
   });
 
+  it('counts a reminder some topics took as sent: the sweep fails, its retry sends no second reminder', async () => {
+    await hubFailing();
+    await handleAlarmBatch([failingAlarm('hub-alpine', 'ALARM', 0)], deps());
+    vi.setSystemTime(at(61));
+    sns.on(PublishCommand, { TopicArn: TOPICS.sms }).rejects(new Error('throttled'));
+
+    await expect(sweep(deps())).rejects.toThrow(/1 of 1 alerts could not be published/);
+    expect((await getBoard(h.db, h.table)).incidents[0]).toMatchObject({ reminders: 1, pending: null });
+
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    expect(await sweep(deps())).toEqual({ updates: 0, reminders: 0 });
+  });
+
   it('sends no reminder for an incident that recovered between the sweep reading the board and claiming it', async () => {
     await hubFailing();
     await handleAlarmBatch([failingAlarm('hub-alpine', 'ALARM', 0)], deps());
