@@ -182,7 +182,8 @@ export function fleetFromConfig(
   secretCalls += channels * alertMessages;
 
   const alarmNotifications = assumptions.incidentsPerMonth * assumptions.alarmsPerIncident * 2;
-  const publishes = alarmNotifications + alertMessages;
+  // Each alert is one publish per notification topic, one per format (alert-topics.ts).
+  const publishes = alarmNotifications + alertMessages * inventory.alertTopics;
   const alarms = countAlarmUnits(inventory.alarms);
 
   return {

@@ -28,6 +28,7 @@ import {
   targetAlarmKinds,
 } from '../publish/alarm-catalog.ts';
 import { Dimension, HomeMetric, type HomeMetricKey, type MetricSpec } from '../publish/metrics-catalog.ts';
+import { ALERT_TOPIC_NAMES } from '../publish/notification/alert-topics.ts';
 
 /** One deployed alarm, as CloudWatch bills it. */
 export interface AlarmUnit {
@@ -54,6 +55,10 @@ export interface Inventory {
   metrics: MetricSeries[];
   /** Customer-managed KMS keys: one, in the home stack, shared by the alarm and notification topics. */
   kmsKeys: number;
+  /** SNS topics: the alarm topic, and one notification topic per format (alert-topics.ts). */
+  topics: number;
+  /** The notification topics: each alert is published to every one. */
+  alertTopics: number;
   /** CloudWatch dashboards: one, in the home region. */
   dashboards: number;
   /** EventBridge Scheduler schedules: one per shard per probe region. */
@@ -202,6 +207,8 @@ export function deploymentInventory(config: CanaryConfig): Inventory {
     alarms: alarmUnits(config),
     metrics: metricSeries(config),
     kmsKeys: 1,
+    topics: 1 + ALERT_TOPIC_NAMES.length,
+    alertTopics: ALERT_TOPIC_NAMES.length,
     dashboards: 1,
     schedules: [...shards.values()].reduce((sum, n) => sum + n, 0),
     shards,

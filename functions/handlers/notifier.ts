@@ -28,7 +28,7 @@ const deps: NotifierDeps = {
   db: createStateClient({ region, maxAttempts: 3, requestTimeoutMs: 5_000 }),
   sns: new SNSClient({ region }),
   table: config.table,
-  topicArn: config.topicArn,
+  topicArns: config.topicArns,
   alert: {
     expectedRegions: config.probeRegions,
     staleAfterMs: config.staleAfterMinutes * 60_000,

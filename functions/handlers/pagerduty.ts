@@ -1,5 +1,5 @@
 /**
- * The PagerDuty subscriber: a thin middy wrapper. Subscribed to the notification topic; sends each
+ * The PagerDuty subscriber: a thin middy wrapper. Subscribed to the payload topic; sends each
  * alert to the Events API v2 as a trigger or a resolve keyed by the incident
  * (functions/publish/notification/pagerduty.ts). The routing key is in Secrets Manager
  * (PAGERDUTY_ROUTING_KEY_SECRET_ARN); PAGERDUTY_SEVERITIES says which incident severities page

@@ -1,5 +1,5 @@
 /**
- * The Slack app subscriber: a thin middy wrapper. Subscribed to the notification topic; posts each
+ * The Slack app subscriber: a thin middy wrapper. Subscribed to the payload topic; posts each
  * alert with chat.postMessage as the app's bot, threading an incident's messages on its first one
  * (functions/publish/notification/slack-app.ts). The bot token is in Secrets Manager
  * (SLACK_BOT_TOKEN_SECRET_ARN); the channel id and the state table (for the threads) come from the

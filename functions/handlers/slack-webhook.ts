@@ -1,5 +1,5 @@
 /**
- * The Slack webhook subscriber: a thin middy wrapper. Subscribed to the notification topic; posts
+ * The Slack webhook subscriber: a thin middy wrapper. Subscribed to the payload topic; posts
  * each alert as Block Kit to the incoming webhook whose URL is in Secrets Manager
  * (SLACK_WEBHOOK_SECRET_ARN). A failed post throws, so Lambda retries the async invocation and then
  * sends it to the function's dead-letter queue.

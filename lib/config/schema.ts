@@ -173,7 +173,7 @@ export const caBundleSchema = z.union([
  */
 export const notificationsSchema = z
   .object({
-    /** Subscribed to the alerts (home region's notification topic) and to each region's operations topic. */
+    /** Subscribed to the alerts (home region's email topic) and to each region's operations topic. */
     emails: z.array(z.email()).default([]),
     /** Post alerts to a Slack channel through Amazon Q Developer in chat applications (formerly AWS Chatbot). @default none */
     amazonQ: z

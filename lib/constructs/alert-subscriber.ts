@@ -1,5 +1,5 @@
 /**
- * One Lambda subscriber of the notification topic, the same for every channel (Slack webhook,
+ * One Lambda subscriber of the payload topic (alert-topics.ts), the same for every channel (Slack webhook,
  * Slack app, PagerDuty): its own log group and role (its log group, its secret, and, if it keeps
  * state, only its own items of the state table), the function, its dead-letter queue (the
  * alerting construct's, whose alarm notifies people directly), and the subscription. Channels

@@ -3,12 +3,18 @@
  *
  *   alarm topic -> SQS queue (batching window: a burst of alarms arrives together)
  *     -> notifier Lambda (reads the state table, groups alarms into incidents by cause and scope)
- *       -> notification topic (encrypted) -> email, SMS/HTTPS (short texts), Amazon Q Developer,
- *          and one Lambda subscriber per channel (alert-subscriber.ts): Slack webhook, Slack app, PagerDuty
+ *       -> one encrypted notification topic per format (functions/publish/notification/alert-topics.ts),
+ *          each alert published to every one as a String message with routing attributes:
+ *            email   -> the configured addresses (and any you subscribe, with a filter policy)
+ *            chat    -> Amazon Q Developer
+ *            sms     -> phones you subscribe
+ *            https   -> webhooks you subscribe
+ *            payload -> one Lambda subscriber per channel (alert-subscriber.ts): Slack webhook,
+ *                       Slack app, PagerDuty; and any Lambda or SQS queue of yours
  *
  * Also here: the state table the regional probes write to, reminders on a schedule, and the
  * failure path: a notifier that fails leaves the message in a dead-letter queue whose alarm goes
- * straight to the notification topic (not through the notifier, which is what is broken).
+ * straight to every notification topic (not through the notifier, which is what is broken).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +41,11 @@ import { Construct } from 'constructs';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../functions/probe/codes.ts';
 import { alarmName } from '../../functions/publish/alarm-catalog.ts';
 import {
+  ALERT_TOPIC_NAMES,
+  ALERT_TOPICS,
+  type AlertTopic,
+} from '../../functions/publish/notification/alert-topics.ts';
+import {
   NotifierEnv,
   TARGET_REGISTRIES_FILE_NAME,
 } from '../../functions/publish/notification/notifier-config.ts';
@@ -45,6 +56,7 @@ import {
   staleAfterMinutes as staleAfter,
 } from '../../functions/publish/state-item.ts';
 import { THREAD_PK } from '../../functions/publish/state-thread.ts';
+import { MAX_ACTIONS_PER_STATE } from '../guard/rules/alarm.ts';
 import { AlertSubscriber, type AlertSubscriberProps, lambdaBasics, lambdaRole } from './alert-subscriber.ts';
 import { STATE_TABLE_NAME } from './alerting-state-access.ts';
 import { alarmTopicKey, allowCanaryAlarmsToPublish } from './encrypted-topic.ts';
@@ -108,7 +120,7 @@ export interface NotificationSettings {
 export interface AlertingProps {
   /** The internal topic every alarm notifies on ALARM and OK. */
   alarmTopic: ITopic;
-  /** The key of the stack's alarm topic, shared by the notification topic. @default a key of its own */
+  /** The key of the stack's alarm topic, shared by the notification topics. @default a key of its own */
   topicKey?: Key;
   /** The deployment's probe regions, so an alert counts a region that sent nothing. */
   probeRegions: readonly string[];
@@ -147,8 +159,8 @@ export interface AlertingProps {
 export class Alerting extends Construct {
   /** The state of record; regional probes get UpdateItem on it (see alerting-state-access.ts). */
   readonly stateTable: TableV2;
-  /** What people subscribe to. */
-  readonly notificationTopic: Topic;
+  /** What people and subscribers subscribe to: one topic per format, all encrypted with `notificationKey`. */
+  readonly notificationTopics: Readonly<Record<AlertTopic, Topic>>;
   readonly notificationKey: Key;
   readonly alarmQueue: Queue;
   readonly deadLetterQueue: Queue;
@@ -201,15 +213,26 @@ export class Alerting extends Construct {
     // The dead-letter alarm publishes here directly, encrypting with this key.
     this.notificationKey =
       props.topicKey ??
-      alarmTopicKey(this, 'NotificationKey', 'Encrypts the registry-canary notification topic');
-    this.notificationTopic = new Topic(this, 'Notifications', {
-      displayName: 'registry-canary',
-      masterKey: this.notificationKey,
-      enforceSSL: true,
-    });
-    allowCanaryAlarmsToPublish(this.notificationTopic);
+      alarmTopicKey(this, 'NotificationKey', 'Encrypts the registry-canary notification topics');
+    // The dead-letter alarm notifies every topic: CloudWatch takes at most 5 actions per state.
+    if (ALERT_TOPIC_NAMES.length > MAX_ACTIONS_PER_STATE) {
+      throw new Error(
+        `Alerting: ${ALERT_TOPIC_NAMES.length} notification topics, but an alarm takes at most ${MAX_ACTIONS_PER_STATE} actions per state`,
+      );
+    }
+    this.notificationTopics = Object.fromEntries(
+      ALERT_TOPIC_NAMES.map((format) => {
+        const topic = new Topic(this, NOTIFICATION_TOPIC_IDS[format], {
+          displayName: ALERT_TOPICS[format].displayName,
+          masterKey: this.notificationKey,
+          enforceSSL: true,
+        });
+        allowCanaryAlarmsToPublish(topic);
+        return [format, topic];
+      }),
+    ) as Record<AlertTopic, Topic>;
     for (const email of props.notifications.emails ?? []) {
-      this.notificationTopic.addSubscription(new EmailSubscription(email));
+      this.notificationTopics.email.addSubscription(new EmailSubscription(email));
     }
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
@@ -253,7 +276,7 @@ export class Alerting extends Construct {
       new PolicyStatement({
         sid: 'PublishNotifications',
         actions: ['sns:Publish'],
-        resources: [this.notificationTopic.topicArn],
+        resources: ALERT_TOPIC_NAMES.map((format) => this.notificationTopics[format].topicArn),
       }),
     );
     this.notifierRole.addToPolicy(
@@ -292,7 +315,12 @@ export class Alerting extends Construct {
       description: 'registry-canary: turns alarm transitions into alerts that diagnose',
       environment: {
         [NotifierEnv.table]: this.stateTable.tableName,
-        [NotifierEnv.topicArn]: this.notificationTopic.topicArn,
+        ...Object.fromEntries(
+          ALERT_TOPIC_NAMES.map((format) => [
+            ALERT_TOPICS[format].env,
+            this.notificationTopics[format].topicArn,
+          ]),
+        ),
         [NotifierEnv.probeRegions]: props.probeRegions.join(','),
         [NotifierEnv.reminderMinutes]: String(reminderMinutes),
         [NotifierEnv.holdBackSeconds]: String(holdBackSeconds),
@@ -330,7 +358,7 @@ export class Alerting extends Construct {
     });
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      // Named, so the notification topic's policy admits it (encrypted-topic.ts).
+      // Named, so the notification topics' policies admit it (encrypted-topic.ts).
       alarmName: alarmName('NotifierDeadLetters', 'notifier'),
       alarmDescription: [
         'registry-canary could not turn some alarms into alerts: the notifier failed, and the alarm',
@@ -347,16 +375,20 @@ export class Alerting extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const toPeople = new SnsAction(this.notificationTopic);
-    this.deadLetterAlarm.addAlarmAction(toPeople);
-    this.deadLetterAlarm.addOkAction(toPeople);
+    // Every topic: each has readers (the payload topic's Lambdas post plain CloudWatch alarms to
+    // Slack and PagerDuty, delivery.ts), and none of them goes through the notifier.
+    for (const format of ALERT_TOPIC_NAMES) {
+      const toPeople = new SnsAction(this.notificationTopics[format]);
+      this.deadLetterAlarm.addAlarmAction(toPeople);
+      this.deadLetterAlarm.addOkAction(toPeople);
+    }
 
     const subscriber = (
       id: string,
       extra: Omit<AlertSubscriberProps, 'topic' | 'deadLetterQueue' | 'logRetention'>,
     ) =>
       new AlertSubscriber(this, id, {
-        topic: this.notificationTopic,
+        topic: this.notificationTopics.payload,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
         ...extra,
@@ -417,7 +449,7 @@ export class Alerting extends Construct {
         slackChannelConfigurationName: channel.configurationName ?? 'registry-canary',
         slackWorkspaceId: channel.slackWorkspaceId,
         slackChannelId: channel.slackChannelId,
-        notificationTopics: [this.notificationTopic],
+        notificationTopics: [this.notificationTopics.chat],
         loggingLevel: ChatbotLoggingLevel.ERROR,
         // The channel only receives notifications. The guardrail caps what anyone in the channel
         // could do through it at reading CloudWatch, instead of the service default (administrator).
@@ -426,6 +458,18 @@ export class Alerting extends Construct {
     }
   }
 }
+
+/**
+ * Construct ids of the topics. The email topic keeps the id the single notification topic had, so
+ * an update keeps its confirmed email subscriptions.
+ */
+const NOTIFICATION_TOPIC_IDS: Record<AlertTopic, string> = {
+  email: 'Notifications',
+  chat: 'ChatNotifications',
+  sms: 'SmsNotifications',
+  https: 'HttpsNotifications',
+  payload: 'PayloadNotifications',
+};
 
 /** The page for the notifier's dead-letter alarm: not a diagnosis code, so not runbookUrl. */
 export function notifierDeadLetterRunbook(baseUrl = DEFAULT_RUNBOOK_BASE_URL): string {

@@ -1,6 +1,6 @@
 /**
  * The home region: every alarm, the encrypted alarm topic they notify on ALARM and OK, the
- * dashboard, and the alerts (state table, notifier, notification topic).
+ * dashboard, and the alerts (state table, notifier, a notification topic per format).
  *
  * Why every alarm is here and not in the probe regions: each region sends its results to the home
  * region's metrics (functions/publish/metrics-catalog.ts), where samples from every region aggregate
@@ -19,6 +19,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { alarmName } from '../../functions/publish/alarm-catalog.ts';
+import { ALERT_TOPIC_NAMES, ALERT_TOPICS } from '../../functions/publish/notification/alert-topics.ts';
 import { splitReference } from '../config/image-reference.ts';
 import { rateLimitAlarmed } from '../config/rate-limit-alarm.ts';
 import type { CanaryConfig, TargetConfig } from '../config/schema.ts';
@@ -50,7 +51,7 @@ export class HomeStack extends Stack {
   readonly fleetAlarms: FleetAlarms;
   readonly dashboardUrl: string;
   readonly dashboardName: string;
-  /** Alerts that diagnose: state table, notifier, notification topic (see lib/constructs/alerting.ts). */
+  /** Alerts that diagnose: state table, notifier, notification topics (see lib/constructs/alerting.ts). */
   readonly alerting: Alerting;
 
   constructor(scope: Construct, id: string, props: HomeStackProps) {
@@ -152,7 +153,13 @@ export class HomeStack extends Stack {
 
     new CfnOutput(this, 'DashboardUrl', { value: this.dashboardUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
-    new CfnOutput(this, 'NotificationTopicArn', { value: this.alerting.notificationTopic.topicArn });
+    // One topic per format: subscribe to the one whose format you read (docs/alerts.md, routing).
+    for (const format of ALERT_TOPIC_NAMES) {
+      new CfnOutput(this, ALERT_TOPICS[format].output, {
+        value: this.alerting.notificationTopics[format].topicArn,
+        description: `registry-canary alerts for ${ALERT_TOPICS[format].readers}`,
+      });
+    }
     new CfnOutput(this, 'StateTableName', { value: this.alerting.stateTable.tableName });
   }
 }

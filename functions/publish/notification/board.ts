@@ -157,7 +157,10 @@ export function reconcile(
       // Nobody heard of it: the incident it went into tells its targets.
       incident.pending = incident.told ? { event: 'merged', since: nowIso } : null;
     } else {
-      incident.pending = { event: 'recovered', since: nowIso };
+      // A recovery says what recovered from what: it needs an opening that was told. An incident
+      // that opened and recovered before anyone heard of it (its opening failed to publish, and the
+      // retried batch brings the OK too) ends in silence: a recovery nobody saw open is noise.
+      incident.pending = incident.told ? { event: 'recovered', since: nowIso } : null;
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * Renders an alert as an Amazon Q Developer in chat applications (formerly AWS Chatbot) custom
- * notification: the SNS `default` message, which Amazon Q posts to Slack, Teams or Chime.
+ * notification: the message of the chat topic (alert-topics.ts), which Amazon Q reads from the
+ * message body and posts to Slack, Teams or Chime.
  * Fields: version "1.0", source "custom" (literally), content {textType "client-markdown", title,
  * description (required), nextSteps, keywords}, metadata {threadId, summary, eventType,
  * relatedResources, additionalContext}. The thread id is the incident's id, which survives

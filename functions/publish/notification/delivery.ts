@@ -1,6 +1,6 @@
 /**
- * One delivery path for every Lambda subscriber of the notification topic (Slack webhook, Slack
- * app, PagerDuty): read each SNS record as our alert (the `lambda` entry the notifier publishes)
+ * One delivery path for every Lambda subscriber of the payload topic (Slack webhook, Slack
+ * app, PagerDuty): read each SNS record as our alert (the payload message the notifier publishes)
  * or as a plain CloudWatch alarm message (the notifier's own dead-letter alarm notifies the topic
  * directly), let the channel render it, and send it. A channel is the small interface below; the
  * loop, the parsing, the skipping and the logging are the same for all, and never log a secret

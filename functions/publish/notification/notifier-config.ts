@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ALERT_TOPIC_NAMES, ALERT_TOPICS, type AlertTopic, type AlertTopicArns } from './alert-topics.ts';
 import { DEFAULT_HOLD_BACK_MS } from './pending.ts';
 
 /**
@@ -15,7 +16,8 @@ export const TARGET_REGISTRIES_FILE_NAME = 'target-registries.json';
 
 export interface NotifierConfig {
   table: string;
-  topicArn: string;
+  /** Each format's notification topic (alert-topics.ts): every one is required. */
+  topicArns: AlertTopicArns;
   /** The deployment's probe regions, so "2 of 3 regions" counts a region that sent nothing. */
   probeRegions: string[];
   reminderMinutes: number;
@@ -32,7 +34,6 @@ export interface NotifierConfig {
 
 export const NotifierEnv = {
   table: 'STATE_TABLE_NAME',
-  topicArn: 'NOTIFICATION_TOPIC_ARN',
   probeRegions: 'PROBE_REGIONS',
   reminderMinutes: 'REMINDER_MINUTES',
   holdBackSeconds: 'UPDATE_HOLD_BACK_SECONDS',
@@ -62,7 +63,9 @@ export function readNotifierConfig(
   const minutes = (name: string, fallback: number) => amount(name, fallback, 'minutes');
   return {
     table: required(NotifierEnv.table),
-    topicArn: required(NotifierEnv.topicArn),
+    topicArns: Object.fromEntries(
+      ALERT_TOPIC_NAMES.map((format) => [format, required(ALERT_TOPICS[format].env)]),
+    ) as Record<AlertTopic, string>,
     probeRegions: required(NotifierEnv.probeRegions)
       .split(',')
       .map((r) => r.trim())

@@ -16,6 +16,13 @@
  *      the sweep, sends it; after 5 receives the messages go to the dead-letter queue (which
  *      alarms). A crash between the write and the publish loses that one message: the price of
  *      never sending an opening twice.
+ *
+ * Each alert is published once per format, to that format's topic (alert-topics.ts,
+ * sns-message.ts). When some topics took it and others failed, someone has heard it: the incident
+ * keeps what it told (so its recovery says what recovered, from which cause), and the news is put
+ * back to be sent again to every topic. Those that had it get it twice; that is rarer than it
+ * sounds (the topics share one key and one API, which fail together) and better than a channel
+ * that never hears of an incident the others were paged about.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -32,6 +39,7 @@ import {
 import type { TargetState } from '../state-item.ts';
 import { readTargetStates } from '../state-read.ts';
 import { type AlarmTransition, parseAlarmRecords } from './alarm-event.ts';
+import { ALERT_TOPIC_NAMES, type AlertTopic, type AlertTopicArns } from './alert-topics.ts';
 import { applyTransitions, memberKeys, reconcile } from './board.ts';
 import { CAUSES, fill } from './causes.ts';
 import { classify } from './classify.ts';
@@ -47,7 +55,7 @@ import {
 } from './model.ts';
 import { isDue, nextReminderAt, reminderDue } from './pending.ts';
 import { reminderPolicy } from './severity.ts';
-import { composeSnsMessage } from './sns-message.ts';
+import { composeSnsMessages } from './sns-message.ts';
 
 export interface NotifierLogger {
   info(message: string, ...extra: unknown[]): void;
@@ -59,7 +67,8 @@ export interface NotifierDeps {
   db: DynamoDBDocumentClient;
   sns: SNSClient;
   table: string;
-  topicArn: string;
+  /** The notification topic of each format (alert-topics.ts); every alert is published to each. */
+  topicArns: AlertTopicArns;
   alert: Omit<AlertContext, 'now' | 'targets' | 'homeRegion'> & { homeRegion?: string };
   reminderMinutes: number;
   /** An update to an incident notified less than this long ago is held back (pending.ts). */
@@ -129,7 +138,7 @@ async function settle(
   const targets = targetInfo(deps);
   const context: AlertContext = {
     ...deps.alert,
-    homeRegion: deps.alert.homeRegion ?? regionOfArn(deps.topicArn),
+    homeRegion: deps.alert.homeRegion ?? regionOfArn(deps.topicArns.email),
     now,
     targets,
   };
@@ -246,29 +255,41 @@ async function claimDue(
   return claims;
 }
 
+/** A claim whose publish failed on some topics (`delivered` says how many took it) or all. */
+interface Unsent {
+  claim: Claim;
+  error: unknown;
+  delivered: number;
+}
+
 async function publishClaims(claims: readonly Claim[], deps: NotifierDeps, now: Date): Promise<SweepResult> {
   const result: SweepResult = { updates: 0, reminders: 0 };
-  const failed: { claim: Claim; error: unknown }[] = [];
+  const failed: Unsent[] = [];
   for (const claim of claims) {
-    try {
-      await publish(claim.alert, deps);
+    const outcome = await publish(claim.alert, deps);
+    if (outcome.failed.length === 0) {
       if (claim.alert.event === 'reminder') result.reminders += 1;
       else result.updates += 1;
-    } catch (error) {
-      deps.logger.error('publish failed; the message is put back to be sent again', {
-        incidentId: claim.incident.id,
-        event: claim.alert.event,
-        error,
-      });
-      failed.push({ claim, error });
+      continue;
     }
+    deps.logger.error('publish failed; the message is put back to be sent again', {
+      incidentId: claim.incident.id,
+      event: claim.alert.event,
+      failedTopics: outcome.failed.map((f) => f.format),
+      deliveredTopics: outcome.delivered,
+      error: outcome.failed[0]?.error,
+    });
+    failed.push({
+      claim,
+      error: new AggregateError(
+        outcome.failed.map((f) => f.error),
+        `${claim.alert.event} of ${claim.incident.id}: ${outcome.failed.map((f) => f.format).join(', ')} failed`,
+      ),
+      delivered: outcome.delivered.length,
+    });
   }
   if (failed.length > 0) {
-    await putBack(
-      failed.map((f) => f.claim),
-      deps,
-      now,
-    );
+    await putBack(failed, deps, now);
     throw new AggregateError(
       failed.map((f) => f.error),
       `notifier: ${failed.length} of ${claims.length} alerts could not be published: ${failed.map((f) => f.claim.incident.id).join(', ')}`,
@@ -278,25 +299,31 @@ async function publishClaims(claims: readonly Claim[], deps: NotifierDeps, now: 
 }
 
 /**
- * A publish failed after its claim was written: restore what the incident had told, and mark its
- * news pending again, so the retry or the sweep sends it.
+ * A publish failed after its claim was written: mark its news pending again, so the retry or the
+ * sweep sends it. When no topic took it, also restore what the incident had told (nobody heard
+ * it); when some did, keep it (someone did). A reminder some topics took counts as sent.
  */
-async function putBack(claims: readonly Claim[], deps: NotifierDeps, now: Date): Promise<void> {
+async function putBack(unsent: readonly Unsent[], deps: NotifierDeps, now: Date): Promise<void> {
+  const claims = unsent.filter((u) => u.delivered === 0 || u.claim.alert.event !== 'reminder');
+  if (claims.length === 0) return;
   for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
     const board = await getBoard(deps.db, deps.table);
-    for (const { incident, before, alert } of claims) {
+    for (const { claim, delivered } of claims) {
+      const { incident, before, alert } = claim;
       const index = board.incidents.findIndex((i) => i.id === incident.id);
       const current = board.incidents[index];
       if (!current) continue;
+      const heard = delivered > 0;
       board.incidents[index] = {
         ...current,
-        told: before.told,
-        lastNotifiedAt: before.lastNotifiedAt,
+        told: heard ? current.told : before.told,
+        lastNotifiedAt: heard ? current.lastNotifiedAt : before.lastNotifiedAt,
         lastRemindedAt: alert.event === 'reminder' ? before.lastRemindedAt : current.lastRemindedAt,
         reminders: alert.event === 'reminder' ? before.reminders : current.reminders,
-        // A reminder that was not sent is simply due again; anything else is news again.
+        // A reminder that was not sent is simply due again; anything else is news again, except an
+        // opening nobody heard of an incident that has closed since (board.ts: no recovery either).
         pending:
-          alert.event === 'reminder'
+          alert.event === 'reminder' || (alert.event === 'opened' && !heard && !current.open)
             ? current.pending
             : (current.pending ??
               before.pending ?? {
@@ -313,29 +340,62 @@ async function putBack(claims: readonly Claim[], deps: NotifierDeps, now: Date):
     }
   }
   deps.logger.error('cannot put unsent messages back; they are lost', {
-    incidents: claims.map((c) => c.incident.id),
+    incidents: claims.map((c) => c.claim.incident.id),
   });
 }
 
-async function publish(alert: Alert, deps: NotifierDeps): Promise<void> {
-  const composed = composeSnsMessage(alert);
-  await deps.sns.send(
-    new PublishCommand({
-      TopicArn: deps.topicArn,
-      Message: composed.message,
-      MessageStructure: 'json',
-      Subject: composed.subject,
-      MessageAttributes: composed.messageAttributes,
-    }),
+interface PublishOutcome {
+  delivered: AlertTopic[];
+  failed: { format: AlertTopic; error: unknown }[];
+}
+
+/**
+ * Publishes the alert to every format's topic, each a String message with the routing attributes
+ * (no MessageStructure: attributes are sent only with String messages, sns-message.ts). A message
+ * too large for SNS even when trimmed fails every topic, before any publish.
+ */
+async function publish(alert: Alert, deps: NotifierDeps): Promise<PublishOutcome> {
+  let composed: ReturnType<typeof composeSnsMessages>;
+  try {
+    composed = composeSnsMessages(alert);
+  } catch (error) {
+    return { delivered: [], failed: ALERT_TOPIC_NAMES.map((format) => ({ format, error })) };
+  }
+  const settled = await Promise.allSettled(
+    ALERT_TOPIC_NAMES.map((format) =>
+      deps.sns.send(
+        new PublishCommand({
+          TopicArn: deps.topicArns[format],
+          Message: composed[format].message,
+          ...(composed[format].subject ? { Subject: composed[format].subject } : {}),
+          MessageAttributes: composed[format].messageAttributes,
+        }),
+      ),
+    ),
   );
-  deps.logger.info('alert published', {
-    incidentId: alert.incidentId,
-    event: alert.event,
-    severity: alert.messageSeverity,
-    cause: alert.cause,
-    failing: alert.failingCount,
-    trimmed: composed.alert.omitted,
+  const outcome: PublishOutcome = { delivered: [], failed: [] };
+  settled.forEach((s, i) => {
+    const format = ALERT_TOPIC_NAMES[i] as AlertTopic;
+    if (s.status === 'fulfilled') outcome.delivered.push(format);
+    else outcome.failed.push({ format, error: s.reason });
   });
+  if (outcome.delivered.length > 0) {
+    deps.logger.info('alert published', {
+      incidentId: alert.incidentId,
+      event: alert.event,
+      severity: alert.messageSeverity,
+      cause: alert.cause,
+      failing: alert.failingCount,
+      topics: outcome.delivered,
+      trimmed: Object.fromEntries(
+        ALERT_TOPIC_NAMES.filter((f) => composed[f].alert.omitted > 0).map((f) => [
+          f,
+          composed[f].alert.omitted,
+        ]),
+      ),
+    });
+  }
+  return outcome;
 }
 
 function targetInfo(deps: NotifierDeps): Map<string, TargetInfo> {

@@ -1,32 +1,36 @@
 /**
- * The one SNS message per alert, with `MessageStructure: 'json'`: `default` is the Amazon Q Developer
- * custom notification (chat, and any protocol without its own entry), `email` the plain text, `sms`
- * and `https` short texts (short-text.ts), and `lambda` the alert model itself, for the Lambda
- * subscribers (Slack webhook, Slack app, PagerDuty) to render from.
+ * One SNS message per alert and format, each published as a plain String message (no
+ * `MessageStructure`) to that format's topic (alert-topics.ts): `email` the plain text with its
+ * Subject, `chat` the Amazon Q Developer custom notification JSON, `sms` and `https` short texts
+ * (short-text.ts), and `payload` the alert model itself, for the Lambda subscribers (Slack webhook,
+ * Slack app, PagerDuty) to render from.
  *
- * Routing: every publish carries message attributes (`messageAttributesOf`) for subscription filter
- * policies: `severity` (critical, warning, info: this message's), `event` (opened, updated,
- * reminder, recovered, merged), `cause`, and `owner` / `registry` / `region` as String.Array.
- * SNS compares filter policies only with attributes of type String, String.Array and Number, a
- * policy has at most 5 keys and 150 value combinations, matching is case-sensitive
- * (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html); an SQS
- * subscription with raw delivery takes at most 10 attributes
- * (https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html), so we send 6. The same
- * page notes that attributes are *delivered* with the message only when its structure is String,
- * not JSON: receivers must not rely on reading them back; the `lambda` payload carries the same
- * fields.
+ * Routing: every publish carries the same message attributes (`messageAttributesOf`) for
+ * subscription filter policies: `severity` (critical, warning, info: this message's), `event`
+ * (opened, updated, reminder, recovered, merged), `cause`, and `owner` / `registry` / `region` as
+ * String.Array. Attributes travel with String messages: "message attributes are sent only when the
+ * message structure is String, not JSON"
+ * (https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html), which is why there is no
+ * JSON-structured message any more. SNS compares filter policies only with attributes of type
+ * String, String.Array and Number, a policy has at most 5 keys and 150 value combinations, matching
+ * is case-sensitive (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html);
+ * an SQS subscription with raw delivery takes at most 10 attributes (SNSMessageAttributes.html
+ * above), so we send 6.
  *
- * SNS refuses messages over 256 KB. A burst of hundreds of targets with long evidence could pass it,
- * so the message is trimmed, not dropped, in this order until it fits:
+ * SNS refuses messages over 256 KB, attributes included. Each format is sized on its own (the email
+ * keeps more than the chat message when it fits more), trimmed, not dropped, in this order until it
+ * fits:
  *   1. related alarm ARNs beyond the first MAX_ALARM_ARNS (links for Amazon Q, shown nowhere else);
  *   2. failing targets, from the end (the model sorts worst first), as many kept as fit, across the
  *      diagnosis groups; the renderers print "+N more" in their place;
  *   3. recovered targets' names, from the end, with "+N more" after the names;
  *   4. a minimal message: title, a clipped headline, counts and links, no targets.
  * The result is checked after each step; if not even the minimal message fits, composing throws
- * (the notifier's retry and dead-letter path) instead of publishing what SNS would reject.
+ * (the notifier's retry and dead-letter path) instead of publishing what SNS would reject. The SMS
+ * and HTTPS texts are bounded by their renderers far below that.
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { ALERT_TOPIC_NAMES, type AlertTopic } from './alert-topics.ts';
 import { renderChatbot } from './chatbot.ts';
 import { emailSubject, renderEmail } from './email.ts';
 import type { Alert } from './model.ts';
@@ -35,7 +39,7 @@ import { renderHttps, renderSms } from './short-text.ts';
 /** SNS's limit is 262,144 bytes, message attributes included (SNS Publish API); keep room for them. */
 export const SNS_MESSAGE_BUDGET_BYTES = 256_000;
 
-/** Marks the `lambda` payload so the Slack subscriber can tell our alerts from anything else. */
+/** Marks the `payload` message so the Slack subscriber can tell our alerts from anything else. */
 export const ALERT_PAYLOAD_KIND = 'registry-canary-alert';
 
 export interface AlertPayload {
@@ -45,10 +49,12 @@ export interface AlertPayload {
 }
 
 export interface SnsAlertMessage {
-  /** For PublishCommand's Message, with MessageStructure 'json'. */
+  format: AlertTopic;
+  /** PublishCommand's Message, a String message. */
   message: string;
-  subject: string;
-  /** The alert as sent: `omitted` says how many failing targets were trimmed. */
+  /** PublishCommand's Subject: email only ("used as the Subject line when the message is delivered to email endpoints", SNS Publish API). */
+  subject?: string;
+  /** The alert as sent in this format: `omitted` says how many failing targets were trimmed. */
   alert: Alert;
   messageAttributes: Record<string, MessageAttributeValue>;
 }
@@ -82,8 +88,23 @@ export class SnsMessageTooLargeError extends Error {
   override name = 'SnsMessageTooLargeError';
 }
 
-export function composeSnsMessage(alert: Alert, budgetBytes = SNS_MESSAGE_BUDGET_BYTES): SnsAlertMessage {
+/** The alert in every format, each within `budgetBytes`. */
+export function composeSnsMessages(
+  alert: Alert,
+  budgetBytes = SNS_MESSAGE_BUDGET_BYTES,
+): Record<AlertTopic, SnsAlertMessage> {
+  return Object.fromEntries(
+    ALERT_TOPIC_NAMES.map((format) => [format, composeSnsMessage(alert, format, budgetBytes)]),
+  ) as Record<AlertTopic, SnsAlertMessage>;
+}
+
+export function composeSnsMessage(
+  alert: Alert,
+  format: AlertTopic,
+  budgetBytes = SNS_MESSAGE_BUDGET_BYTES,
+): SnsAlertMessage {
   const fits = (candidate: SnsAlertMessage) => publishedBytes(candidate) <= budgetBytes;
+  const compose = (a: Alert) => composeAs(format, a);
   let current = alert;
   let composed = compose(current);
   if (fits(composed)) return composed;
@@ -110,7 +131,7 @@ export function composeSnsMessage(alert: Alert, budgetBytes = SNS_MESSAGE_BUDGET
   composed = compose(minimal(current));
   if (fits(composed)) return composed;
   throw new SnsMessageTooLargeError(
-    `alert for ${alert.incidentId} is ${Buffer.byteLength(composed.message)} bytes even without targets; SNS takes ${budgetBytes}`,
+    `${format} alert for ${alert.incidentId} is ${Buffer.byteLength(composed.message)} bytes even without targets; SNS takes ${budgetBytes}`,
   );
 }
 
@@ -137,7 +158,7 @@ function largestThatFits(
 
 /** What SNS counts against its limit: the message and its attributes (names, types and values). */
 export function publishedBytes(message: SnsAlertMessage): number {
-  let bytes = Buffer.byteLength(message.message) + Buffer.byteLength(message.subject);
+  let bytes = Buffer.byteLength(message.message) + Buffer.byteLength(message.subject ?? '');
   for (const [name, value] of Object.entries(message.messageAttributes)) {
     bytes +=
       Buffer.byteLength(name) +
@@ -186,19 +207,17 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function compose(alert: Alert): SnsAlertMessage {
-  const payload: AlertPayload = { kind: ALERT_PAYLOAD_KIND, version: 2, alert };
-  const messageAttributes = messageAttributesOf(alert);
-  return {
-    message: JSON.stringify({
-      default: JSON.stringify(renderChatbot(alert)),
-      email: renderEmail(alert),
-      sms: renderSms(alert),
-      https: renderHttps(alert),
-      lambda: JSON.stringify(payload),
-    }),
-    subject: emailSubject(alert),
-    alert,
-    messageAttributes,
-  };
+/** Each format's renderer: the Message, and the Subject where a subscriber shows one. */
+const RENDER: Record<AlertTopic, (alert: Alert) => { message: string; subject?: string }> = {
+  email: (alert) => ({ message: renderEmail(alert), subject: emailSubject(alert) }),
+  chat: (alert) => ({ message: JSON.stringify(renderChatbot(alert)) }),
+  sms: (alert) => ({ message: renderSms(alert) }),
+  https: (alert) => ({ message: renderHttps(alert) }),
+  payload: (alert) => ({
+    message: JSON.stringify({ kind: ALERT_PAYLOAD_KIND, version: 2, alert } satisfies AlertPayload),
+  }),
+};
+
+function composeAs(format: AlertTopic, alert: Alert): SnsAlertMessage {
+  return { format, ...RENDER[format](alert), alert, messageAttributes: messageAttributesOf(alert) };
 }

@@ -64,7 +64,7 @@ describe('alert scenarios', () => {
       registry: '["registry-1.docker.io"]',
       region: '["ap-southeast-1","eu-west-1","us-east-1"]',
     });
-    expect(m.input.MessageAttributes?.['owner']?.DataType).toBe('String.Array');
+    expect(m.inputs.email.MessageAttributes?.['owner']?.DataType).toBe('String.Array');
     expect(m.alert.groups).toHaveLength(1);
     expect(m.alert.groups[0]?.targets.map((t) => t.target)).toEqual(targets);
     // The diagnosis appears once, with its three targets, in every channel.

@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SNSEventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DeliveryError } from '../../../functions/publish/notification/delivery.ts';
 import { handleAlarmBatch, sweep } from '../../../functions/publish/notification/notifier.ts';
@@ -24,8 +25,10 @@ import {
 import {
   deliverToSlackApp,
   type PostMessageBody,
+  type SlackAppDeps,
+  THREAD_WAITS_MS,
 } from '../../../functions/publish/notification/slack-app.ts';
-import { dynamoThreadStore } from '../../../functions/publish/state-thread.ts';
+import { CLAIM_STALE_MS, dynamoThreadStore } from '../../../functions/publish/state-thread.ts';
 import {
   alarm,
   at,
@@ -80,23 +83,25 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+const okSlack: typeof answer = (request) =>
+  request.path === '/api/chat.postMessage'
+    ? {
+        status: 200,
+        body: {
+          ok: true,
+          channel: 'C0123ABCD',
+          ts: `1764410${String(++tsCounter).padStart(3, '0')}.000100`,
+          message: {},
+        },
+      }
+    : {
+        status: 202,
+        body: { status: 'success', message: 'Event processed', dedup_key: request.body['dedup_key'] },
+      };
+
 beforeEach(() => {
   requests.length = 0;
-  answer = (request) =>
-    request.path === '/api/chat.postMessage'
-      ? {
-          status: 200,
-          body: {
-            ok: true,
-            channel: 'C0123ABCD',
-            ts: `1764410${String(++tsCounter).padStart(3, '0')}.000100`,
-            message: {},
-          },
-        }
-      : {
-          status: 202,
-          body: { status: 'success', message: 'Event processed', dedup_key: request.body['dedup_key'] },
-        };
+  answer = okSlack;
 });
 
 const quiet = {
@@ -116,6 +121,41 @@ async function toSlackApp(from = 0) {
     });
   }
   return requests.filter((r) => r.path === '/api/chat.postMessage');
+}
+
+/** Delivers one record to the Slack app subscriber, as one Lambda invocation would. */
+function slackApp(record: SNSEventRecord, extra: Partial<SlackAppDeps> = {}) {
+  return deliverToSlackApp([record], {
+    token: async () => SECRETS.slackBotToken,
+    channel: 'C0123ABCD',
+    threads: dynamoThreadStore(h.db, h.table),
+    apiBase: `${base}/api`,
+    logger: quiet,
+    ...extra,
+  });
+}
+
+const slackPosts = () =>
+  requests.filter((r) => r.path === '/api/chat.postMessage').map((r) => r.body as unknown as PostMessageBody);
+
+const incidentOf = (record: SNSEventRecord) =>
+  (JSON.parse(record.Sns.Message) as { alert: { incidentId: string } }).alert.incidentId;
+
+/** An incident's opening, and an update to it (a second target joined after the hold-back). */
+async function openingAndUpdate(): Promise<[SNSEventRecord, SNSEventRecord]> {
+  for (const region of REGIONS)
+    await probe(region, {
+      'hub-alpine': failing('hub-alpine', 'REGISTRY_UNAVAILABLE'),
+      'hub-nginx': failing('hub-nginx', 'REGISTRY_UNAVAILABLE'),
+    });
+  await handleAlarmBatch([failingAlarm('hub-alpine', 'ALARM', 0)], deps());
+  vi.setSystemTime(at(3));
+  await handleAlarmBatch([failingAlarm('hub-nginx', 'ALARM', 3)], deps());
+  const records = lambdaRecords();
+  expect(records.map((r) => JSON.parse(r.Sns.Message).alert.event)).toEqual(['opened', 'updated']);
+  // Real time for the waits from here: the fake clock only dated the alarms.
+  vi.useRealTimers();
+  return records as [SNSEventRecord, SNSEventRecord];
 }
 
 async function toPagerDuty(severities?: ('critical' | 'warning')[]) {
@@ -179,14 +219,88 @@ describe('Slack app channel', () => {
     expect(recovery?.text).toMatch(/^INFO: RESOLVED after 38m TIMEOUT only from eu-west-1/);
   });
 
-  it('keeps one root when two deliveries of an incident race to post first', async () => {
-    const threads = dynamoThreadStore(h.db, h.table);
-    const [a, b] = await Promise.all([
-      threads.putFirst('incident-1', '1.1'),
-      threads.putFirst('incident-1', '2.2'),
-    ]);
-    expect(a).toBe(b);
-    expect(await threads.get('incident-1')).toBe(a);
+  it('posts exactly one top-level message when deliveries of one incident race, the others reply to it', async () => {
+    const [opening, update] = await openingAndUpdate();
+
+    // SNS invokes the subscriber once per message, concurrently: an opening, and its update three times.
+    await Promise.all([opening, update, update, update].map((record) => slackApp(record)));
+
+    const posts = slackPosts();
+    expect(posts).toHaveLength(4);
+    const top = posts.filter((p) => p.thread_ts === undefined);
+    expect(top).toHaveLength(1);
+    const root = await dynamoThreadStore(h.db, h.table).get(incidentOf(opening));
+    expect(root).toMatch(/^1764410\d{3}\.000100$/);
+    for (const reply of posts.filter((p) => p !== top[0])) expect(reply.thread_ts).toBe(root);
+  });
+
+  it('makes an update delivered while the opening is being posted wait, then reply in its thread', async () => {
+    const [opening, update] = await openingAndUpdate();
+    let sleeps = 0;
+    let openingPosted!: () => void;
+    const posted = new Promise<void>((resolve) => {
+      openingPosted = resolve;
+    });
+
+    // The update finds no thread: it waits (here, until the opening is in) rather than posting.
+    const updating = slackApp(update, {
+      sleep: async () => {
+        sleeps += 1;
+        await posted;
+      },
+    });
+    await vi.waitFor(() => expect(sleeps).toBe(1), { timeout: 10_000 });
+    await slackApp(opening);
+    openingPosted();
+    await updating;
+
+    const [first, second] = slackPosts();
+    expect(first?.thread_ts).toBeUndefined();
+    expect(first?.text).toMatch(/FAILING/);
+    expect(second?.thread_ts).toBe(await dynamoThreadStore(h.db, h.table).get(incidentOf(opening)));
+  });
+
+  it('gives up retryably, posting nothing, while another delivery holds a fresh claim on the thread', async () => {
+    const [opening] = await openingAndUpdate();
+    await dynamoThreadStore(h.db, h.table).claim(incidentOf(opening), 'another-delivery');
+    let sleeps = 0;
+
+    const error = (await slackApp(opening, {
+      sleep: async () => {
+        sleeps += 1;
+      },
+    }).catch((e: unknown) => e)) as DeliveryError;
+
+    expect(error).toMatchObject({ name: 'DeliveryError', retryable: true });
+    expect(error.message).toMatch(/still posting its first message/);
+    expect(sleeps).toBe(THREAD_WAITS_MS.length);
+    expect(slackPosts()).toEqual([]);
+  });
+
+  it('takes over a claim whose holder died, once it is older than twice the timeout', async () => {
+    const [opening] = await openingAndUpdate();
+    const id = incidentOf(opening);
+    const twoMinutesAgo = new Date(Date.now() - 2 * CLAIM_STALE_MS);
+    await dynamoThreadStore(h.db, h.table, () => twoMinutesAgo).claim(id, 'crashed-delivery');
+
+    await slackApp(opening, { sleep: async () => expect.fail('an abandoned claim is not waited for') });
+
+    const [post] = slackPosts();
+    expect(post?.thread_ts).toBeUndefined();
+    expect(await dynamoThreadStore(h.db, h.table).read(id)).toEqual({ ts: expect.any(String) });
+  });
+
+  it('releases its claim when Slack refuses the root, so the retry posts it at once', async () => {
+    const [opening] = await openingAndUpdate();
+    answer = () => ({ status: 200, body: { ok: false, error: 'internal_error' } });
+    await expect(slackApp(opening)).rejects.toMatchObject({ retryable: true });
+    answer = okSlack;
+
+    await slackApp(opening, { sleep: async () => expect.fail('a released claim is not waited for') });
+
+    const root = slackPosts().at(-1);
+    expect(root?.thread_ts).toBeUndefined();
+    expect(await dynamoThreadStore(h.db, h.table).get(incidentOf(opening))).toMatch(/^1764410/);
   });
 
   it("fails with Slack's error word, never the token, when Slack refuses the message", async () => {

@@ -25,6 +25,7 @@ import {
   saveExample,
   sent,
   sns,
+  TOPICS,
   useNotifierHarness,
 } from './harness.ts';
 
@@ -124,7 +125,7 @@ describe('notifier faults', () => {
 
   it('reports the batch items whose alert could not be published, and sends it on the retry', async () => {
     await hubFailing();
-    sns.on(PublishCommand).rejectsOnce(new Error('SNS is down')).resolves({ MessageId: 'm-2' });
+    sns.on(PublishCommand).rejects(new Error('SNS is down'));
     const record = failingAlarm('hub-alpine', 'ALARM', 0);
 
     const first = await handleAlarmBatch([record], deps());
@@ -135,13 +136,86 @@ describe('notifier faults', () => {
       pending: { event: 'opened' },
     });
 
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
     const retry = await handleAlarmBatch([record], deps());
     expect(retry.batchItemFailures).toEqual([]);
+    // The failed attempt tried every topic, then the retry sent to every one.
     const events = sns
       .commandCalls(PublishCommand)
-      .map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '').lambda).alert.event);
+      .filter((c) => c.args[0].input.TopicArn === TOPICS.payload)
+      .map((c) => JSON.parse(c.args[0].input.Message ?? '').alert.event);
     expect(events).toEqual(['opened', 'opened']);
     expect((await getBoard(h.db, h.table)).incidents[0]?.pending).toBeNull();
+  });
+
+  it('says nothing about a target whose alarm went to ALARM and back to OK within one batch', async () => {
+    for (const region of REGIONS)
+      await probe(region, { 'hub-alpine': failing('hub-alpine', 'REGISTRY_UNAVAILABLE') });
+    vi.setSystemTime(at(3));
+
+    const response = await handleAlarmBatch(
+      [failingAlarm('hub-alpine', 'ALARM', 1), failingAlarm('hub-alpine', 'OK', 2)],
+      deps(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await sent()).toEqual([]);
+    expect((await getBoard(h.db, h.table)).incidents).toEqual([]);
+  });
+
+  it('sends no recovery for an opening nobody heard: its publish failed, and the retried batch brings the OK too', async () => {
+    for (const region of REGIONS)
+      await probe(region, { 'hub-alpine': failing('hub-alpine', 'REGISTRY_UNAVAILABLE') });
+    sns.on(PublishCommand).rejects(new Error('SNS is down'));
+    const opening = failingAlarm('hub-alpine', 'ALARM', 1);
+    expect((await handleAlarmBatch([opening], deps())).batchItemFailures).toHaveLength(1);
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    vi.setSystemTime(at(5));
+    for (const region of REGIONS) await probe(region, { 'hub-alpine': result('hub-alpine') });
+
+    // SQS redelivers the ALARM in the same batch as the OK that followed it.
+    const retry = await handleAlarmBatch([opening, failingAlarm('hub-alpine', 'OK', 4)], deps());
+
+    expect(retry.batchItemFailures).toEqual([]);
+    // Before: "RESOLVED after 3m: registry-1.docker.io", "recovered ... from the failure" (no code).
+    expect(await sent()).toEqual([]);
+    expect((await getBoard(h.db, h.table)).incidents[0]).toMatchObject({ open: false, pending: null });
+    // And the sweep does not resurrect the opening.
+    await sweep(deps());
+    expect(await sent()).toEqual([]);
+  });
+
+  it('keeps what an opening told when only some topics took it: its recovery names the code and the cause', async () => {
+    for (const region of REGIONS)
+      await probe(region, { 'hub-alpine': failing('hub-alpine', 'REGISTRY_UNAVAILABLE') });
+    sns.on(PublishCommand, { TopicArn: TOPICS.chat }).rejects(new Error('throttled'));
+    const opening = failingAlarm('hub-alpine', 'ALARM', 1);
+
+    const first = await handleAlarmBatch([opening], deps());
+
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(logs.some((l) => l.includes('"failedTopics":["chat"]'))).toBe(true);
+    // Email, SMS, HTTPS and the Lambda subscribers heard it: the incident keeps what it told, and
+    // the news is pending again for every topic.
+    expect((await getBoard(h.db, h.table)).incidents[0]).toMatchObject({
+      told: { code: 'REGISTRY_UNAVAILABLE' },
+      pending: { event: 'opened' },
+    });
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    vi.setSystemTime(at(5));
+    for (const region of REGIONS) await probe(region, { 'hub-alpine': result('hub-alpine') });
+
+    await handleAlarmBatch([opening, failingAlarm('hub-alpine', 'OK', 4)], deps());
+
+    const [recovery, ...rest] = await sent();
+    expect(rest).toEqual([]);
+    expect(recovery?.alert.event).toBe('recovered');
+    expect(recovery?.alert.headline).toBe(
+      '1 target recovered (hub-alpine) from REGISTRY_UNAVAILABLE; it lasted 3m.',
+    );
+    expect(recovery?.subject).toMatch(/^RESOLVED after 3m REGISTRY_UNAVAILABLE /);
   });
 
   it('fails the sweep when a reminder cannot be published, and sends it once on the retry', async () => {
@@ -158,6 +232,19 @@ describe('notifier faults', () => {
 
     sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
     expect(await sweep(deps())).toEqual({ updates: 0, reminders: 1 });
+    expect(await sweep(deps())).toEqual({ updates: 0, reminders: 0 });
+  });
+
+  it('counts a reminder some topics took as sent: the sweep fails, its retry sends no second reminder', async () => {
+    await hubFailing();
+    await handleAlarmBatch([failingAlarm('hub-alpine', 'ALARM', 0)], deps());
+    vi.setSystemTime(at(61));
+    sns.on(PublishCommand, { TopicArn: TOPICS.sms }).rejects(new Error('throttled'));
+
+    await expect(sweep(deps())).rejects.toThrow(/1 of 1 alerts could not be published/);
+    expect((await getBoard(h.db, h.table)).incidents[0]).toMatchObject({ reminders: 1, pending: null });
+
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
     expect(await sweep(deps())).toEqual({ updates: 0, reminders: 0 });
   });
 

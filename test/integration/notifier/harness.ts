@@ -1,8 +1,9 @@
 /**
  * What the notifier's end-to-end tests share: probe results written to a DynamoDB-compatible table
  * (dynalite on loopback) by the probe's own writer, CloudWatch alarm state changes (named by the
- * alarm catalog, shaped as CloudWatch sends them) as SNS envelopes in SQS records, the SNS publish
- * captured with aws-sdk-client-mock, and the Slack webhook subscriber posting to a webhook on
+ * alarm catalog, shaped as CloudWatch sends them) as SNS envelopes in SQS records, the SNS publishes
+ * (one per format's topic, alert-topics.ts) captured with aws-sdk-client-mock, each checked to be a
+ * String message with the routing attributes, and the Slack webhook subscriber posting to a webhook on
  * loopback. The clock is vitest's fake Date. After every test, every output (published messages,
  * Slack posts, log lines) is scanned for the test's credentials.
  */
@@ -19,10 +20,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import type { DiagnosisCode } from '../../../functions/probe/codes.ts';
 import type { ProbeResult } from '../../../functions/probe/result.ts';
 import { type AlarmKind, alarmName } from '../../../functions/publish/alarm-catalog.ts';
+import {
+  ALERT_TOPIC_NAMES,
+  type AlertTopic,
+  type AlertTopicArns,
+} from '../../../functions/publish/notification/alert-topics.ts';
 import type { ChatbotNotification } from '../../../functions/publish/notification/chatbot.ts';
 import type { Alert } from '../../../functions/publish/notification/model.ts';
 import type { NotifierDeps } from '../../../functions/publish/notification/notifier.ts';
-import { MAX_SMS_CHARS } from '../../../functions/publish/notification/short-text.ts';
+import { MAX_SMS_CHARS, SMS_PREFIX } from '../../../functions/publish/notification/short-text.ts';
 import {
   blockText,
   MAX_BLOCKS,
@@ -41,7 +47,11 @@ import { createStateTable } from '../harness/state-table.ts';
 process.env['AWS_ACCESS_KEY_ID'] ??= 'test';
 process.env['AWS_SECRET_ACCESS_KEY'] ??= 'test';
 
-export const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:registry-canary-notifications';
+/** One topic per format, as the alerting construct makes them. */
+export const TOPICS: AlertTopicArns = Object.fromEntries(
+  ALERT_TOPIC_NAMES.map((format) => [format, `arn:aws:sns:eu-west-1:123456789012:registry-canary-${format}`]),
+) as Record<AlertTopic, string>;
+const FORMAT_OF_TOPIC = new Map(ALERT_TOPIC_NAMES.map((format) => [TOPICS[format], format]));
 export const REGIONS = ['ap-southeast-1', 'eu-west-1', 'us-east-1'];
 export const DASHBOARD =
   'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/RegistryCanary';
@@ -153,7 +163,7 @@ export function deps(extra: Partial<NotifierDeps> = {}): NotifierDeps {
     db: h.db,
     sns: new SNSClient({ region: 'eu-west-1' }),
     table: h.table,
-    topicArn: TOPIC,
+    topicArns: TOPICS,
     alert: {
       expectedRegions: REGIONS,
       staleAfterMs: 40 * 60_000,
@@ -225,8 +235,10 @@ export const failingAlarm = (target: string, state: 'ALARM' | 'OK', minutes: num
   alarm('FailingInAnyRegion', target, state, minutes, target);
 
 export interface Sent {
-  input: PublishCommandInput;
+  /** Each format's publish, from its topic. */
+  inputs: Record<AlertTopic, PublishCommandInput>;
   subject: string;
+  /** The attributes, the same on every format's publish. */
   attributes: Record<string, string>;
   chatbot: ChatbotNotification;
   email: string;
@@ -236,48 +248,76 @@ export interface Sent {
   slack: SlackMessage;
 }
 
-/** What SNS hands each Lambda subscriber for every message published so far: the `lambda` entries. */
-export function lambdaRecords(): SNSEventRecord[] {
-  return sns.commandCalls(PublishCommand).map((call) => {
-    const input = call.args[0].input;
-    const message = JSON.parse(input.Message ?? '') as Record<string, string>;
-    return lambdaDelivery(input, message['lambda'] ?? '');
-  });
+/**
+ * Every alert published so far: its publishes, one per format's topic. The notifier publishes an
+ * alert's formats together, so the calls come in runs of one per topic; each run must name every
+ * topic once, be a String message (no MessageStructure: attributes are sent only with String
+ * messages, docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html), and carry the same
+ * attributes on every publish.
+ */
+export function publishedAlerts(): Record<AlertTopic, PublishCommandInput>[] {
+  const calls = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+  expect(calls.length % ALERT_TOPIC_NAMES.length).toBe(0);
+  const alerts: Record<AlertTopic, PublishCommandInput>[] = [];
+  for (let i = 0; i < calls.length; i += ALERT_TOPIC_NAMES.length) {
+    const run = calls.slice(i, i + ALERT_TOPIC_NAMES.length);
+    const byFormat = Object.fromEntries(
+      run.map((input) => [FORMAT_OF_TOPIC.get(input.TopicArn ?? '') ?? `unknown ${input.TopicArn}`, input]),
+    );
+    expect(Object.keys(byFormat).sort()).toEqual([...ALERT_TOPIC_NAMES].sort());
+    for (const input of run) {
+      expect(input.MessageStructure).toBeUndefined();
+      expect(input.MessageAttributes).toEqual(run[0]?.MessageAttributes);
+      expect(Object.keys(input.MessageAttributes ?? {}).sort()).toEqual([
+        'cause',
+        'event',
+        'owner',
+        'region',
+        'registry',
+        'severity',
+      ]);
+    }
+    alerts.push(byFormat as Record<AlertTopic, PublishCommandInput>);
+  }
+  return alerts;
 }
 
-/** Every message published so far, as each channel sees it (the Slack one rendered by the real subscriber). */
+/** What SNS hands each Lambda subscriber for every alert published so far: the payload topic's messages. */
+export function lambdaRecords(): SNSEventRecord[] {
+  return publishedAlerts().map((inputs) => lambdaDelivery(inputs.payload));
+}
+
+/** Every alert published so far, as each channel sees it (the Slack one rendered by the real subscriber). */
 export async function sent(): Promise<Sent[]> {
   const out: Sent[] = [];
-  for (const call of sns.commandCalls(PublishCommand)) {
-    const input = call.args[0].input;
-    const message = JSON.parse(input.Message ?? '') as Record<string, string>;
-    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https', 'lambda', 'sms']);
+  for (const inputs of publishedAlerts()) {
     slackPosts.length = 0;
-    await deliverToSlack([lambdaDelivery(input, message['lambda'] ?? '')], {
+    await deliverToSlack([lambdaDelivery(inputs.payload)], {
       webhookUrl: async () => slackUrl,
       logger: { info: () => {}, warn: () => {} },
     });
     out.push({
-      input,
-      subject: input.Subject ?? '',
+      inputs,
+      subject: inputs.email.Subject ?? '',
       attributes: Object.fromEntries(
-        Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+        Object.entries(inputs.email.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
       ),
-      chatbot: JSON.parse(message['default'] ?? '') as ChatbotNotification,
-      email: message['email'] ?? '',
-      sms: message['sms'] ?? '',
-      https: message['https'] ?? '',
-      alert: (JSON.parse(message['lambda'] ?? '') as { alert: Alert }).alert,
+      chatbot: JSON.parse(inputs.chat.Message ?? '') as ChatbotNotification,
+      email: inputs.email.Message ?? '',
+      sms: inputs.sms.Message ?? '',
+      https: inputs.https.Message ?? '',
+      alert: (JSON.parse(inputs.payload.Message ?? '') as { alert: Alert }).alert,
       slack: slackPosts[0] as SlackMessage,
     });
   }
   return out;
 }
 
-export function lambdaDelivery(input: PublishCommandInput, message: string): SNSEventRecord {
+/** The SNS record a Lambda subscriber of the payload topic gets for `input`, attributes included. */
+export function lambdaDelivery(input: PublishCommandInput): SNSEventRecord {
   return {
     EventVersion: '1.0',
-    EventSubscriptionArn: `${TOPIC}:sub`,
+    EventSubscriptionArn: `${TOPICS.payload}:sub`,
     EventSource: 'aws:sns',
     Sns: {
       SignatureVersion: '1',
@@ -285,11 +325,16 @@ export function lambdaDelivery(input: PublishCommandInput, message: string): SNS
       Signature: '',
       SigningCertUrl: '',
       MessageId: 'sns-1',
-      Message: message,
-      MessageAttributes: {},
+      Message: input.Message ?? '',
+      MessageAttributes: Object.fromEntries(
+        Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [
+          k,
+          { Type: v.DataType ?? 'String', Value: v.StringValue ?? '' },
+        ]),
+      ),
       Type: 'Notification',
       UnsubscribeUrl: '',
-      TopicArn: TOPIC,
+      TopicArn: input.TopicArn ?? TOPICS.payload,
       Subject: input.Subject ?? '',
     },
   };
@@ -324,11 +369,14 @@ export function saveExample(name: string, message: Sent): void {
 /** Every channel's limits, on every message. */
 export function expectWithinLimits(message: Sent) {
   // SNS: 256 KB (262,144 bytes) per publish, attributes included (SNS Publish API, Message).
-  expect(Buffer.byteLength(message.input.Message ?? '')).toBeLessThanOrEqual(262_144);
+  for (const input of Object.values(message.inputs))
+    expect(Buffer.byteLength(input.Message ?? '')).toBeLessThanOrEqual(262_144);
   // SNS email Subject: "less than 100 characters", no line breaks (SNS Publish API, Subject).
   expect(message.subject.length).toBeLessThan(100);
   expect(message.subject).toMatch(/^[\x20-\x7E]+$/);
+  // One SMS: 140 ASCII characters, the topic's "CANARY> " prefix included (sms_publish-to-phone.html, sms_publish-to-topic.html).
   expect(message.sms.length).toBeLessThanOrEqual(MAX_SMS_CHARS);
+  expect(`${SMS_PREFIX}${message.sms}`.length).toBeLessThanOrEqual(140);
   // Slack Block Kit: 50 blocks, header plain_text 150, section text 3,000 (docs.slack.dev block reference).
   expect(message.slack.blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
   // Block text in all: chat.postMessage answers msg_blocks_too_long from about 13,200 (slackapi/bolt-js#2509).

@@ -167,10 +167,22 @@ describe.each(CASES)('the cost model against the synthesised app: %s', (_name, i
     }
   });
 
-  it('counts the KMS keys, dashboards, schedules, functions and rules deployed', { timeout: 180_000 }, () => {
+  it('counts the KMS keys, topics, dashboards, schedules, functions and rules deployed', {
+    timeout: 180_000,
+  }, () => {
     const { config, ofType } = get();
     const inventory = deploymentInventory(config);
     expect(inventory.kmsKeys).toBe(ofType('AWS::KMS::Key').length);
+    expect(inventory.topics).toBe(ofType('AWS::SNS::Topic').length);
+    // Every topic but the alarm topic is one the notifier publishes each alert to.
+    const notifierPolicy = ofType('AWS::IAM::Policy').find((p) =>
+      JSON.stringify(p.Properties).includes('"PublishNotifications"'),
+    );
+    const document = notifierPolicy?.Properties['PolicyDocument'] as
+      | { Statement: { Sid?: string; Resource: unknown }[] }
+      | undefined;
+    const publish = document?.Statement.find((st) => st.Sid === 'PublishNotifications');
+    expect([publish?.Resource].flat()).toHaveLength(inventory.alertTopics);
     expect(inventory.dashboards).toBe(ofType('AWS::CloudWatch::Dashboard').length);
     expect(inventory.schedules).toBe(ofType('AWS::Scheduler::Schedule').length);
     for (const schedule of ofType('AWS::Scheduler::Schedule')) {

@@ -6,6 +6,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ALERT_TOPIC_NAMES, ALERT_TOPICS } from '../../../functions/publish/notification/alert-topics.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
@@ -16,7 +17,8 @@ beforeEach(() => {
   sns.reset();
   vi.stubEnv('AWS_REGION', 'eu-west-1');
   vi.stubEnv('STATE_TABLE_NAME', 'registry-canary-state');
-  vi.stubEnv('NOTIFICATION_TOPIC_ARN', 'arn:aws:sns:eu-west-1:123456789012:notifications');
+  for (const format of ALERT_TOPIC_NAMES)
+    vi.stubEnv(ALERT_TOPICS[format].env, `arn:aws:sns:eu-west-1:123456789012:registry-canary-${format}`);
   vi.stubEnv('PROBE_REGIONS', 'eu-west-1,us-east-1');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
 });

@@ -4,7 +4,8 @@
  */
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Alerting } from '../../../lib/constructs/alerting.ts';
@@ -116,7 +117,11 @@ describe('Alerting', () => {
       Environment: {
         Variables: Match.objectLike({
           STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('^AlertingState') },
-          NOTIFICATION_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
+          EMAIL_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
+          CHAT_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingChatNotifications') },
+          SMS_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingSmsNotifications') },
+          HTTPS_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingHttpsNotifications') },
+          PAYLOAD_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertingPayloadNotifications') },
           PROBE_REGIONS: 'eu-west-1,us-east-1,ap-southeast-1',
           REMINDER_MINUTES: '45',
           UPDATE_HOLD_BACK_SECONDS: '30',
@@ -143,7 +148,7 @@ describe('Alerting', () => {
     });
   });
 
-  it('grants the notifier Query and GetItem on the table, PutItem only on the incident board, and Publish on the topic', () => {
+  it('grants the notifier Query and GetItem on the table, PutItem only on the incident board, and Publish on exactly the five topics', () => {
     const statements = statementsOf('AlertingNotifierRole');
     const byAction = (action: string) =>
       statements.filter((s) => JSON.stringify(s['Action']).includes(action));
@@ -169,7 +174,29 @@ describe('Alerting', () => {
         Sid: 'PublishNotifications',
         Effect: 'Allow',
         Action: 'sns:Publish',
-        Resource: { Ref: expect.stringMatching(/^AlertingNotifications/) },
+        Resource: [
+          { Ref: expect.stringMatching(/^AlertingNotifications/) },
+          { Ref: expect.stringMatching(/^AlertingChatNotifications/) },
+          { Ref: expect.stringMatching(/^AlertingSmsNotifications/) },
+          { Ref: expect.stringMatching(/^AlertingHttpsNotifications/) },
+          { Ref: expect.stringMatching(/^AlertingPayloadNotifications/) },
+        ],
+      },
+    ]);
+    // ... which are every topic of the construct, and no other (the alarm topic is the alarms').
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic')).filter((id) =>
+      id.startsWith('Alerting'),
+    );
+    expect(topics).toHaveLength(5);
+    const published = ((byAction('sns:')[0]?.['Resource'] ?? []) as { Ref: string }[]).map((r) => r.Ref);
+    expect(published.sort()).toEqual(topics.sort());
+    // KMS only on the one key the topics share.
+    expect(byAction('kms:')).toEqual([
+      {
+        Sid: 'EncryptForNotificationTopic',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AlertingNotificationKey/), 'Arn'] },
       },
     ]);
     // Nothing else: logs on its own group, the queue it consumes, the key of the topic it publishes to.
@@ -229,10 +256,12 @@ describe('Alerting', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ PAGERDUTY_SEVERITIES: 'critical,warning' }) },
     });
-    // One Lambda subscription per channel: webhook, app, PagerDuty.
-    expect(
-      Object.keys(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })),
-    ).toHaveLength(3);
+    // One Lambda subscription per channel (webhook, app, PagerDuty), each on the payload topic.
+    const lambdas = Object.values(
+      template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } }),
+    ).map((r) => (r['Properties'] as { TopicArn: { Ref: string } }).TopicArn.Ref);
+    expect(lambdas).toHaveLength(3);
+    for (const topic of lambdas) expect(topic).toMatch(/^AlertingPayloadNotifications/);
   });
 
   it('refuses a Slack app channel that is not a channel id, and PagerDuty severities it does not know, naming the prop', () => {
@@ -256,40 +285,75 @@ describe('Alerting', () => {
         Resource: WEBHOOK_SECRET,
       },
     ]);
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'lambda',
-      TopicArn: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
-    });
   });
 
-  it('encrypts the notification topic, subscribes the emails and the Amazon Q Developer Slack channel', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertingNotificationKey'), 'Arn'] },
-    });
+  it('encrypts every notification topic with one key, subscribes the emails to the email topic and Amazon Q to the chat topic', () => {
+    const topics = Object.entries(template.findResources('AWS::SNS::Topic')).filter(([id]) =>
+      id.startsWith('Alerting'),
+    );
+    expect(topics.map(([, t]) => (t['Properties'] as { DisplayName: string }).DisplayName).sort()).toEqual([
+      'canary',
+      'registry-canary',
+      'registry-canary chat',
+      'registry-canary https',
+      'registry-canary payload',
+    ]);
+    for (const [, topic] of topics) {
+      expect(topic['Properties']).toMatchObject({
+        KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^AlertingNotificationKey/), 'Arn'] },
+      });
+    }
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
     });
     template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123ABCD',
       SlackChannelId: 'C0123ABCD',
-      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^AlertingNotifications') }],
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^AlertingChatNotifications') }],
       GuardrailPolicies: [
         { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('CloudWatchReadOnlyAccess')])] },
       ],
     });
   });
 
-  it('alarms on the dead-letter queue straight to the notification topic, linking its runbook', () => {
+  it("alarms on the dead-letter queue straight to every notification topic (5 actions, CloudWatch's most), linking its runbook", () => {
+    const everyTopic = [
+      { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
+      { Ref: Match.stringLikeRegexp('^AlertingChatNotifications') },
+      { Ref: Match.stringLikeRegexp('^AlertingSmsNotifications') },
+      { Ref: Match.stringLikeRegexp('^AlertingHttpsNotifications') },
+      { Ref: Match.stringLikeRegexp('^AlertingPayloadNotifications') },
+    ];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       AlarmDescription: Match.stringLikeRegexp('Runbook: https://example\\.com/runbooks/NOTIFIER_DLQ\\.md$'),
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertingNotifications') }],
-      OKActions: [{ Ref: Match.stringLikeRegexp('^AlertingNotifications') }],
+      AlarmActions: everyTopic,
+      OKActions: everyTopic,
     });
   });
+
+  it('lets a subscription filter by owner and severity on a topic, as docs/alerts.md shows', () => {
+    const { stack: routed, alerting } = build({});
+    alerting.notificationTopics.email.addSubscription(
+      new EmailSubscription('payments-oncall@example.com', {
+        filterPolicy: {
+          owner: SubscriptionFilter.stringFilter({ allowlist: ['payments'] }),
+          severity: SubscriptionFilter.stringFilter({ allowlist: ['critical', 'info'] }),
+        },
+      }),
+    );
+    Template.fromStack(routed).hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'payments-oncall@example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('^AlertingNotifications') },
+      // The default scope, MessageAttributes: what every publish carries (sns-message.ts).
+      FilterPolicy: { owner: ['payments'], severity: ['critical', 'info'] },
+    });
+  }, 60_000);
 
   // Each of these synthesizes a stack of its own (bundling the functions): seconds on a busy machine.
   it('leaves out the webhook subscriber and the Slack channel, but keeps the sweep for held-back updates, when reminders are off', () => {

@@ -147,6 +147,16 @@ describe('reconcile', () => {
     });
   });
 
+  it('sends no recovery for an incident that recovered before anyone was told it opened', () => {
+    let { board } = applyTransitions(emptyBoard(), [transition('x', 'a', 'ALARM', 0)], at(0));
+    // Opened, but its opening is still pending (its publish failed): nobody has heard of it.
+    board = reconcile(board, [group('registry:ghcr.io', ['a'])], new Set(['a']), at(0));
+    expect(board.incidents[0]).toMatchObject({ told: null, pending: { event: 'opened' } });
+    const cleared = applyTransitions(board, [transition('x', 'a', 'OK', 3)], at(4));
+    const next = reconcile(cleared.board, [], cleared.touched, at(4));
+    expect(next.incidents[0]).toMatchObject({ open: false, pending: null });
+  });
+
   it('sends nothing for an incident merged away before anyone was told of it', () => {
     const board = reconcile(emptyBoard(), [group('registry:quay.io', ['c'])], new Set(), at(0));
     const next = reconcile(board, [group('region:eu-west-1', ['c', 'd'])], new Set(), at(0));

@@ -1,13 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import { ALERT_TOPIC_NAMES, ALERT_TOPICS } from '../../../../functions/publish/notification/alert-topics.ts';
 import { readNotifierConfig } from '../../../../functions/publish/notification/notifier-config.ts';
 
+const topicArn = (format: string) => `arn:aws:sns:eu-west-1:123456789012:registry-canary-${format}`;
 const required = {
   STATE_TABLE_NAME: 'registry-canary-state',
-  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:notifications',
+  ...Object.fromEntries(ALERT_TOPIC_NAMES.map((f) => [ALERT_TOPICS[f].env, topicArn(f)])),
   PROBE_REGIONS: 'eu-west-1, us-east-1',
 };
 
 describe('readNotifierConfig', () => {
+  it('reads one topic ARN per format', () => {
+    expect(readNotifierConfig(required).topicArns).toEqual({
+      email: topicArn('email'),
+      chat: topicArn('chat'),
+      sms: topicArn('sms'),
+      https: topicArn('https'),
+      payload: topicArn('payload'),
+    });
+  });
+
+  it.each(ALERT_TOPIC_NAMES)('fails loudly, naming the variable, without the %s topic', (format) => {
+    const env = { ...required, [ALERT_TOPICS[format].env]: '' };
+    expect(() => readNotifierConfig(env)).toThrow(
+      `Environment variable ${ALERT_TOPICS[format].env} is required`,
+    );
+  });
+
   it('reads the target registries file the construct ships in the bundle', () => {
     const read: string[] = [];
     const config = readNotifierConfig(
