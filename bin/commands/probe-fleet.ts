@@ -217,7 +217,9 @@ export function fleetSummary(outcomes: readonly TargetOutcome[], region: string)
   const nameWidth = Math.max(6, ...outcomes.map((o) => o.target.name.length));
   const codeOf = (r: ProbeResult) => r.diagnosis?.code ?? r.warnings[0]?.code ?? '-';
   const codeWidth = Math.max(
-    ...outcomes.flatMap((o) => [codeOf(o.result), ...(o.result.mirrors ?? []).map((m) => m.code ?? '-')].map((c) => c.length)),
+    ...outcomes.flatMap((o) =>
+      [codeOf(o.result), ...(o.result.mirrors ?? []).map((m) => m.code ?? '-')].map((c) => c.length),
+    ),
   );
   const lines = outcomes.map(({ target, result }) => {
     return [

@@ -56,7 +56,11 @@ export function formatResult(result: ProbeResult, options: FormatOptions = {}): 
     for (const m of result.mirrors) {
       const what = m.code ? `${m.status.toUpperCase()} ${m.code}` : m.status.toUpperCase();
       lines.push(
-        ...prose('    ', '      ', `${m.name ? `${m.name}: ` : ''}${m.image}  ${what}  ${m.durationMs} ms  digest ${m.digest ?? '-'}`),
+        ...prose(
+          '    ',
+          '      ',
+          `${m.name ? `${m.name}: ` : ''}${m.image}  ${what}  ${m.durationMs} ms  digest ${m.digest ?? '-'}`,
+        ),
       );
     }
   }

@@ -44,10 +44,10 @@ export interface MirrorAdviceInput {
 export function switchToMirrorSteps({ primary, mirror, digest }: MirrorAdviceInput): string[] {
   const serves = digest ? ` (it serves ${digest})` : '';
   return [
-    `Switch to the mirror ${mirror.image}: it passed${serves} while ${primary.registry} fails. Point the pulls at it until ${primary.registry} recovers:`,
+    `Switch to the mirror ${mirror.image}: it passed${serves} while ${primary.registry} fails. Point the pulls at it until ${primary.registry} recovers, with the next step for docker, containerd or Kubernetes.`,
     dockerStep(primary, mirror),
     containerdStep(primary, mirror),
-    `Kubernetes: kubectl set image deployment/<name> <container>=${mirror.image}   # or image: ${mirror.image} in the manifest; the kubelet pulls that reference as written`,
+    `kubectl set image deployment/<name> <container>=${mirror.image}   # Kubernetes (or image: in the manifest)`,
   ];
 }
 
@@ -84,13 +84,13 @@ function dockerStep(primary: PullSource, mirror: PullSource & { image: string })
     'registry-mirrors': [origin(mirror)],
     ...(mirror.plainHttp ? { 'insecure-registries': [mirror.registry] } : {}),
   };
-  return `docker: echo '${JSON.stringify(settings)}' | sudo tee /etc/docker/daemon.json && sudo systemctl restart docker   # replaces daemon.json: merge the keys by hand if it holds other settings`;
+  return `echo '${JSON.stringify(settings)}' | sudo tee /etc/docker/daemon.json && sudo systemctl restart docker   # docker (merge into an existing daemon.json)`;
 }
 
 function containerdStep(primary: PullSource, mirror: PullSource): string {
   const relation = pathRelation(primary, mirror);
   if (relation.kind === 'renamed') {
-    return `containerd: hosts.toml sends ${primary.registry}'s names and tags to a mirror, and the mirror serves this image as ${mirror.repository}:${mirror.reference}; name the mirror's reference in the workload instead (below)`;
+    return `containerd: hosts.toml sends ${primary.registry}'s own names and tags to a mirror, and the mirror serves this image as ${mirror.repository} at ${mirror.reference}; name the mirror's reference in the workload instead (below)`;
   }
   const namespace = primary.registry === DOCKER_HUB_REGISTRY ? 'docker.io' : primary.registry;
   const dir = `/etc/containerd/certs.d/${namespace}`;
@@ -105,5 +105,5 @@ function containerdStep(primary: PullSource, mirror: PullSource): string {
           '  override_path = true',
         ];
   const lines = [`server = "${origin(primary)}"`, '', ...host];
-  return `containerd: sudo mkdir -p ${dir} && printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')} | sudo tee ${dir}/hosts.toml   # read when config.toml sets config_path = "/etc/containerd/certs.d"; no restart needed`;
+  return `sudo mkdir -p ${dir} && printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')} | sudo tee ${dir}/hosts.toml   # containerd (config.toml: config_path = "/etc/containerd/certs.d")`;
 }

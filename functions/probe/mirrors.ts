@@ -45,7 +45,9 @@ export function withMirrors(
   const warnings = primary.diagnosis
     ? primary.warnings
     : [...primary.warnings, ...mismatchWarnings(primary, outcomes, context)];
-  const diagnosis = primary.diagnosis ? withMirrorAdvice(primary, primary.diagnosis, outcomes, context) : null;
+  const diagnosis = primary.diagnosis
+    ? withMirrorAdvice(primary, primary.diagnosis, outcomes, context)
+    : null;
   return {
     ...primary,
     status: diagnosis ? 'failing' : warnings.length > 0 ? 'degraded' : 'healthy',
