@@ -183,12 +183,9 @@ export const targetSchema = z
      * diagnosis and the alert say first to switch to it. A mirror is part of its target: it has no
      * alarms or metrics of its own. At most MAX_MIRRORS. @default []
      */
-    mirrors: z
-      .array(mirrorSchema)
-      .max(MAX_MIRRORS, {
-        message: `at most ${MAX_MIRRORS} mirrors per target (each is probed beside it, in its concurrency slot)`,
-      })
-      .default([]),
+    // The bound (MAX_MIRRORS) is checked with the other mirror rules (validate.ts), so that a
+    // fourth mirror does not hide the problems of the first three.
+    mirrors: z.array(mirrorSchema).default([]),
   })
   .strict();
 

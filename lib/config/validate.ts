@@ -15,7 +15,13 @@ import { ConfigError, formatPath } from './errors.ts';
 import { checkImageReference, type ImageReferenceCheck, mirrorImage } from './image-reference.ts';
 import { metricIdStem } from './metric-id.ts';
 import { regionProblems } from './region-rules.ts';
-import { type CanaryConfig, canaryConfigSchema, type TargetConfig, targetSchema } from './schema.ts';
+import {
+  type CanaryConfig,
+  canaryConfigSchema,
+  MAX_MIRRORS,
+  type TargetConfig,
+  targetSchema,
+} from './schema.ts';
 import { scheduleProblems } from './shards.ts';
 
 export interface ValidateDeps extends CaBundleDeps {
@@ -213,6 +219,11 @@ function mirrorProblems(
   const problems: string[] = [];
   const primary = target.image !== undefined ? checkRef(target.image) : undefined;
   const seen = new Map<string, number>();
+  if ((target.mirrors?.length ?? 0) > MAX_MIRRORS) {
+    problems.push(
+      `${at}.mirrors: at most ${MAX_MIRRORS} mirrors per target (each is probed beside it, in its concurrency slot), not ${target.mirrors!.length}`,
+    );
+  }
   (target.mirrors ?? []).forEach((mirror, j) => {
     const where = `${at}.mirrors[${j}]`;
     const own = checkRef(mirror.image);
