@@ -9,6 +9,7 @@ import { ConfigError } from '../../../../lib/config/errors.ts';
 import { mirrorImage } from '../../../../lib/config/image-reference.ts';
 import { runtimeConfigFor } from '../../../../lib/config/runtime-config.ts';
 import { type CanaryConfigInput, MAX_MIRRORS } from '../../../../lib/config/schema.ts';
+import { probeSizing } from '../../../../lib/config/sizing.ts';
 import { validateConfig } from '../../../../lib/config/validate.ts';
 
 function withTarget(target: Record<string, unknown>): CanaryConfigInput {
@@ -104,6 +105,33 @@ describe('targets[].mirrors', () => {
     expect(problems).toContain(
       'targets[0].mirrors[0].name: must be 1-63 characters of letters, digits, spaces, ".", "_" or "-"',
     );
+  });
+});
+
+describe('probe sizing with mirrors', () => {
+  function fleet(mirrors: { image: string }[]): CanaryConfigInput {
+    return {
+      homeRegion: 'eu-west-1',
+      probeRegions: ['eu-west-1'],
+      concurrency: 16,
+      targets: Array.from({ length: 16 }, (_, i) => ({ name: `t${i}`, image: `alpine:3.${i}`, mirrors })),
+    };
+  }
+
+  it('gives each concurrency slot the memory of the target and its mirrors, probed side by side', () => {
+    const plain = probeSizing(validateConfig(fleet([])), 'eu-west-1');
+    const mirrored = probeSizing(
+      validateConfig(
+        fleet([{ image: 'mirror.gcr.io/library/alpine' }, { image: 'cache.example.com/library/alpine' }]),
+      ),
+      'eu-west-1',
+    );
+
+    // 256 + 16 MB x 16 slots + 16 targets = 528, rounded to 640; with 3 probes a slot, 256 + 768 + 16 = 1040 -> 1152.
+    expect(plain.memoryMb).toBe(640);
+    expect(mirrored.memoryMb).toBe(1152);
+    // Side by side, not one after another: the deadline is the same.
+    expect(mirrored.timeoutSeconds).toBe(plain.timeoutSeconds);
   });
 });
 
