@@ -5,6 +5,7 @@
  * when it names none) and split, and no `mirrors` key at all for a target without any.
  */
 import { describe, expect, it } from 'vitest';
+import { probeRuntimeConfigSchema } from '../../../../functions/run/probe-config.ts';
 import { ConfigError } from '../../../../lib/config/errors.ts';
 import { mirrorImage } from '../../../../lib/config/image-reference.ts';
 import { runtimeConfigFor } from '../../../../lib/config/runtime-config.ts';
@@ -51,7 +52,10 @@ describe('targets[].mirrors', () => {
         plainHttp: false,
       },
     ]);
-    expect(runtimeConfigFor(config, 'eu-west-1').targets[0]!.mirrors).toEqual([
+    const runtime = runtimeConfigFor(config, 'eu-west-1');
+    // What the Lambda reads back at cold start, with its own schema.
+    expect(probeRuntimeConfigSchema.parse(JSON.parse(JSON.stringify(runtime)))).toEqual(runtime);
+    expect(runtime.targets[0]!.mirrors).toEqual([
       {
         name: 'google',
         image: 'mirror.gcr.io/library/alpine:3.20',
