@@ -121,13 +121,13 @@ describe.runIf(registryTestsEnabled())('probe --config with mirrors', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const byRef = (name: string) => {
+  const resultOf = (name: string) => {
     const index = ['primary-down', 'stale-mirror', 'both-down', 'mirror-hangs', 'no-mirrors'].indexOf(name);
     return results[index]!;
   };
 
   it('keeps the failing primary failing, with its own code, and says first to switch to the healthy mirror', () => {
-    const result = byRef('primary-down');
+    const result = resultOf('primary-down');
 
     expect(exitCode).toBe(1);
     expect(result.status).toBe('failing');
@@ -167,7 +167,7 @@ describe.runIf(registryTestsEnabled())('probe --config with mirrors', () => {
   });
 
   it('warns MIRROR_DIGEST_MISMATCH for a mirror serving another digest, and only for that one', () => {
-    const result = byRef('stale-mirror');
+    const result = resultOf('stale-mirror');
 
     expect(result.status).toBe('degraded');
     expect(result.diagnosis).toBeNull();
@@ -184,7 +184,7 @@ describe.runIf(registryTestsEnabled())('probe --config with mirrors', () => {
   });
 
   it('gives no switch advice when the mirror fails too, and names how each failed', () => {
-    const result = byRef('both-down');
+    const result = resultOf('both-down');
 
     expect(result.diagnosis?.code).toBe('MANIFEST_UNKNOWN');
     expect(result.diagnosis!.nextSteps.some((s) => /mirror/i.test(s) && s.startsWith('Switch'))).toBe(false);
@@ -195,7 +195,7 @@ describe.runIf(registryTestsEnabled())('probe --config with mirrors', () => {
   });
 
   it("keeps the primary's result when a mirror hangs: the mirror ends in its own TIMEOUT", () => {
-    const result = byRef('mirror-hangs');
+    const result = resultOf('mirror-hangs');
 
     expect(result.status).toBe('healthy');
     expect(result.digest).toBe(image.digest);
@@ -203,7 +203,7 @@ describe.runIf(registryTestsEnabled())('probe --config with mirrors', () => {
   });
 
   it('leaves a target without mirrors in the probe <ref> contract: no mirrors field', () => {
-    const result = byRef('no-mirrors');
+    const result = resultOf('no-mirrors');
 
     expect(result.status).toBe('healthy');
     expect(Object.keys(result)).not.toContain('mirrors');
