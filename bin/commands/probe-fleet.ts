@@ -216,7 +216,11 @@ function progressLine(done: number, total: number, region: string): string {
 export function fleetSummary(outcomes: readonly TargetOutcome[], region: string): string {
   const nameWidth = Math.max(6, ...outcomes.map((o) => o.target.name.length));
   const codeOf = (r: ProbeResult) => r.diagnosis?.code ?? r.warnings[0]?.code ?? '-';
-  const codeWidth = Math.max(...outcomes.map((o) => codeOf(o.result).length));
+  const codeWidth = Math.max(
+    ...outcomes.flatMap((o) =>
+      [codeOf(o.result), ...(o.result.mirrors ?? []).map((m) => m.code ?? '-')].map((c) => c.length),
+    ),
+  );
   const lines = outcomes.map(({ target, result }) => {
     return [
       target.name.padEnd(nameWidth),
@@ -226,10 +230,18 @@ export function fleetSummary(outcomes: readonly TargetOutcome[], region: string)
       `  ${target.image}`,
     ].join(' ');
   });
+  // A target's mirrors, under it: part of the target, not targets of their own.
+  const withMirrors = outcomes.flatMap(({ result }, i) => [
+    lines[i]!,
+    ...(result.mirrors ?? []).map(
+      (m) =>
+        `${''.padEnd(nameWidth)} ${m.status.toUpperCase().padEnd(8)} ${(m.code ?? '-').padEnd(codeWidth)} ${`${m.durationMs} ms`.padStart(9)}    mirror ${m.image}`,
+    ),
+  ]);
   const failing = outcomes.filter((o) => o.result.status === 'failing').length;
   return [
     `${outcomes.length} target(s) probed as ${region}, ${failing} failing:`,
-    ...lines.map((l) => `  ${l}`),
+    ...withMirrors.map((l) => `  ${l}`),
   ].join('\n');
 }
 

@@ -29,7 +29,11 @@ export const DIAGNOSIS_CODES = [
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
 
-export const WARNING_CODES = ['RATE_LIMIT_LOW', 'CERT_EXPIRING', 'SLOW'] as const;
+/**
+ * MIRROR_DIGEST_MISMATCH: a mirror of the target (its config's `mirrors`) serves another digest for
+ * the same reference than the target's own registry (functions/probe/mirrors.ts).
+ */
+export const WARNING_CODES = ['RATE_LIMIT_LOW', 'CERT_EXPIRING', 'SLOW', 'MIRROR_DIGEST_MISMATCH'] as const;
 
 export type WarningCode = (typeof WARNING_CODES)[number];
 

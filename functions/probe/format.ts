@@ -51,6 +51,19 @@ export function formatResult(result: ProbeResult, options: FormatOptions = {}): 
     const b = result.verifiedBlob;
     lines.push(`  verified     ${b.digest} ${b.bytes} B at ${formatRate(b.throughputBytesPerSecond)}`);
   }
+  if (result.mirrors?.length) {
+    lines.push('  mirrors');
+    for (const m of result.mirrors) {
+      const what = m.code ? `${m.status.toUpperCase()} ${m.code}` : m.status.toUpperCase();
+      lines.push(
+        ...prose(
+          '    ',
+          '      ',
+          `${m.name ? `${m.name}: ` : ''}${m.image}  ${what}  ${m.durationMs} ms  digest ${m.digest ?? '-'}`,
+        ),
+      );
+    }
+  }
   if (result.warnings.length) {
     lines.push('  warnings');
     for (const w of result.warnings) {

@@ -55,4 +55,27 @@ export interface ProbeResult {
   steps: ProbeStep[];
   durationMs: number;
   verifiedBlob?: VerifiedBlob;
+  /**
+   * The target's mirrors (a config target's `mirrors`), each probed as the target is, in the
+   * config's order. Absent when the target has none, so a plain `probe <ref>` result is unchanged.
+   */
+  mirrors?: MirrorResult[];
+}
+
+/** One mirror of a target, as its own probe ended (functions/probe/mirrors.ts). */
+export interface MirrorResult {
+  /** The config's `name` of the mirror, when it has one. */
+  name?: string;
+  /** The mirror's reference as probed: the config's, with the target's tag or digest when it had none. */
+  image: string;
+  registry: string;
+  repository: string;
+  reference: string;
+  status: ProbeStatus;
+  /** The mirror's diagnosis code, else its first warning's, else null. */
+  code: DiagnosisCode | WarningCode | null;
+  /** What the mirror's diagnosis says, when it failed. */
+  summary: string | null;
+  digest: string | null;
+  durationMs: number;
 }

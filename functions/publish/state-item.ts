@@ -55,6 +55,11 @@ export interface TargetState {
   /** The IP or account the registry counted the pull against (docker-ratelimit-source). */
   rateLimitSource: string | null;
   certDaysRemaining: number | null;
+  /**
+   * The first mirror (config order) that passed while the target failed, so the alert can say
+   * first to switch to it; absent when the target passed, has no mirrors, or none passed.
+   */
+  healthyMirror?: string;
   /** ISO 8601: when this region last wrote the item. */
   lastSeen: string;
   /** Epoch seconds: DynamoDB deletes the item after this, so removed targets clean themselves up. */
@@ -64,7 +69,10 @@ export interface TargetState {
 /** The attributes one probe result sets, apart from the keys and the bookkeeping (since, counters, ttl). */
 export function resultAttributes(result: ProbeResult): Record<string, unknown> {
   const diagnosis = result.diagnosis;
+  const healthyMirror = diagnosis ? result.mirrors?.find((m) => m.status !== 'failing')?.image : undefined;
   return {
+    // Only when there is one: items of targets without mirrors are written exactly as before.
+    ...(healthyMirror ? { healthyMirror } : {}),
     registry: result.registry,
     ref: result.ref,
     status: result.status,
@@ -120,6 +128,7 @@ export function toTargetState(item: Record<string, unknown>): TargetState {
     rateLimitLimit: num('rateLimitLimit'),
     rateLimitSource: str('rateLimitSource'),
     certDaysRemaining: num('certDaysRemaining'),
+    ...(str('healthyMirror') ? { healthyMirror: str('healthyMirror')! } : {}),
     lastSeen: str('lastSeen') ?? '',
     ttl: num('ttl') ?? 0,
   };

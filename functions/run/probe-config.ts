@@ -18,6 +18,21 @@ export const PUBLISH_RESERVE_MS = 15_000;
 const nonEmpty = () => z.string().check(z.minLength(1));
 const positiveInt = () => z.int().check(z.positive());
 
+/** A mirror of a target (the config's `targets[].mirrors`), its reference resolved and split at synth. */
+export const probeMirrorSchema = z.object({
+  name: z.optional(nonEmpty()),
+  /** The reference probed: the config's, with the target's tag or digest when it named none. */
+  image: nonEmpty(),
+  registry: nonEmpty(),
+  repository: nonEmpty(),
+  reference: nonEmpty(),
+  credentials: credentialSourceSchema,
+  plainHttp: z.boolean(),
+  profile: z.optional(z.enum(PROFILE_NAMES)),
+});
+
+export type ProbeMirror = z.infer<typeof probeMirrorSchema>;
+
 export const probeTargetSchema = z.object({
   name: nonEmpty(),
   image: nonEmpty(),
@@ -36,6 +51,8 @@ export const probeTargetSchema = z.object({
   plainHttp: z.boolean(),
   /** The registry family the config chose (`profile`), for a host that does not say. */
   profile: z.optional(z.enum(PROFILE_NAMES)),
+  /** Probed beside the target, within its hard stop (functions/run/mirror-run.ts). @default none */
+  mirrors: z.optional(z.array(probeMirrorSchema)),
 });
 
 export type ProbeTarget = z.infer<typeof probeTargetSchema>;

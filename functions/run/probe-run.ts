@@ -19,6 +19,7 @@ import { heartbeatDatum, publishMetrics, type RetryPolicy, resultMetricData } fr
 import { RESULT_LOG_MESSAGE, resultLogFields } from '../publish/result-log.ts';
 import { type RecordSummary, recordResults, type WriteMemory } from '../publish/state.ts';
 import type { RunDeadline } from './deadline.ts';
+import { probeWithMirrors } from './mirror-run.ts';
 import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
 export type ProbeFn = (ref: string, options?: Partial<ProbeOptions>) => Promise<ProbeResult>;
@@ -43,7 +44,9 @@ export async function probeAll(config: ProbeRuntimeConfig, deps: ProbeRunDeps): 
   return Promise.all(
     config.targets.map((target) =>
       limit(async () => {
-        const outcome = { target, result: await probeOne(target, config, deps) };
+        // A target's mirrors are probed beside it, each as a target of its own (mirror-run.ts).
+        const result = await probeWithMirrors(target, (t) => probeOne(t, config, deps), config);
+        const outcome = { target, result };
         deps.onResult(outcome);
         return outcome;
       }),

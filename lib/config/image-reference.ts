@@ -32,3 +32,17 @@ export function splitReference(ref: string): { registry: string; repository: str
   // Only the three parts: the result is spread into probe-config.json, which has no `ok`.
   return { registry: check.registry, repository: check.repository, reference: check.reference };
 }
+
+/**
+ * A mirror's reference as probed: as written when it names a tag or digest, else with the target's
+ * own (mirror.gcr.io/library/alpine for alpine:3.20 is mirror.gcr.io/library/alpine:3.20), so the
+ * two are compared at the same reference. Both must already be valid references.
+ */
+export function mirrorImage(mirror: string, primary: string): string {
+  const text = mirror.trim();
+  const lastSlash = text.lastIndexOf('/');
+  // The parser's own rule (functions/registry/reference.ts): a tag is a ":" after the last "/".
+  if (text.includes('@') || text.lastIndexOf(':') > lastSlash) return text;
+  const { tag, digest } = parseReference(primary);
+  return `${text}${tag !== null ? `:${tag}` : ''}${digest !== null ? `@${digest}` : ''}`;
+}

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeRuntimeConfig } from '../../functions/run/probe-config.ts';
 import { caBundleFile, pemCertificates } from './ca-bundle.ts';
-import { splitReference } from './image-reference.ts';
+import { mirrorImage, splitReference } from './image-reference.ts';
 import type { CanaryConfig } from './schema.ts';
 import { PROBE_DEADLINE_GRACE_MS, targetsForRegion } from './sizing.ts';
 
@@ -43,6 +43,22 @@ export function runtimeConfigFor(
         verifyBlob: target.verifyBlob,
         plainHttp: target.plainHttp,
         ...(target.profile ? { profile: target.profile } : {}),
+        // Only when there are mirrors: a target without them reads exactly as before.
+        ...(target.mirrors.length > 0
+          ? {
+              mirrors: target.mirrors.map((mirror) => {
+                const image = mirrorImage(mirror.image, target.image);
+                return {
+                  ...(mirror.name ? { name: mirror.name } : {}),
+                  image,
+                  ...splitReference(image),
+                  credentials: mirror.credentials,
+                  plainHttp: mirror.plainHttp,
+                  ...(mirror.profile ? { profile: mirror.profile } : {}),
+                };
+              }),
+            }
+          : {}),
       };
     }),
   };

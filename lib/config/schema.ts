@@ -75,6 +75,45 @@ const targetThresholdsSchema = z.object(thresholdFields).partial().strict();
 
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 
+/**
+ * The most mirrors one target may list. Each mirror is probed beside its target, in the target's
+ * concurrency slot and within its deadline, so a target with N mirrors holds N + 1 probes (and
+ * their connections) at once: with the largest concurrency (MAX_CONCURRENCY) that is already 512
+ * probes in one Lambda at 3. Three covers the usual set (a public mirror such as mirror.gcr.io, a
+ * cloud pull-through cache, an in-house proxy cache); more is a fleet of targets, not mirrors.
+ */
+export const MAX_MIRRORS = 3;
+
+/**
+ * A mirror of a target's image: another registry (or another path on one) that serves the same
+ * image, such as mirror.gcr.io for Docker Hub, an ECR pull-through cache rule, a Harbor proxy
+ * cache. Probed with the target's platforms and thresholds; its own endpoint settings are here.
+ */
+export const mirrorSchema = z
+  .object({
+    /**
+     * The mirror's reference, e.g. mirror.gcr.io/library/alpine. Without a tag or digest it takes the
+     * target's (mirror.gcr.io/library/alpine for the target alpine:3.20 probes mirror.gcr.io/library/alpine:3.20).
+     */
+    image: z.string().min(1),
+    /** Shown in results and alerts beside the image. @default none: the image names it */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/, {
+        message: 'must be 1-63 characters of letters, digits, spaces, ".", "_" or "-"',
+      })
+      .optional(),
+    /** @default { type: 'anonymous' } */
+    credentials: zm._default(credentialSourceSchema, { type: 'anonymous' }),
+    /** Talk HTTP instead of HTTPS to the mirror. @default false */
+    plainHttp: z.boolean().default(false),
+    /** The mirror registry's family, as a target's `profile`. @default recognised from the host */
+    profile: z.enum(PROFILE_NAMES).optional(),
+  })
+  .strict();
+
+export type MirrorConfig = z.output<typeof mirrorSchema>;
+
 export const targetSchema = z
   .object({
     name: targetName,
@@ -138,6 +177,15 @@ export const targetSchema = z
      * @default true for registries known to limit pulls (Docker Hub, ECR Public), false otherwise
      */
     rateLimitAlarm: z.boolean().optional(),
+    /**
+     * Mirrors of this image, probed with it (README "Mirrors"): each must serve the target's digest
+     * (else the warning MIRROR_DIGEST_MISMATCH), and when the target fails while a mirror passes, the
+     * diagnosis and the alert say first to switch to it. A mirror is part of its target: it has no
+     * alarms or metrics of its own. At most MAX_MIRRORS. @default []
+     */
+    // The bound (MAX_MIRRORS) is checked with the other mirror rules (validate.ts), so that a
+    // fourth mirror does not hide the problems of the first three.
+    mirrors: z.array(mirrorSchema).default([]),
   })
   .strict();
 

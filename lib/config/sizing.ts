@@ -55,7 +55,10 @@ export function probeSizing(config: SizingConfig, region: string): ProbeSizing {
       : config.defaults.timeoutMs;
   const waves = Math.max(1, Math.ceil(targetCount / slots));
   const timeoutSeconds = runSeconds(waves, slowestDeadlineMs);
-  const memoryMb = Math.min(10_240, roundUp(256 + 16 * slots + targetCount, 128));
+  // A target's mirrors are probed beside it in its slot (functions/run/mirror-run.ts): a slot holds
+  // up to 1 + the most mirrors any of the region's targets has.
+  const probesPerSlot = 1 + Math.max(0, ...targets.map((t) => t.mirrors?.length ?? 0));
+  const memoryMb = Math.min(10_240, roundUp(256 + 16 * slots * probesPerSlot + targetCount, 128));
   return { targetCount, memoryMb, timeoutSeconds };
 }
 

@@ -12,10 +12,16 @@ import { readFileSync } from 'node:fs';
 import { parseEcrHost } from '../../functions/registry/profiles.ts';
 import { type CaBundleDeps, checkCaBundle } from './ca-bundle.ts';
 import { ConfigError, formatPath } from './errors.ts';
-import { checkImageReference, type ImageReferenceCheck } from './image-reference.ts';
+import { checkImageReference, type ImageReferenceCheck, mirrorImage } from './image-reference.ts';
 import { metricIdStem } from './metric-id.ts';
 import { regionProblems } from './region-rules.ts';
-import { type CanaryConfig, canaryConfigSchema, type TargetConfig, targetSchema } from './schema.ts';
+import {
+  type CanaryConfig,
+  canaryConfigSchema,
+  MAX_MIRRORS,
+  type TargetConfig,
+  targetSchema,
+} from './schema.ts';
 import { scheduleProblems } from './shards.ts';
 
 export interface ValidateDeps extends CaBundleDeps {
@@ -194,6 +200,53 @@ function targetProblems(
           `${at}.credentials: type "ecr" needs an ECR host (<account>.dkr.ecr.<region>.amazonaws.com) or an explicit region; "${ref.registry}" is neither`,
         );
       }
+    }
+    problems.push(...mirrorProblems(target, at, checkRef));
+  });
+  return problems;
+}
+
+/**
+ * Each mirror's reference, and that it is a mirror: not the target's own repository (that would
+ * compare the registry with itself), and not listed twice. A mirror without a tag or digest is
+ * checked with the target's, as it is probed.
+ */
+function mirrorProblems(
+  target: Partial<TargetConfig>,
+  at: string,
+  checkRef: (ref: string) => ImageReferenceCheck,
+): string[] {
+  const problems: string[] = [];
+  const primary = target.image !== undefined ? checkRef(target.image) : undefined;
+  const seen = new Map<string, number>();
+  if ((target.mirrors?.length ?? 0) > MAX_MIRRORS) {
+    problems.push(
+      `${at}.mirrors: at most ${MAX_MIRRORS} mirrors per target (each is probed beside it, in its concurrency slot), not ${target.mirrors!.length}`,
+    );
+  }
+  (target.mirrors ?? []).forEach((mirror, j) => {
+    const where = `${at}.mirrors[${j}]`;
+    const own = checkRef(mirror.image);
+    if (!own.ok) {
+      problems.push(`${where}.image: invalid reference "${mirror.image}": ${own.reason}`);
+      return;
+    }
+    const ref = primary?.ok ? checkRef(mirrorImage(mirror.image, target.image!)) : own;
+    if (!ref.ok) return;
+    if (primary?.ok && ref.registry === primary.registry && ref.repository === primary.repository) {
+      problems.push(
+        `${where}.image: "${mirror.image}" is the target's own repository (${primary.registry}/${primary.repository}), not a mirror of it`,
+      );
+    }
+    const key = `${ref.registry}/${ref.repository}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push(`${where}.image: "${mirror.image}" is already ${at}.mirrors[${first}] (${key})`);
+    } else seen.set(key, j);
+    if (mirror.credentials.type === 'ecr' && !mirror.credentials.region && !parseEcrHost(ref.registry)) {
+      problems.push(
+        `${where}.credentials: type "ecr" needs an ECR host (<account>.dkr.ecr.<region>.amazonaws.com) or an explicit region; "${ref.registry}" is neither`,
+      );
     }
   });
   return problems;

@@ -26,7 +26,13 @@ export function probePolicyStatements(scope: Construct, targets: readonly ProbeT
   const roles = new Set<string>();
   const secrets = new Set<string>();
   let ecrPublicAuth = false;
-  for (const target of targets) {
+  // A target's mirrors have credentials of their own, read by the same role (functions/run/mirror-run.ts).
+  // Pull rights only: an ECR pull-through cache also grants ecr:BatchImportUpstreamImage and
+  // ecr:CreateRepository to whoever may fill it
+  // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html); a canary
+  // reads what the deployments pulled and never fills the cache itself.
+  const endpoints = targets.flatMap((target) => [target, ...(target.mirrors ?? [])]);
+  for (const target of endpoints) {
     const source = target.credentials;
     switch (source.type) {
       case 'ecr':

@@ -63,6 +63,8 @@ export interface TargetAlert {
   rateLimits: RateLimitBudget[];
   certDaysRemaining: number | null;
   alarmReason: string | null;
+  /** A mirror that passed while this target failed (state-item.ts): the alert says first to switch to it. */
+  healthyMirror?: string;
 }
 
 /** Targets that fail the same way, shown once. */
@@ -314,9 +316,23 @@ export function buildAlert(
     const reason = [...transitions].reverse().find((t) => t.alarmName === incident.subject);
     if (reason?.description) alert.firstSteps = [reason.description, ...alert.firstSteps];
   }
+  // A failing target with a passing mirror: switching to the mirror comes before everything else.
+  const switches = closed ? [] : failing.filter((t) => t.condition === 'failing' && t.healthyMirror);
+  alert.firstSteps = [...switches.map(switchStep), ...alert.firstSteps];
   alert.title = titleOf(alert, alarmNames);
-  alert.headline = headlineOf(alert);
+  alert.headline = [switchHeadline(switches), headlineOf(alert)].filter(Boolean).join(' ');
   return alert;
+}
+
+function switchStep(t: TargetAlert): string {
+  return `Switch ${t.target} to the mirror ${t.healthyMirror}: it passes while ${t.registry} fails (the docker, containerd and Kubernetes snippets are the first next steps of ${t.target}).`;
+}
+
+/** "Switch to the mirror X: it passes." first in the headline, or how many targets have one. */
+function switchHeadline(switches: readonly TargetAlert[]): string {
+  if (switches.length === 0) return '';
+  if (switches.length === 1) return `Switch to the mirror ${switches[0]!.healthyMirror}: it passes.`;
+  return `Switch to the mirrors: ${plural(switches.length, 'failing target')} have one that passes.`;
 }
 
 /** The targets' owners; a stopped probe or a foreign alarm is the canary operators'. */
@@ -475,6 +491,7 @@ function describeTarget(
     certDaysRemaining:
       primary?.certDaysRemaining ?? live.find((s) => s.certDaysRemaining !== null)?.certDaysRemaining ?? null,
     alarmReason: latest?.reason || null,
+    ...(failing[0]?.healthyMirror ? { healthyMirror: failing[0].healthyMirror } : {}),
   };
 }
 

@@ -36,3 +36,43 @@ describe('resultAttributes', () => {
     expect(attributes['nextSteps']).not.toContain('curl ...');
   });
 });
+
+describe('resultAttributes with mirrors', () => {
+  const mirror = (image: string, status: 'healthy' | 'degraded' | 'failing') => ({
+    image,
+    registry: image.split('/')[0]!,
+    repository: 'library/alpine',
+    reference: 'latest',
+    status,
+    code: status === 'failing' ? ('TIMEOUT' as const) : null,
+    summary: null,
+    digest: status === 'failing' ? null : 'sha256:aaaa',
+    durationMs: 10,
+  });
+
+  it('keeps the first passing mirror of a failing target, for the alert', () => {
+    const attributes = resultAttributes({
+      ...failingResult('TIMEOUT'),
+      mirrors: [
+        mirror('a.example.com/library/alpine:latest', 'failing'),
+        mirror('b.example.com/library/alpine:latest', 'degraded'),
+      ],
+    });
+
+    expect(attributes['healthyMirror']).toBe('b.example.com/library/alpine:latest');
+  });
+
+  it('writes no healthyMirror for a passing target, or when every mirror fails', () => {
+    const passing = resultAttributes({
+      ...healthyResult(),
+      mirrors: [mirror('a.example.com/library/alpine:latest', 'healthy')],
+    });
+    const allDown = resultAttributes({
+      ...failingResult('TIMEOUT'),
+      mirrors: [mirror('a.example.com/library/alpine:latest', 'failing')],
+    });
+
+    expect(Object.keys(passing)).not.toContain('healthyMirror');
+    expect(Object.keys(allDown)).not.toContain('healthyMirror');
+  });
+});

@@ -46,6 +46,44 @@ describe('probePolicyStatements', () => {
     });
   });
 
+  it("grants a mirror's own credentials: ECR pulls on its repository, its secret, and nothing to fill a pull-through cache", () => {
+    const statements = statementsFor(
+      target('hub', {
+        mirrors: [
+          {
+            image: '222222222222.dkr.ecr.us-west-2.amazonaws.com/docker-hub/library/alpine:3.20',
+            registry: '222222222222.dkr.ecr.us-west-2.amazonaws.com',
+            repository: 'docker-hub/library/alpine',
+            reference: '3.20',
+            credentials: { type: 'ecr' },
+            plainHttp: false,
+          },
+          {
+            image: 'harbor.example.com/hub/library/alpine:3.20',
+            registry: 'harbor.example.com',
+            repository: 'hub/library/alpine',
+            reference: '3.20',
+            credentials: { type: 'basic', secret: 'harbor-robot' },
+            plainHttp: false,
+          },
+        ],
+      }),
+    );
+
+    expect(statements).toContainEqual({
+      Sid: 'EcrPullProbedRepositories',
+      Effect: 'Allow',
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      Resource: 'arn:aws:ecr:us-west-2:222222222222:repository/docker-hub/library/alpine',
+    });
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Sid: 'ReadConfiguredSecrets', Action: 'secretsmanager:GetSecretValue' }),
+    );
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    expect(actions).not.toContain('ecr:BatchImportUpstreamImage');
+    expect(actions).not.toContain('ecr:CreateRepository');
+  });
+
   it.each([
     ['cn-north-1', 'aws-cn'],
     ['us-gov-west-1', 'aws-us-gov'],

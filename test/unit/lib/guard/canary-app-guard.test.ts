@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import defaultConfig from '../../../../config/default.ts';
@@ -31,6 +32,35 @@ describe('createCanaryStacks', () => {
     // Three probe stacks, the home stack and its nested alarm stacks.
     expect(stacks.guard.lastRun?.templates).toBe(4 + stacks.home.targetAlarmStacks.size);
     expect(stacks.guard.lastRun?.findings).toBe(0);
+  });
+
+  it('passes the guard with mirrors, which add no alarm of their own', { timeout: 120_000 }, () => {
+    const alarmCount = (config: typeof defaultConfig) => {
+      const app = new App({
+        outdir: mkdtempSync(path.join(tmpdir(), 'canary-guard-app-')),
+        context: { 'aws:cdk:bundling-stacks': [] },
+      });
+      const stacks = createCanaryStacks(app, validateConfig({ ...config, account: '123456789012' }));
+      app.synth();
+      expect(stacks.guard.lastRun?.findings).toBe(0);
+      return [stacks.home, ...stacks.home.targetAlarmStacks.values()].reduce(
+        (n, stack) =>
+          n + Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).length,
+        0,
+      );
+    };
+    const mirrored = {
+      ...defaultConfig,
+      targets: defaultConfig.targets.map((t) => ({
+        ...t,
+        mirrors: [
+          { image: 'proxy.example.com/library/alpine' },
+          { image: 'cache.example.com/hub/library/alpine' },
+        ],
+      })),
+    };
+
+    expect(alarmCount(mirrored)).toBe(alarmCount(defaultConfig));
   });
 
   it('fails synth when a stack of the app breaks an AWS rule', { timeout: 120_000 }, () => {
