@@ -185,8 +185,8 @@ export async function probeFleet(
   if (showProgress) io.progress?.(progressLine(0, total, runtime.region));
 
   const outcomes = await probeAll(runtime, {
-    // Next steps repeat the probe with this command. (Their `--ca-file ca-bundle.pem` is the
-    // Lambda's name for the config's bundle: validation inlines the bundle, so its path is gone.)
+    // Next steps repeat the probe with this command (and, for a config whose caBundle is a path,
+    // `--ca-file` with that checkout-relative path: lib/config/ca-bundle.ts keeps it).
     probe: (ref, options) =>
       io.probe(ref, {
         ...options,
