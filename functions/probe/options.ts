@@ -1,4 +1,6 @@
 import { anonymous, type CredentialProvider } from '../credentials/types.ts';
+import type { ChallengeCache } from '../registry/challenge-cache.ts';
+import type { ConnectionPool } from '../registry/connection-pool.ts';
 import type { ManifestCache } from '../registry/manifest-cache.ts';
 import type { Invocation, RegistryProfileName } from '../registry/profiles.ts';
 import type { TokenCache } from '../registry/token.ts';
@@ -53,6 +55,16 @@ export interface ProbeOptions {
    */
   manifestCache?: ManifestCache;
   /**
+   * Where connections are leased from, so the next probe of the same registry reuses them
+   * (connection-pool.ts). @default one pool shared by every probe in the process
+   */
+  connectionPool?: ConnectionPool;
+  /**
+   * Each registry's /v2/ challenge, once a probe has pinged it, so later probes of it skip the ping
+   * (challenge-cache.ts). @default one cache shared by every probe in the process
+   */
+  challengeCache?: ChallengeCache;
+  /**
    * Cancels the probe from outside (the Lambda handler's hard stop): on abort the probe's deadline
    * ends at once, in-flight requests are aborted and its connections are closed, and the result
    * (a TIMEOUT) follows within a few hundred ms. @default none: only the probe's own deadline ends it
@@ -62,7 +74,17 @@ export interface ProbeOptions {
 
 /** The probe's defaults, as documented on each option. */
 export const PROBE_DEFAULTS: Readonly<
-  Omit<ProbeOptions, 'proxy' | 'tokenCache' | 'manifestCache' | 'signal' | 'profile' | 'invocation'>
+  Omit<
+    ProbeOptions,
+    | 'proxy'
+    | 'tokenCache'
+    | 'manifestCache'
+    | 'connectionPool'
+    | 'challengeCache'
+    | 'signal'
+    | 'profile'
+    | 'invocation'
+  >
 > = Object.freeze({
   platforms: ['linux/amd64'],
   timeoutMs: 10_000,

@@ -4,15 +4,17 @@
  * every other failure, including an unforeseen exception, becomes a diagnosis, and the overall
  * deadline always holds.
  *
- * The walk: credentials -> handshake (ping, token; the registry client then owns the login and
- * its one re-login) -> manifest HEAD (a refused HEAD is repeated as a GET, whose error body the
- * registry's dialect reads) -> manifest GET (only for a digest not read before) -> each required
+ * The walk: credentials -> handshake (ping, only for the first probe of a registry in the process;
+ * token; the registry client then owns the login and its one re-login) -> manifest HEAD (a refused
+ * HEAD is repeated as a GET, whose error body the registry's dialect reads) -> manifest GET (only
+ * for a digest not read before; with nothing of the repository cached, the GET without a HEAD) -> each required
  * platform's manifest (HEAD when already read) -> each one's config blob HEAD (redirects by hand)
  * -> optionally one layer of the first platform, downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
 import { type AuthOptions, logIn } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
+import { ChallengeCache } from '../registry/challenge-cache.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { ProtocolError } from '../registry/errors.ts';
 import { anonymousForeignLogin } from '../registry/foreign-challenge.ts';
@@ -20,6 +22,7 @@ import { HttpClient } from '../registry/http.ts';
 import { isImageConfig, readImagePlatform } from '../registry/image-config.ts';
 import {
   type Descriptor,
+  fetchManifest,
   headManifest,
   type Manifest,
   platformsOf,
@@ -42,6 +45,8 @@ import { warningsFor } from './warnings.ts';
 const sharedTokenCache = new TokenCache();
 /** So are verified manifests, so that an unchanged image costs no Docker Hub pull (manifest-cache.ts). */
 const sharedManifestCache = new ManifestCache();
+/** And each registry's /v2/ challenge, so only the first probe of a registry pings it (challenge-cache.ts). */
+const sharedChallengeCache = new ChallengeCache();
 
 type ImageManifest = Extract<Manifest, { kind: 'image' }>;
 
@@ -95,6 +100,7 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     proxy,
     onStep: (step) => steps.push(step),
     trustedHost: new URL(`http://${image.registry}`).hostname,
+    ...(opts.connectionPool ? { pool: opts.connectionPool } : {}),
   });
   const baseUrl = new URL(`${opts.plainHttp ? 'http' : 'https'}://${image.registry}`);
   const registry = new RegistryClient(http, baseUrl, image.repository);
@@ -182,6 +188,7 @@ async function walk(
   const authOptions: AuthOptions = {
     credentials,
     tokenCache: opts.tokenCache ?? sharedTokenCache,
+    challengeCache: opts.challengeCache ?? sharedChallengeCache,
     profile,
     scrubber,
     ...(opts.credentials.refresh
@@ -199,7 +206,10 @@ async function walk(
     image.registry,
     image.repository,
   );
-  const head = await headManifest(registry, image.reference);
+  // A HEAD only where it can spare the GET: when the cache holds manifests of this repository.
+  const head = manifests.warm
+    ? await headManifest(registry, image.reference)
+    : await fetchManifest(registry, image.reference);
   state.digest = head.digest;
   const top = await manifests.resolved(image.reference, head);
   state.digest = top.digest;
