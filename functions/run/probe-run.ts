@@ -8,7 +8,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import pLimit from 'p-limit';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { CredentialsUnavailableError } from '../credentials/types.ts';
 import { type DiagnosisCode, runbookUrl } from '../probe/codes.ts';
@@ -18,6 +17,7 @@ import type { ProbeResult } from '../probe/result.ts';
 import { heartbeatDatum, publishMetrics, type RetryPolicy, resultMetricData } from '../publish/metrics.ts';
 import { RESULT_LOG_MESSAGE, resultLogFields } from '../publish/result-log.ts';
 import { type RecordSummary, recordResults, type WriteMemory } from '../publish/state.ts';
+import { AdaptiveLimiter, type LimiterOptions } from './concurrency.ts';
 import type { RunDeadline } from './deadline.ts';
 import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
 
@@ -31,6 +31,8 @@ export interface ProbeRunDeps {
   /** Called as soon as each target's result is known, so a result is logged even if the run is cut short. */
   onResult: (outcome: TargetOutcome) => void;
   now?: () => number;
+  /** How the number of probes at once adapts (concurrency.ts); the floor is the config's `concurrency`. */
+  concurrency?: Omit<LimiterOptions, 'floor'>;
 }
 
 export interface TargetOutcome {
@@ -39,10 +41,13 @@ export interface TargetOutcome {
 }
 
 export async function probeAll(config: ProbeRuntimeConfig, deps: ProbeRunDeps): Promise<TargetOutcome[]> {
-  const limit = pLimit(config.concurrency);
+  // At least `concurrency` at once, more while the process waits on the network (concurrency.ts),
+  // and never more than the per-registry limit on one registry. Targets on one registry share
+  // connections and tokens through the probe's process-wide caches (connection-pool.ts, token.ts).
+  const limiter = new AdaptiveLimiter({ ...deps.concurrency, floor: config.concurrency });
   return Promise.all(
     config.targets.map((target) =>
-      limit(async () => {
+      limiter.run(target.registry, async () => {
         const outcome = { target, result: await probeOne(target, config, deps) };
         deps.onResult(outcome);
         return outcome;
