@@ -88,10 +88,15 @@ export interface HttpExchange {
   proxy: string | null;
 }
 
-/** A lease this client holds, and whether a request over it failed (then it is destroyed, not returned). */
+/**
+ * A lease this client holds, whether a request over it failed, and how many are still in flight
+ * (a probe cut off at its hard stop closes with its request still running): either way it is
+ * destroyed at close, not returned.
+ */
 interface Held {
   lease: Lease;
   failed: boolean;
+  inFlight: number;
 }
 
 /** Connectors by trust settings, built once per process (the secure context is trust.ts's). */
@@ -143,10 +148,19 @@ export class HttpClient {
 
   /** Sends one request and reads its body up to the cap. Throws TransportError or TimeoutError when no answer came. */
   async send(request: HttpRequest): Promise<HttpExchange> {
+    const proxyUrl = proxyFor(request.url, this.options.proxy ?? {});
+    const held = proxyUrl ? this.proxyAgent(proxyUrl) : this.directClient(request.url);
+    held.inFlight += 1;
+    try {
+      return await this.sendOver(held, request, proxyUrl);
+    } finally {
+      held.inFlight -= 1;
+    }
+  }
+
+  private async sendOver(held: Held, request: HttpRequest, proxyUrl: URL | null): Promise<HttpExchange> {
     const { url, method } = request;
-    const proxyUrl = proxyFor(url, this.options.proxy ?? {});
     const proxy = proxyUrl ? redactUrl(proxyUrl) : null;
-    const held = proxyUrl ? this.proxyAgent(proxyUrl) : this.directClient(url);
     const { dispatcher, log } = held.lease;
     const { signal, timeoutMs } = this.options.deadline.requestSignal(this.options.requestTimeoutMs);
     const mark = log.mark;
@@ -296,7 +310,7 @@ export class HttpClient {
     this.held.clear();
     const failed: Dispatcher[] = [];
     for (const h of held) {
-      if (h.failed) failed.push(h.lease.dispatcher);
+      if (h.failed || h.inFlight > 0) failed.push(h.lease.dispatcher);
       else this.pool.release(h.lease);
     }
     await Promise.allSettled(failed.map((d) => d.destroy()));
@@ -305,7 +319,7 @@ export class HttpClient {
   private lease(key: string, create: (log: ConnectionLog) => Dispatcher): Held {
     let held = this.held.get(key);
     if (!held) {
-      held = { lease: this.pool.acquire(`${this.settingsKey}|${key}`, create), failed: false };
+      held = { lease: this.pool.acquire(`${this.settingsKey}|${key}`, create), failed: false, inFlight: 0 };
       this.held.set(key, held);
     }
     return held;

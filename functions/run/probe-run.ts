@@ -101,11 +101,12 @@ async function probeOne(
     ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),
   };
 
-  // The probe gets the hard stop's signal: a probe that is still running then ends its requests and
-  // closes its connections, so the concurrency slot it gives back is really free.
+  // The probe gets the hard stop itself: its own deadline ends within it, it winds down until it,
+  // and a probe still running then ends its requests and closes its connections, so the concurrency
+  // slot it gives back is really free.
   const attempt = (async () => {
     const credentials = deps.credentialsFor(target);
-    return deps.probe(target.image, { ...options, credentials, signal: hardStop.signal });
+    return deps.probe(target.image, { ...options, credentials, stop: hardStop });
   })();
   let onStop: (() => void) | undefined;
   const stopped = new Promise<'deadline'>((resolve) => {
@@ -119,7 +120,7 @@ async function probeOne(
       // Hold the slot until the cancelled probe has wound down, but only briefly: a probe that
       // ignores the signal must still not delay the others, so after CANCEL_SETTLE_MS it is
       // abandoned (its late result or rejection is swallowed).
-      await settledWithin(attempt, CANCEL_SETTLE_MS);
+      await settledWithin(attempt, Math.min(CANCEL_SETTLE_MS, Math.max(0, deps.deadline.remainingMs())));
       return failedResult(target, config, 'TIMEOUT', now() - started, {
         summary: `The probe did not finish within ${hardStopMs} ms.`,
         evidence: [`hard stop after ${hardStopMs} ms (probe deadline ${target.timeoutMs} ms)`],

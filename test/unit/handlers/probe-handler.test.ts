@@ -260,7 +260,8 @@ describe('probeAll', () => {
       caCertificates: ['PEM'],
       runbookBaseUrl: 'https://runbooks.example.com',
       credentials: anonymous,
-      signal: expect.any(AbortSignal),
+      // The target's hard stop, derived from the run's deadline: the probe's own deadline ends within it.
+      stop: expect.objectContaining({ signal: expect.any(AbortSignal) }),
       // What the next steps paste to repeat this probe from a laptop.
       invocation: {
         command: 'npx registry-canary',

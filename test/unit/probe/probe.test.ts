@@ -4,6 +4,7 @@ import { probeImage } from '../../../functions/probe/probe.ts';
 import { ChallengeCache } from '../../../functions/registry/challenge-cache.ts';
 import { InvalidReferenceError } from '../../../functions/registry/errors.ts';
 import { TokenCache, tokenCacheKey } from '../../../functions/registry/token.ts';
+import { RunDeadline } from '../../../functions/run/deadline.ts';
 import { ECR_EXPIRED_TOKEN, ECR_PUBLIC_INVALID_TOKEN } from '../../integration/harness/captures/index.ts';
 import { warmManifestCache } from '../../integration/probe/cold-probe.ts';
 import { buildImage, type FakeServer, serveImage, startFakeServer } from './fake-registry.ts';
@@ -593,6 +594,41 @@ describe('probeImage', () => {
     expect(performance.now() - started).toBeLessThan(1_200);
     expect(result.diagnosis?.code).toBe('TIMEOUT');
     expect(result.steps.at(-1)).toMatchObject({ name: 'manifest-get', status: null });
+  });
+
+  it("stops by the run's signal: the hard stop handed down ends it before its own deadline", async () => {
+    const s = await server();
+    open(s);
+    s.routes.set('* /v2/app/manifests/v1', () => {});
+    // The invocation ends in 400 ms; the target's hard stop is derived from it and would be 30 s.
+    const invocation = RunDeadline.in(400);
+    const stop = invocation.before(0).within(30_000);
+    const started = performance.now();
+
+    const result = await probeImage(`${s.host}/app:v1`, {
+      ...base,
+      timeoutMs: 30_000,
+      requestTimeoutMs: 30_000,
+      stop,
+    });
+
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(stop.signal.aborted).toBe(true);
+    expect(result.diagnosis?.code).toBe('TIMEOUT');
+    expect(result.steps.at(-1)).toMatchObject({ name: 'manifest-get', status: null });
+  });
+
+  it('winds down within the hard stop: after its own deadline the walk fails naming its step', async () => {
+    const s = await server();
+    open(s);
+    s.routes.set('* /v2/app/manifests/v1', () => {});
+    const stop = RunDeadline.in(10_000);
+
+    const result = await probeImage(`${s.host}/app:v1`, { ...base, timeoutMs: 300, stop });
+
+    expect(stop.signal.aborted).toBe(false);
+    expect(result.diagnosis?.code).toBe('TIMEOUT');
+    expect(result.diagnosis?.evidence.join('\n')).toContain('step: manifest-get');
   });
 
   it('keeps the deadline when the credential provider hangs', async () => {
