@@ -106,6 +106,24 @@ describe('authenticate with a challenge cache (challenge-cache.ts)', () => {
     expect(registry.authorization).toBe(`Basic ${Buffer.from('alice:hunter22').toString('base64')}`);
   });
 
+  it('does not renew a known challenge by using it: it is read again 15 minutes after its ping', async () => {
+    let now = 0;
+    const challengeCache = new ChallengeCache(() => now);
+    const { registry, requests, options } = setup([
+      { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } },
+      { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } },
+    ]);
+    await authenticate(registry, { ...options, challengeCache });
+    now = 14 * 60 * 1000;
+    await authenticate(registry, { ...options, challengeCache });
+    expect(requests).toHaveLength(1);
+
+    now = 15 * 60 * 1000;
+    await authenticate(registry, { ...options, challengeCache });
+
+    expect(requests).toHaveLength(2);
+  });
+
   it('sends nothing for a registry known to let everyone in', async () => {
     const challengeCache = new ChallengeCache();
     challengeCache.set('https://registry.example.com', { challenges: [], header: null });

@@ -327,6 +327,26 @@ describe('Relogin: a login that answered a known challenge (challenge-cache.ts)'
     expect(registry.login.relogins).toBe(0);
   });
 
+  it('leaves the probe anonymous when the fresh ping finds the registry open', async () => {
+    const challengeCache = new ChallengeCache();
+    challengeCache.set(origin, {
+      challenges: parseWwwAuthenticate('Basic realm="old"'),
+      header: 'Basic realm="old"',
+    });
+    const { registry, options, recover } = setup('registry.example.com', [{ status: 200 }], {
+      credentials: BASIC,
+      challengeCache,
+    });
+    await logIn(registry, options);
+    expect(registry.credentialsGiven).toBe(true);
+
+    expect(await recover(refusal(401))).toBe(true);
+
+    expect(registry.authorization).toBeNull();
+    expect(registry.credentialsGiven).toBe(false);
+    expect(challengeCache.get(origin)).toEqual({ challenges: [], header: null });
+  });
+
   it('does not ping again for a refusal other than 401', async () => {
     const challengeCache = new ChallengeCache();
     challengeCache.set(origin, {
