@@ -137,6 +137,11 @@ export class HttpClient {
       connector = buildConnector({
         ...this.tlsOptions,
         maxCachedSessions: 0,
+        // HTTP/2 where the registry offers it over TLS, as docker does (Go's net/http speaks h2 to any
+        // HTTPS server that offers it: https://pkg.go.dev/net/http#hdr-HTTP_2). Over HTTP/1.1 the
+        // distribution registry closes the connection after every HEAD, so each HEAD of the walk cost
+        // a new TLS handshake; an h2 connection survives it (bench/RESULTS.md).
+        allowH2: true,
         timeout: options.requestTimeoutMs,
         lookup: guardedLookup(options.trustedHost ?? null, options.lookup),
       } as buildConnector.BuildOptions);
@@ -331,6 +336,7 @@ export class HttpClient {
       (log) =>
         new Client(url.origin, {
           connect: log.wrap(this.connector),
+          allowH2: true,
           pipelining: 1,
           headersTimeout: this.options.requestTimeoutMs,
           bodyTimeout: this.options.requestTimeoutMs,
