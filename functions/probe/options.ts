@@ -1,4 +1,7 @@
 import { anonymous, type CredentialProvider } from '../credentials/types.ts';
+import type { ChallengeCache } from '../registry/challenge-cache.ts';
+import type { ConnectionPool } from '../registry/connection-pool.ts';
+import type { HardStop } from '../registry/deadline.ts';
 import type { ManifestCache } from '../registry/manifest-cache.ts';
 import type { Invocation, RegistryProfileName } from '../registry/profiles.ts';
 import type { TokenCache } from '../registry/token.ts';
@@ -53,6 +56,28 @@ export interface ProbeOptions {
    */
   manifestCache?: ManifestCache;
   /**
+   * Where connections are leased from, so the next probe of the same registry reuses them
+   * (connection-pool.ts). @default one pool shared by every probe in the process
+   */
+  connectionPool?: ConnectionPool;
+  /**
+   * Each registry's /v2/ challenge, once a probe has pinged it, so later probes of it skip the ping
+   * (challenge-cache.ts). @default one cache shared by every probe in the process
+   */
+  challengeCache?: ChallengeCache;
+  /**
+   * When the probe, its wind-down included, must be over: the run service's hard stop for the
+   * target, derived from the invocation's one deadline. The probe's own deadline is `timeoutMs`,
+   * cut to end no later than this; after it the walk may still fail on its own (naming its step) and
+   * close its connections until the hard stop, and no longer. @default `timeoutMs + windDownMs` from now
+   */
+  stop?: HardStop;
+  /**
+   * Without a `stop`, how long after its deadline the probe may take to wind down (the walk failing
+   * with the step it was in, then its connections closing). @default 650
+   */
+  windDownMs: number;
+  /**
    * Cancels the probe from outside (the Lambda handler's hard stop): on abort the probe's deadline
    * ends at once, in-flight requests are aborted and its connections are closed, and the result
    * (a TIMEOUT) follows within a few hundred ms. @default none: only the probe's own deadline ends it
@@ -62,7 +87,18 @@ export interface ProbeOptions {
 
 /** The probe's defaults, as documented on each option. */
 export const PROBE_DEFAULTS: Readonly<
-  Omit<ProbeOptions, 'proxy' | 'tokenCache' | 'manifestCache' | 'signal' | 'profile' | 'invocation'>
+  Omit<
+    ProbeOptions,
+    | 'proxy'
+    | 'tokenCache'
+    | 'manifestCache'
+    | 'connectionPool'
+    | 'challengeCache'
+    | 'signal'
+    | 'stop'
+    | 'profile'
+    | 'invocation'
+  >
 > = Object.freeze({
   platforms: ['linux/amd64'],
   timeoutMs: 10_000,
@@ -76,6 +112,7 @@ export const PROBE_DEFAULTS: Readonly<
   certExpiryWarningDays: 14,
   rateLimitWarningRatio: 0.2,
   runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
+  windDownMs: 650,
 });
 
 /** Fills every option that was not given (or given as undefined) with its default. */

@@ -4,22 +4,25 @@
  * every other failure, including an unforeseen exception, becomes a diagnosis, and the overall
  * deadline always holds.
  *
- * The walk: credentials -> handshake (ping, token; the registry client then owns the login and
- * its one re-login) -> manifest HEAD (a refused HEAD is repeated as a GET, whose error body the
- * registry's dialect reads) -> manifest GET (only for a digest not read before) -> each required
+ * The walk: credentials -> handshake (ping, only for the first probe of a registry in the process;
+ * token; the registry client then owns the login and its one re-login) -> manifest HEAD (a refused
+ * HEAD is repeated as a GET, whose error body the registry's dialect reads) -> manifest GET (only
+ * for a digest not read before; with nothing of the repository cached, the GET without a HEAD) -> each required
  * platform's manifest (HEAD when already read) -> each one's config blob HEAD (redirects by hand)
  * -> optionally one layer of the first platform, downloaded and verified.
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
 import { type AuthOptions, logIn } from '../registry/auth.ts';
 import { headBlob, verifyBlob } from '../registry/blob.ts';
-import { Deadline } from '../registry/deadline.ts';
+import { ChallengeCache } from '../registry/challenge-cache.ts';
+import { Deadline, type HardStop, hardStopIn } from '../registry/deadline.ts';
 import { ProtocolError } from '../registry/errors.ts';
 import { anonymousForeignLogin } from '../registry/foreign-challenge.ts';
 import { HttpClient } from '../registry/http.ts';
 import { isImageConfig, readImagePlatform } from '../registry/image-config.ts';
 import {
   type Descriptor,
+  fetchManifest,
   headManifest,
   type Manifest,
   platformsOf,
@@ -42,17 +45,10 @@ import { warningsFor } from './warnings.ts';
 const sharedTokenCache = new TokenCache();
 /** So are verified manifests, so that an unchanged image costs no Docker Hub pull (manifest-cache.ts). */
 const sharedManifestCache = new ManifestCache();
+/** And each registry's /v2/ challenge, so only the first probe of a registry pings it (challenge-cache.ts). */
+const sharedChallengeCache = new ChallengeCache();
 
 type ImageManifest = Extract<Manifest, { kind: 'image' }>;
-
-/** How long closing connections may take before the result is returned anyway. */
-const CLOSE_GRACE_MS = 500;
-
-/**
- * After the deadline, how long the walk may take to fail on its own: its error names the step that
- * was running, which the bare deadline cannot. A walk stuck elsewhere is cut off after this.
- */
-const DEADLINE_GRACE_MS = 150;
 
 /** Diagnoses for which the failing certificate is read (without trusting it) and shown as evidence. */
 const CERTIFICATE_CODES = new Set(['TLS_EXPIRED', 'TLS_UNTRUSTED', 'TLS_HOSTNAME_MISMATCH']);
@@ -81,12 +77,21 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
   const state: WalkState = { digest: null, platforms: [] };
   const scrubber = new SecretScrubber();
   const profile = profileForHost(image.registry, opts.profile);
-  const deadline = new Deadline(opts.timeoutMs);
-  // The caller's cancellation ends the deadline, so the walk stops and its sockets close exactly as
-  // at a timeout; without it a caller that stopped waiting would leave the probe holding connections.
-  const onCancel = () => deadline.cancel(describeAbort(opts.signal?.reason));
-  if (opts.signal?.aborted) onCancel();
-  else opts.signal?.addEventListener('abort', onCancel, { once: true });
+  // One chain of deadlines: the caller's hard stop (the run's, derived from the invocation's), and
+  // the probe's own deadline within it. Between the two the walk may fail on its own, naming the
+  // step it was in, and close its connections; at the hard stop everything ends.
+  const stop: HardStop = opts.stop ?? hardStopIn(opts.timeoutMs + opts.windDownMs);
+  const deadline = new Deadline(Math.max(1, Math.min(opts.timeoutMs, Math.floor(stop.remainingMs()))));
+  // The caller's cancellation (or the hard stop) ends the deadline, so the walk stops and its
+  // sockets close exactly as at a timeout; without it a caller that stopped waiting would leave
+  // the probe holding connections.
+  const cancellers = [opts.signal, stop.signal].filter((s): s is AbortSignal => s !== undefined);
+  const onCancel = (event?: Event) =>
+    deadline.cancel(describeAbort((event?.target as AbortSignal | undefined)?.reason ?? opts.signal?.reason));
+  for (const signal of cancellers) {
+    if (signal.aborted) deadline.cancel(describeAbort(signal.reason));
+    else signal.addEventListener('abort', onCancel, { once: true });
+  }
   const proxy = opts.proxy ?? proxySettingsFromEnv();
   const http = new HttpClient({
     deadline,
@@ -95,19 +100,21 @@ export async function probeImage(ref: string, options: Partial<ProbeOptions> = {
     proxy,
     onStep: (step) => steps.push(step),
     trustedHost: new URL(`http://${image.registry}`).hostname,
+    ...(opts.connectionPool ? { pool: opts.connectionPool } : {}),
   });
   const baseUrl = new URL(`${opts.plainHttp ? 'http' : 'https'}://${image.registry}`);
   const registry = new RegistryClient(http, baseUrl, image.repository);
 
   let failure: unknown = null;
   try {
-    await guard(walk(image, opts, registry, state, scrubber, profile), deadline, DEADLINE_GRACE_MS);
+    await guard(walk(image, opts, registry, state, scrubber, profile), deadline, stop.signal);
   } catch (error) {
     failure = error;
   } finally {
-    opts.signal?.removeEventListener('abort', onCancel);
+    for (const signal of cancellers) signal.removeEventListener('abort', onCancel);
     deadline.dispose();
-    await Promise.race([http.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
+    // Closing may take until the hard stop, no longer: the result is returned then regardless.
+    await Promise.race([http.close(), aborted(stop.signal)]);
   }
 
   const durationMs = Math.round(performance.now() - started);
@@ -182,6 +189,7 @@ async function walk(
   const authOptions: AuthOptions = {
     credentials,
     tokenCache: opts.tokenCache ?? sharedTokenCache,
+    challengeCache: opts.challengeCache ?? sharedChallengeCache,
     profile,
     scrubber,
     ...(opts.credentials.refresh
@@ -199,7 +207,10 @@ async function walk(
     image.registry,
     image.repository,
   );
-  const head = await headManifest(registry, image.reference);
+  // A HEAD only where it can spare the GET: when the cache holds manifests of this repository.
+  const head = manifests.warm
+    ? await headManifest(registry, image.reference)
+    : await fetchManifest(registry, image.reference);
   state.digest = head.digest;
   const top = await manifests.resolved(image.reference, head);
   state.digest = top.digest;
@@ -271,19 +282,18 @@ async function checkSingleImagePlatform(
   selectPlatforms([described], required, 'image');
 }
 
-/** Settles with `work`, or rejects with the deadline's TimeoutError `graceMs` after the deadline. */
-function guard<T>(work: Promise<T>, deadline: Deadline, graceMs: number): Promise<T> {
+/**
+ * Settles with `work`, or rejects with the deadline's TimeoutError at the hard stop. After the
+ * deadline the walk still gets until the hard stop to fail on its own: its error names the step
+ * that was running, which the bare deadline cannot. A walk stuck elsewhere is cut off there.
+ */
+function guard<T>(work: Promise<T>, deadline: Deadline, stop: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      timer = setTimeout(() => reject(deadline.signal.reason), graceMs);
-      timer.unref();
-    };
-    if (deadline.signal.aborted) onAbort();
-    else deadline.signal.addEventListener('abort', onAbort, { once: true });
+    const onStop = () => reject(deadline.signal.reason ?? stop.reason);
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
     const settle = () => {
-      clearTimeout(timer);
-      deadline.signal.removeEventListener('abort', onAbort);
+      stop.removeEventListener('abort', onStop);
     };
     work.then(
       (value) => {
@@ -295,6 +305,14 @@ function guard<T>(work: Promise<T>, deadline: Deadline, graceMs: number): Promis
         reject(error);
       },
     );
+  });
+}
+
+/** Resolves when `signal` aborts (at once when it has). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
 }
 

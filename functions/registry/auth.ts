@@ -1,7 +1,9 @@
 /**
  * The authentication handshake, told once (after go-containerregistry's transport.go):
  *
- *   1.  Ping: GET /v2/ without credentials. Its answer decides the rest.
+ *   1.  Ping: GET /v2/ without credentials. Its answer decides the rest. Only the first probe of a
+ *       registry in a process pings: later ones answer the challenge it learned
+ *       (challenge-cache.ts), as containerd's authorizer answers a host's known challenge.
  *   2a. 200: the registry needs no authentication; nothing is sent, even when credentials exist.
  *   2b. 401 with a Basic challenge: credentials go straight to the registry as a Basic header,
  *       and only ever to the registry's own origin (see registry-client.ts).
@@ -14,10 +16,12 @@
  *       the credentials on a host it controls. A refused realm receives no request at all.
  *   3.  Afterwards the client owns the login (logIn): when its registry refuses a request, it
  *       answers the repository's own challenge (2b/2c for a registry whose /v2/ was open), or
- *       logs in again once for a cached token the registry no longer accepts (Relogin below).
+ *       logs in again once for a cached token the registry no longer accepts, or pings again
+ *       when a known challenge led to a 401 (Relogin below).
  */
 import { CredentialsUnavailableError, type RegistryCredentials } from '../credentials/types.ts';
 import { type Challenge, findBearer, parseWwwAuthenticate } from './challenge.ts';
+import type { ChallengeCache } from './challenge-cache.ts';
 import { ChallengeParseError, MAX_ERROR_BODY_BYTES, ProtocolError, RealmRefusedError } from './errors.ts';
 import type { HttpExchange } from './http.ts';
 import { obtainTokenWithIdentityToken } from './oauth-refresh.ts';
@@ -39,6 +43,8 @@ export interface AuthOptions {
    * refuses the given ones as expired. Absent when the source has nothing fresher to give.
    */
   refreshCredentials?: () => Promise<RegistryCredentials | null>;
+  /** Each registry's /v2/ challenge, so only the first probe of a registry pings it. @default none: always ping */
+  challengeCache?: ChallengeCache;
 }
 
 export interface AuthOutcome {
@@ -55,8 +61,8 @@ export interface AuthOutcome {
  * Relogin below). The walk only calls this once.
  */
 export async function logIn(registry: RegistryClient, options: AuthOptions): Promise<AuthOutcome> {
-  const outcome = await authenticate(registry, options);
-  registry.recovery = new Relogin(registry, options, outcome);
+  const { outcome, known } = await handshake(registry, options, true);
+  registry.recovery = new Relogin(registry, options, outcome, known);
   return outcome;
 }
 
@@ -70,6 +76,8 @@ export async function logIn(registry: RegistryClient, options: AuthOptions): Pro
  *   Public's 400 "Your Authorization Token is invalid." for an expired one, which carries no
  *   challenge: apple/container#847): forget it and run the handshake again, for a fresh token.
  *   A warm Lambda would otherwise report AUTH_FAILED for the token's whole cached life.
+ * - The login came from a known challenge (no ping) and the registry answers 401: its
+ *   authentication may have changed since, so forget the challenge, ping, and log in afresh.
  * A token fresh from the realm is not asked for again: the realm would hand out the same answer.
  */
 class Relogin implements LoginRecovery {
@@ -77,6 +85,8 @@ class Relogin implements LoginRecovery {
     private readonly registry: RegistryClient,
     private options: AuthOptions,
     private outcome: AuthOutcome,
+    /** Whether the login answered a known challenge instead of a ping of its own. */
+    private known: boolean,
   ) {}
 
   async recover(refusal: HttpExchange): Promise<boolean> {
@@ -106,6 +116,13 @@ class Relogin implements LoginRecovery {
       this.registry.relogins += 1;
       return true;
     }
+    if (this.known && refusal.status === 401 && !this.outcome.tokenFromCache) {
+      this.options.challengeCache?.forget(this.registry.baseUrl.origin);
+      this.registry.authorization = null;
+      this.registry.credentialsGiven = false;
+      this.outcome = (await handshake(this.registry, this.options, false)).outcome;
+      return true;
+    }
     const authorization = this.registry.authorization;
     if (
       this.outcome.scheme === 'bearer' &&
@@ -114,7 +131,8 @@ class Relogin implements LoginRecovery {
       this.refusesToken(refusal)
     ) {
       this.options.tokenCache.forget(authorization.replace(/^Bearer /, ''));
-      this.outcome = await authenticate(this.registry, this.options);
+      // A fresh ping too: a refused token may mean the registry moved its realm.
+      this.outcome = (await handshake(this.registry, this.options, false)).outcome;
       this.registry.relogins += 1;
       return true;
     }
@@ -139,13 +157,27 @@ class Relogin implements LoginRecovery {
 
 /** Runs the handshake and leaves the resulting Authorization on `registry`. */
 export async function authenticate(registry: RegistryClient, options: AuthOptions): Promise<AuthOutcome> {
-  // 1. Ping.
-  const { challenges, header } = await ping(registry);
+  return (await handshake(registry, options, true)).outcome;
+}
+
+/** The handshake, answering a known challenge when `reuseKnown` and the cache has one (then `known`). */
+async function handshake(
+  registry: RegistryClient,
+  options: AuthOptions,
+  reuseKnown: boolean,
+): Promise<{ outcome: AuthOutcome; known: boolean }> {
+  const origin = registry.baseUrl.origin;
+  // 1. Ping, unless an earlier probe of this registry already did.
+  const cached = reuseKnown ? (options.challengeCache?.get(origin) ?? null) : null;
+  const { challenges, header } = cached ?? (await ping(registry));
+  if (!cached) options.challengeCache?.set(origin, { challenges, header });
+  const known = cached !== null;
 
   // 2a. No authentication needed.
-  if (challenges.length === 0) return { scheme: 'none', challenge: null, tokenFromCache: false };
+  if (challenges.length === 0)
+    return { outcome: { scheme: 'none', challenge: null, tokenFromCache: false }, known };
 
-  return answerChallenge(registry, challenges, header, options);
+  return { outcome: await answerChallenge(registry, challenges, header, options), known };
 }
 
 /**

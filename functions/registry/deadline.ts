@@ -5,6 +5,22 @@
  */
 import { TimeoutError } from './errors.ts';
 
+/**
+ * The hard stop a caller hands down: when everything of a probe, its wind-down included, must be
+ * over. The run service passes a target's RunDeadline (functions/run/deadline.ts), derived from the
+ * invocation's, which has this shape; the probe's own deadline is derived from it, never longer.
+ */
+export interface HardStop {
+  readonly signal: AbortSignal;
+  remainingMs(): number;
+}
+
+/** A hard stop `ms` from now, for a probe run on its own (the CLI), with nothing above it. */
+export function hardStopIn(ms: number, now: () => number = () => performance.now()): HardStop {
+  const at = now() + ms;
+  return { signal: AbortSignal.timeout(Math.max(0, ms)), remainingMs: () => at - now() };
+}
+
 export class Deadline {
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();

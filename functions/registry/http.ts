@@ -4,12 +4,15 @@
  *
  * One client per probe, with one connection per origin, so that whether a request reused a
  * connection (and so which phases it paid for) is predictable, and so that the TLS certificate is
- * read from a fresh handshake rather than a resumed session.
+ * read from a fresh handshake rather than a resumed session. The connections themselves are leased
+ * from a process-wide pool (connection-pool.ts): the next probe of the same registry, in this run
+ * or the next run of a warm Lambda, reuses them, and the connector is built once per trust settings.
  */
 import { maxHeaderSize } from 'node:http';
 import type { SecureContext } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import { buildConnector, Client, type Dispatcher, ProxyAgent } from 'undici';
+import { ConnectionPool, identityOf, type Lease, sharedConnectionPool } from './connection-pool.ts';
 import type { Deadline } from './deadline.ts';
 import {
   BodyTooLargeError,
@@ -24,8 +27,9 @@ import { guardedLookup, type LookupFunction } from './forbidden-hosts.ts';
 import { type ProxySettings, proxyFor } from './proxy.ts';
 import { proxyAnswerSignature, refusedConnectStatus, refusedForwardStatus } from './proxy-answer.ts';
 import { redactUrl } from './redact.ts';
-import { ConnectionLog, type ConnectionTiming, stepTimings } from './timing.ts';
-import { trustedContext } from './trust.ts';
+import type { ConnectionLog, ConnectionTiming } from './timing.ts';
+import { stepTimings } from './timing.ts';
+import { trustedContext, trustKey } from './trust.ts';
 import type { RegistryStep as ProbeStep, StepName, TlsInfo } from './types.ts';
 
 export interface HttpClientOptions {
@@ -48,6 +52,11 @@ export interface HttpClientOptions {
   trustedHost?: string;
   /** DNS lookup, for tests. @default dns.lookup */
   lookup?: LookupFunction;
+  /**
+   * Where connections are leased from. @default the process's pool (sharedConnectionPool), or a
+   * pool of this client's own when it was given its own clocks.
+   */
+  pool?: ConnectionPool;
 }
 
 export interface HttpRequest {
@@ -71,7 +80,7 @@ export interface HttpExchange {
   headers: Record<string, string>;
   body: Buffer;
   bodyTruncated: boolean;
-  /** The certificate of the connection opened for this request; null when reused or plain HTTP. */
+  /** The certificate of the connection the request went over (opened for it or reused); null for plain HTTP. */
   tls: TlsInfo | null;
   /** Time spent reading the body, for throughput. */
   bodyMs: number;
@@ -79,40 +88,87 @@ export interface HttpExchange {
   proxy: string | null;
 }
 
+/**
+ * A lease this client holds, whether a request over it failed, and how many are still in flight
+ * (a probe cut off at its hard stop closes with its request still running): either way it is
+ * destroyed at close, not returned.
+ */
+interface Held {
+  lease: Lease;
+  failed: boolean;
+  inFlight: number;
+}
+
+/** Connectors by trust settings, built once per process (the secure context is trust.ts's). */
+const connectors = new Map<string, buildConnector.connector>();
+const MAX_CONNECTORS = 64;
+
 export class HttpClient {
-  private readonly log: ConnectionLog;
   private readonly now: () => number;
+  private readonly pool: ConnectionPool;
+  /** Everything a connection depends on apart from its origin (see connection-pool.ts). */
+  private readonly settingsKey: string;
   private readonly connector: buildConnector.connector;
-  /** One undici Client (one connection) per origin. An Agent drops and replaces its client after a
-   * server closes a connection (registries answer HEAD with Connection: close), which made reuse
-   * unpredictable; a Client simply reconnects. */
-  private readonly direct = new Map<string, Client>();
-  private readonly proxies = new Map<string, ProxyAgent>();
+  /**
+   * One undici Client (one connection) per origin, leased for this probe. An Agent drops and
+   * replaces its client after a server closes a connection (registries answer HEAD with
+   * Connection: close), which made reuse unpredictable; a Client simply reconnects.
+   */
+  private readonly held = new Map<string, Held>();
   private readonly tlsOptions: { secureContext?: SecureContext };
 
   constructor(private readonly options: HttpClientOptions) {
-    this.now = options.now ?? (() => performance.now());
-    this.log = new ConnectionLog(this.now, options.wallClock ?? (() => Date.now()));
+    this.pool =
+      options.pool ??
+      (options.now || options.wallClock
+        ? new ConnectionPool(options.now, options.wallClock)
+        : sharedConnectionPool);
+    this.now = options.now ?? this.pool.now;
     const secureContext = trustedContext(options.caCertificates);
     this.tlsOptions = secureContext ? { secureContext } : {};
-    this.connector = this.log.wrap(
-      buildConnector({
+    this.settingsKey = [
+      options.trustedHost ?? '-',
+      trustKey(options.caCertificates),
+      options.requestTimeoutMs,
+      identityOf(options.lookup),
+    ].join('|');
+    let connector = connectors.get(this.settingsKey);
+    if (!connector) {
+      connector = buildConnector({
         ...this.tlsOptions,
         maxCachedSessions: 0,
+        // HTTP/2 where the registry offers it over TLS, as docker does (Go's net/http speaks h2 to any
+        // HTTPS server that offers it: https://pkg.go.dev/net/http#hdr-HTTP_2). Over HTTP/1.1 the
+        // distribution registry closes the connection after every HEAD, so each HEAD of the walk cost
+        // a new TLS handshake; an h2 connection survives it (bench/RESULTS.md).
+        allowH2: true,
         timeout: options.requestTimeoutMs,
         lookup: guardedLookup(options.trustedHost ?? null, options.lookup),
-      } as buildConnector.BuildOptions),
-    );
+      } as buildConnector.BuildOptions);
+      if (connectors.size >= MAX_CONNECTORS) connectors.delete(connectors.keys().next().value!);
+      connectors.set(this.settingsKey, connector);
+    }
+    this.connector = connector;
   }
 
   /** Sends one request and reads its body up to the cap. Throws TransportError or TimeoutError when no answer came. */
   async send(request: HttpRequest): Promise<HttpExchange> {
+    const proxyUrl = proxyFor(request.url, this.options.proxy ?? {});
+    const held = proxyUrl ? this.proxyAgent(proxyUrl) : this.directClient(request.url);
+    held.inFlight += 1;
+    try {
+      return await this.sendOver(held, request, proxyUrl);
+    } finally {
+      held.inFlight -= 1;
+    }
+  }
+
+  private async sendOver(held: Held, request: HttpRequest, proxyUrl: URL | null): Promise<HttpExchange> {
     const { url, method } = request;
-    const proxyUrl = proxyFor(url, this.options.proxy ?? {});
     const proxy = proxyUrl ? redactUrl(proxyUrl) : null;
-    const dispatcher = proxyUrl ? this.proxyAgent(proxyUrl) : this.directClient(url);
+    const { dispatcher, log } = held.lease;
     const { signal, timeoutMs } = this.options.deadline.requestSignal(this.options.requestTimeoutMs);
-    const mark = this.log.mark;
+    const mark = log.mark;
     const start = this.now();
     let headersAt: number | null = null;
     let status: number | null = null;
@@ -145,7 +201,8 @@ export class HttpClient {
         }),
       );
     } catch (error) {
-      const connection = this.log.openedSince(mark, url.hostname);
+      held.failed = true;
+      const connection = log.openedSince(mark, url.hostname);
       // No new connection means a reused one, which was already connected.
       if (connection === null || connection.readyAt !== null) phase = 'waiting for the response headers';
       record(connection, this.now());
@@ -154,7 +211,7 @@ export class HttpClient {
     headersAt = this.now();
     status = response.statusCode;
     phase = 'reading the body';
-    const connection = this.log.openedSince(mark, url.hostname);
+    const connection = log.openedSince(mark, url.hostname);
     const headers = flattenHeaders(response.headers);
     const success = status >= 200 && status < 300;
     const limit = success ? (request.maxBodyBytes ?? MAX_ERROR_BODY_BYTES) : MAX_ERROR_BODY_BYTES;
@@ -169,6 +226,7 @@ export class HttpClient {
       // body any more, so that error is expected and must not become an uncaught exception.
       response.body.on('error', () => {});
       response.body.destroy();
+      held.failed = true;
       record(connection, this.now());
       const problem = `the body is ${encoding}-encoded, a coding the probe did not ask for and docker does not decode`;
       throw new MalformedResponseError(
@@ -184,6 +242,7 @@ export class HttpClient {
     try {
       body = await this.options.deadline.race(readCapped(response.body, limit, signal, gzip, progress));
     } catch (error) {
+      held.failed = true;
       record(connection, this.now());
       const cut = signal.aborted ? null : cutShortProblem(error, headers, progress.bytes);
       if (cut) {
@@ -241,65 +300,82 @@ export class HttpClient {
       headers,
       body: body.bytes,
       bodyTruncated: body.truncated,
-      tls: connection?.tls ?? null,
+      tls: connection ? connection.tls : log.latestTls(url.hostname),
       bodyMs: endAt - headersAt,
       proxy,
     };
   }
 
-  /** Ends every connection at once: a probe is over, nothing in flight matters any more. */
+  /**
+   * The probe is over: its connections go back to the pool for the next probe, except those a
+   * request failed on (aborted, timed out, cut short), which are ended at once.
+   */
   async close(): Promise<void> {
-    const all: Dispatcher[] = [...this.direct.values(), ...this.proxies.values()];
-    await Promise.allSettled(all.map((d) => d.destroy()));
-  }
-
-  private directClient(url: URL): Client {
-    let client = this.direct.get(url.origin);
-    if (!client) {
-      client = new Client(url.origin, {
-        connect: this.connector,
-        pipelining: 1,
-        headersTimeout: this.options.requestTimeoutMs,
-        bodyTimeout: this.options.requestTimeoutMs,
-      });
-      this.direct.set(url.origin, client);
+    const held = [...this.held.values()];
+    this.held.clear();
+    const failed: Dispatcher[] = [];
+    for (const h of held) {
+      if (h.failed || h.inFlight > 0) failed.push(h.lease.dispatcher);
+      else this.pool.release(h.lease);
     }
-    return client;
+    await Promise.allSettled(failed.map((d) => d.destroy()));
   }
 
-  private proxyAgent(proxyUrl: URL): ProxyAgent {
+  private lease(key: string, create: (log: ConnectionLog) => Dispatcher): Held {
+    let held = this.held.get(key);
+    if (!held) {
+      held = { lease: this.pool.acquire(`${this.settingsKey}|${key}`, create), failed: false, inFlight: 0 };
+      this.held.set(key, held);
+    }
+    return held;
+  }
+
+  private directClient(url: URL): Held {
+    return this.lease(
+      url.origin,
+      (log) =>
+        new Client(url.origin, {
+          connect: log.wrap(this.connector),
+          allowH2: true,
+          pipelining: 1,
+          headersTimeout: this.options.requestTimeoutMs,
+          bodyTimeout: this.options.requestTimeoutMs,
+        }),
+    );
+  }
+
+  private proxyAgent(proxyUrl: URL): Held {
     const key = proxyUrl.toString();
-    let agent = this.proxies.get(key);
-    if (!agent) {
-      agent = new ProxyAgent({
-        uri: key,
-        requestTls: { ...this.tlsOptions, maxCachedSessions: 0, timeout: this.options.requestTimeoutMs },
-        // The proxy is the user's own choice, so its name is resolved without the metadata guard,
-        // through the same lookup as every other name (a test's resolver reaches it too).
-        proxyTls: {
-          ...this.tlsOptions,
-          timeout: this.options.requestTimeoutMs,
-          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
-        },
-        connections: 1,
-        // http:// registries get absolute-URL requests through the proxy, as Go (and so docker)
-        // sends them; many proxies refuse CONNECT to ports other than 443. https:// still tunnels.
-        proxyTunnel: false,
-        // Wrap the tunnel connector so the connection to the registry (through the proxy) is timed
-        // as one phase and its certificate is still read.
-        factory: (origin: string | URL, opts: object) => {
-          const { connect, ...rest } = opts as Client.Options & { connect?: unknown };
-          return new Client(origin, {
-            ...rest,
-            ...(typeof connect === 'function'
-              ? { connect: this.log.wrap(connect as buildConnector.connector, true) }
-              : {}),
-          });
-        },
-      } as ProxyAgent.Options);
-      this.proxies.set(key, agent);
-    }
-    return agent;
+    return this.lease(
+      `proxy:${key}`,
+      (log) =>
+        new ProxyAgent({
+          uri: key,
+          requestTls: { ...this.tlsOptions, maxCachedSessions: 0, timeout: this.options.requestTimeoutMs },
+          // The proxy is the user's own choice, so its name is resolved without the metadata guard,
+          // through the same lookup as every other name (a test's resolver reaches it too).
+          proxyTls: {
+            ...this.tlsOptions,
+            timeout: this.options.requestTimeoutMs,
+            ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+          },
+          connections: 1,
+          // http:// registries get absolute-URL requests through the proxy, as Go (and so docker)
+          // sends them; many proxies refuse CONNECT to ports other than 443. https:// still tunnels.
+          proxyTunnel: false,
+          // Wrap the tunnel connector so the connection to the registry (through the proxy) is timed
+          // as one phase and its certificate is still read.
+          factory: (origin: string | URL, opts: object) => {
+            const { connect, ...rest } = opts as Client.Options & { connect?: unknown };
+            return new Client(origin, {
+              ...rest,
+              ...(typeof connect === 'function'
+                ? { connect: log.wrap(connect as buildConnector.connector, true) }
+                : {}),
+            });
+          },
+        } as ProxyAgent.Options),
+    );
   }
 
   private failure(

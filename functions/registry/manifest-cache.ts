@@ -24,6 +24,8 @@ const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
 
 interface Entry {
+  /** Registry and repository, for the per-repository count. */
+  where: readonly [string, string];
   manifest: Manifest;
   bytes: number;
   verifiedAt: number;
@@ -32,6 +34,8 @@ interface Entry {
 export class ManifestCache {
   /** Insertion order is recency order: a hit is deleted and set again. */
   private readonly entries = new Map<string, Entry>();
+  /** Entries per registry/repository, so a cold repository is known without a scan. */
+  private readonly perRepository = new Map<string, number>();
   private totalBytes = 0;
 
   constructor(
@@ -59,7 +63,8 @@ export class ManifestCache {
     if (bytes > this.maxBytes) return;
     const key = cacheKey(registry, repository, digest);
     this.remove(key);
-    this.entries.set(key, { manifest, bytes, verifiedAt: this.now() });
+    this.entries.set(key, { where: [registry, repository], manifest, bytes, verifiedAt: this.now() });
+    this.count(registry, repository, 1);
     this.totalBytes += bytes;
     while (this.entries.size > this.maxEntries || this.totalBytes > this.maxBytes) {
       this.remove(this.entries.keys().next().value!);
@@ -70,11 +75,27 @@ export class ManifestCache {
     return this.entries.size;
   }
 
+  /**
+   * Whether any manifest of this repository is kept. When none is, a tag's HEAD cannot spare its
+   * GET, so the probe GETs at once (one request fewer on a cold run, and the same one pull).
+   */
+  holdsAny(registry: string, repository: string): boolean {
+    return (this.perRepository.get(`${registry}/${repository}`) ?? 0) > 0;
+  }
+
   private remove(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
+    this.count(entry.where[0], entry.where[1], -1);
     this.totalBytes -= entry.bytes;
+  }
+
+  private count(registry: string, repository: string, delta: number): void {
+    const key = `${registry}/${repository}`;
+    const n = (this.perRepository.get(key) ?? 0) + delta;
+    if (n > 0) this.perRepository.set(key, n);
+    else this.perRepository.delete(key);
   }
 }
 
@@ -90,6 +111,11 @@ export class CachedManifestReader {
     private readonly registryHost: string,
     private readonly repository: string,
   ) {}
+
+  /** Whether the cache could spare a GET of this repository's manifests (see ManifestCache.holdsAny). */
+  get warm(): boolean {
+    return this.cache.holdsAny(this.registryHost, this.repository);
+  }
 
   /**
    * The manifest a tag (or digest) reference resolved to, given its HEAD. A digest the cache holds

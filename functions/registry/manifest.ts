@@ -1,7 +1,8 @@
 /**
  * Manifests: HEAD first (on Docker Hub a HEAD spends no pull), recording Docker-Content-Digest;
  * GET only when the body is needed: an index or list for the platform check, or a manifest for
- * its config blob. Every body fetched is checked against its digest.
+ * its config blob. When nothing of the repository is cached the HEAD could not spare the GET, so
+ * the GET goes first (fetchManifest). Every body fetched is checked against its digest.
  */
 import { createHash } from 'node:crypto';
 import { checkDigest, quoteDigest } from './digest.ts';
@@ -115,6 +116,21 @@ export async function headManifest(registry: RegistryClient, reference: string):
     ]);
   }
   return { digest, mediaType: mediaTypeOf(exchange.headers['content-type']), fetched: null };
+}
+
+/**
+ * The manifest by GET alone, when no HEAD could spare the GET (nothing of the repository is
+ * cached): one request fewer, the same one Docker Hub pull. A refusal is read as a refused HEAD's
+ * GET is, including the tags/list that tells a missing repository from a missing tag.
+ */
+export async function fetchManifest(registry: RegistryClient, reference: string): Promise<ManifestHead> {
+  let fetched: FetchedManifest;
+  try {
+    fetched = await getManifest(registry, reference, 'manifest-get');
+  } catch (error) {
+    throw await missingRepositoryOr(registry, error);
+  }
+  return { digest: fetched.digest, mediaType: fetched.manifest.mediaType, fetched };
 }
 
 /** The status of a refused HEAD (a 401 arrives wrapped in an AuthenticationError), or null for no answer. */

@@ -5,8 +5,10 @@
  * repeatable on Node 20, getPeerX509Certificate is not), with session caching off so that no
  * connection is a resumed session without a peer certificate.
  *
- * A probe sends one request at a time, so a connection opened while a request is in flight
- * belongs to that request; no open connection means the request reused one.
+ * A log belongs to one leased dispatcher (connection-pool.ts), which one probe at a time sends
+ * one request at a time over, so a connection opened while a request is in flight belongs to that
+ * request; no open connection means the request reused one. A lease lives as long as the process,
+ * so the log keeps only its latest connections (and counts the rest).
  */
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -28,8 +30,13 @@ export interface ConnectionTiming {
 
 type Connector = buildConnector.connector;
 
+/** Connections kept per log: a probe's request needs only the one it opened. */
+const KEPT_CONNECTIONS = 8;
+
 export class ConnectionLog {
+  /** The latest connections, oldest first; `opened - connections.length` were dropped. */
   readonly connections: ConnectionTiming[] = [];
+  private opened = 0;
 
   constructor(
     private readonly now: () => number = () => performance.now(),
@@ -50,6 +57,8 @@ export class ConnectionLog {
         viaProxy,
       };
       this.connections.push(record);
+      this.opened += 1;
+      if (this.connections.length > KEPT_CONNECTIONS) this.connections.shift();
       const socket: unknown = connector(options, (error, connected) => {
         record.readyAt = this.now();
         if (!error && connected instanceof TLSSocket) record.tls = tlsInfoOf(connected, this.wallClock());
@@ -71,15 +80,26 @@ export class ConnectionLog {
     };
   }
 
-  /** How many connections were opened so far; pass it to `timingsSince` after the request. */
+  /** How many connections were opened so far; pass it to `openedSince` after the request. */
   get mark(): number {
-    return this.connections.length;
+    return this.opened;
   }
 
   /** The connection opened since `mark` for `hostname`, or null when the request reused one. */
   openedSince(mark: number, hostname: string): ConnectionTiming | null {
-    const opened = this.connections.slice(mark).filter((c) => c.hostname === hostname);
+    const kept = this.opened - this.connections.length;
+    const opened = this.connections.slice(Math.max(0, mark - kept)).filter((c) => c.hostname === hostname);
     return opened.at(-1) ?? null;
+  }
+
+  /**
+   * The certificate of the latest connection to `hostname`, with its days remaining counted
+   * again now: the connection a reused request went over is the latest one (one at a time).
+   */
+  latestTls(hostname: string): TlsInfo | null {
+    const tls = this.connections.findLast((c) => c.hostname === hostname && c.readyAt !== null)?.tls;
+    if (!tls) return null;
+    return { ...tls, daysRemaining: Math.floor((Date.parse(tls.validTo) - this.wallClock()) / 86_400_000) };
   }
 }
 

@@ -38,9 +38,15 @@ export interface Token {
   expiresAt: number;
 }
 
-/** Token cache for the tokens' lives. The clock is injectable so tests can move time. */
+/**
+ * Token cache for the tokens' lives. The clock is injectable so tests can move time. Requests in
+ * flight are shared too: the targets of one run that start together on one repository with the
+ * same identity ask the realm once, not once each. Both are keyed by tokenCacheKey, which holds
+ * the credential identity, so a token is never handed to a probe with other credentials.
+ */
 export class TokenCache {
   private readonly entries = new Map<string, Token>();
+  private readonly pending = new Map<string, Promise<string>>();
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
@@ -70,6 +76,20 @@ export class TokenCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The token a request in flight for `key` will bring, or null when none is in flight. */
+  inFlight(key: string): Promise<string> | null {
+    return this.pending.get(key) ?? null;
+  }
+
+  /** Shares `request` with the callers that come for `key` while it is in flight. */
+  track(key: string, request: Promise<string>): void {
+    this.pending.set(key, request);
+    const done = () => {
+      if (this.pending.get(key) === request) this.pending.delete(key);
+    };
+    request.then(done, done);
   }
 }
 
@@ -152,7 +172,26 @@ export async function exchangeForToken(
 ): Promise<{ token: string; fromCache: boolean }> {
   const cached = cache.get(request.cacheKey);
   if (cached) return { token: cached.token, fromCache: true };
+  // Another probe is asking for the same token: wait for its answer rather than ask again. Should
+  // it fail, this probe asks itself, so that its own result names its own failing request.
+  const inFlight = cache.inFlight(request.cacheKey);
+  if (inFlight) {
+    const shared = await inFlight.catch(() => null);
+    if (shared !== null) return { token: shared, fromCache: true };
+  }
+  const asked = askTokenService(http, request, cache);
+  cache.track(
+    request.cacheKey,
+    asked.then((r) => r.token),
+  );
+  return asked;
+}
 
+async function askTokenService(
+  http: HttpClient,
+  request: TokenServiceRequest,
+  cache: TokenCache,
+): Promise<{ token: string; fromCache: boolean }> {
   const { method, url } = request;
   const realm = describeUrl(url);
   let exchange: HttpExchange;

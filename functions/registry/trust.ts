@@ -15,6 +15,12 @@ import { createSecureContext, rootCertificates, type SecureContext } from 'node:
 const MAX_CONTEXTS = 16;
 const contexts = new Map<string, SecureContext>();
 
+/** What identifies a CA bundle in a cache key (connection-pool.ts): its hash, or "default". */
+export function trustKey(extraCaCertificates: readonly string[] | undefined): string {
+  if (!extraCaCertificates?.length) return 'default';
+  return createHash('sha256').update(extraCaCertificates.join('\n')).digest('hex');
+}
+
 /**
  * The secure context that trusts Node's roots and `extraCaCertificates` (PEM), or undefined when
  * there are none, so that Node's own default context is used.
@@ -23,7 +29,7 @@ export function trustedContext(
   extraCaCertificates: readonly string[] | undefined,
 ): SecureContext | undefined {
   if (!extraCaCertificates?.length) return undefined;
-  const key = createHash('sha256').update(extraCaCertificates.join('\n')).digest('hex');
+  const key = trustKey(extraCaCertificates);
   let context = contexts.get(key);
   if (!context) {
     context = createSecureContext({ ca: [...rootCertificates, ...extraCaCertificates] });

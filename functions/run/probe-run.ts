@@ -8,7 +8,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import pLimit from 'p-limit';
 import type { CredentialProvider } from '../credentials/types.ts';
 import { CredentialsUnavailableError } from '../credentials/types.ts';
 import { type DiagnosisCode, runbookUrl } from '../probe/codes.ts';
@@ -18,6 +17,7 @@ import type { ProbeResult } from '../probe/result.ts';
 import { heartbeatDatum, publishMetrics, type RetryPolicy, resultMetricData } from '../publish/metrics.ts';
 import { RESULT_LOG_MESSAGE, resultLogFields } from '../publish/result-log.ts';
 import { type RecordSummary, recordResults, type WriteMemory } from '../publish/state.ts';
+import { AdaptiveLimiter, type LimiterOptions } from './concurrency.ts';
 import type { RunDeadline } from './deadline.ts';
 import { probeWithMirrors } from './mirror-run.ts';
 import { type ProbeRuntimeConfig, type ProbeTarget, PUBLISH_RESERVE_MS } from './probe-config.ts';
@@ -32,6 +32,8 @@ export interface ProbeRunDeps {
   /** Called as soon as each target's result is known, so a result is logged even if the run is cut short. */
   onResult: (outcome: TargetOutcome) => void;
   now?: () => number;
+  /** How the number of probes at once adapts (concurrency.ts); the floor is the config's `concurrency`. */
+  concurrency?: Omit<LimiterOptions, 'floor'>;
 }
 
 export interface TargetOutcome {
@@ -40,10 +42,17 @@ export interface TargetOutcome {
 }
 
 export async function probeAll(config: ProbeRuntimeConfig, deps: ProbeRunDeps): Promise<TargetOutcome[]> {
-  const limit = pLimit(config.concurrency);
+  // At least `concurrency` at once, more while the process waits on the network (concurrency.ts),
+  // and never more than the per-registry limit on one registry. Targets on one registry share
+  // connections and tokens through the probe's process-wide caches (connection-pool.ts, token.ts).
+  const limiter = new AdaptiveLimiter({
+    ...deps.concurrency,
+    floor: config.concurrency,
+    probesPerSlot: 1 + Math.max(0, ...config.targets.map((t) => t.mirrors?.length ?? 0)),
+  });
   return Promise.all(
     config.targets.map((target) =>
-      limit(async () => {
+      limiter.run(target.registry, async () => {
         // A target's mirrors are probed beside it, each as a target of its own (mirror-run.ts).
         const result = await probeWithMirrors(target, (t) => probeOne(t, config, deps), config);
         const outcome = { target, result };
@@ -99,11 +108,12 @@ async function probeOne(
     ...(config.httpsProxy ? { proxy: { httpsProxy: config.httpsProxy, noProxy: config.noProxy } } : {}),
   };
 
-  // The probe gets the hard stop's signal: a probe that is still running then ends its requests and
-  // closes its connections, so the concurrency slot it gives back is really free.
+  // The probe gets the hard stop itself: its own deadline ends within it, it winds down until it,
+  // and a probe still running then ends its requests and closes its connections, so the concurrency
+  // slot it gives back is really free.
   const attempt = (async () => {
     const credentials = deps.credentialsFor(target);
-    return deps.probe(target.image, { ...options, credentials, signal: hardStop.signal });
+    return deps.probe(target.image, { ...options, credentials, stop: hardStop });
   })();
   let onStop: (() => void) | undefined;
   const stopped = new Promise<'deadline'>((resolve) => {
@@ -117,7 +127,7 @@ async function probeOne(
       // Hold the slot until the cancelled probe has wound down, but only briefly: a probe that
       // ignores the signal must still not delay the others, so after CANCEL_SETTLE_MS it is
       // abandoned (its late result or rejection is swallowed).
-      await settledWithin(attempt, CANCEL_SETTLE_MS);
+      await settledWithin(attempt, Math.min(CANCEL_SETTLE_MS, Math.max(0, deps.deadline.remainingMs())));
       return failedResult(target, config, 'TIMEOUT', now() - started, {
         summary: `The probe did not finish within ${hardStopMs} ms.`,
         evidence: [`hard stop after ${hardStopMs} ms (probe deadline ${target.timeoutMs} ms)`],

@@ -396,7 +396,7 @@ describe.runIf(registryTestsEnabled())('registry-canary probe (CLI)', { concurre
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/healthy/i);
     expect(run.stdout).toContain(image.digest);
-    for (const step of ['ping', 'manifest-head', 'blob-head']) expect(run.stdout).toContain(step);
+    for (const step of ['ping', 'manifest-get', 'blob-head']) expect(run.stdout).toContain(step);
   });
 
   it('prints the diagnosis, next steps and runbook in human output for a failing image', async () => {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basicCredentials } from '../../../functions/credentials/types.ts';
 import { probeImage } from '../../../functions/probe/probe.ts';
+import { ChallengeCache } from '../../../functions/registry/challenge-cache.ts';
 import { TokenCache } from '../../../functions/registry/token.ts';
 import { buildMultiArchImage, pushImage } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
@@ -49,7 +50,11 @@ describe.runIf(registryTestsEnabled())('a token realm on a foreign host, against
   });
 
   it('control: without credentials the probe may use the foreign realm, and it answers', async () => {
-    const result = await probeImage(ref(), { plainHttp: true, tokenCache: new TokenCache() });
+    const result = await probeImage(ref(), {
+      plainHttp: true,
+      tokenCache: new TokenCache(),
+      challengeCache: new ChallengeCache(),
+    });
 
     expectHealthy(result);
     expect(tokens.requests).toHaveLength(1);
@@ -60,6 +65,7 @@ describe.runIf(registryTestsEnabled())('a token realm on a foreign host, against
     const result = await probeImage(ref(), {
       plainHttp: true,
       tokenCache: new TokenCache(),
+      challengeCache: new ChallengeCache(),
       credentials: basicCredentials('reader', PASSWORD),
     });
 

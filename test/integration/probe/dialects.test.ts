@@ -31,7 +31,7 @@ import { buildMultiArchImage, buildSingleArchImage, pushImage } from '../harness
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
 import { type ReplayProxy, startReplayProxy } from '../harness/replay-proxy.ts';
 import { startTokenServer, type TokenServer } from '../harness/token-server.ts';
-import { probeCold } from './cold-probe.ts';
+import { probeCold, warmManifestCache } from './cold-probe.ts';
 import { expectDiagnosis, stepNames } from './expectations.ts';
 
 const PASSWORD = `pw-${crypto.randomUUID()}`;
@@ -77,7 +77,11 @@ describe.runIf(registryTestsEnabled())('registry dialects, replayed in front of 
   const reader = () => ({ credentials: basicCredentials('reader', PASSWORD) });
 
   it('reads the HEAD refusal from the body of a repeated GET (the HEAD has none)', async () => {
-    const result = await probe(ECR_EXPIRED_TOKEN, 'ecr', reader());
+    // Warm (a manifest of the repository kept), so the tag is HEADed first, as a warm Lambda does.
+    const result = await probe(ECR_EXPIRED_TOKEN, 'ecr', {
+      ...reader(),
+      manifestCache: warmManifestCache(proxy.host, REPOSITORY),
+    });
 
     expect(stepNames(result)).toEqual(['ping', 'token', 'manifest-head', 'manifest-get']);
     expect(result.diagnosis?.evidence).toContain(

@@ -14,7 +14,7 @@ import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.ts';
 import { buildMultiArchImage, buildSingleArchImage, pushImage } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
 import { type RawHttpServer, type RawRequest, rawAnswer, startRawHttpServer } from '../harness/servers.ts';
-import { probeCold } from './cold-probe.ts';
+import { probeCold, warmManifestCache } from './cold-probe.ts';
 import { expectDiagnosis, expectHealthy } from './expectations.ts';
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -29,8 +29,22 @@ type Route = (request: RawRequest, socket: Socket) => string | Buffer | null;
 let route: Route = () => null;
 let server: RawHttpServer;
 const ref = () => `${server.host}/team/app:v1`;
-const probe = (options: { timeoutMs?: number; platforms?: string[] } = {}): Promise<ProbeResult> =>
-  probeCold(ref(), { plainHttp: true, timeoutMs: 4_000, requestTimeoutMs: 3_000, ...options });
+/** With `warm`, as a process that probed the repository before: the tag is HEADed first. */
+const probe = ({
+  warm = false,
+  ...options
+}: {
+  timeoutMs?: number;
+  platforms?: string[];
+  warm?: boolean;
+} = {}): Promise<ProbeResult> =>
+  probeCold(ref(), {
+    plainHttp: true,
+    timeoutMs: 4_000,
+    requestTimeoutMs: 3_000,
+    ...(warm ? { manifestCache: warmManifestCache(server.host, 'team/app') } : {}),
+    ...options,
+  });
 const evidence = (result: ProbeResult) => result.diagnosis!.evidence.join('\n');
 
 /** A manifest answer with its digest header, as the distribution registry gives it. */
@@ -105,7 +119,7 @@ describe('malformed HTTP ends as PROTOCOL_ERROR naming the breach', () => {
   ])('answering the manifest HEAD with %s', async (_name, bytes, named) => {
     route = () => bytes;
 
-    const result = await probe();
+    const result = await probe({ warm: true });
 
     expectDiagnosis(result, 'PROTOCOL_ERROR');
     expect(evidence(result)).toContain(named);
@@ -217,7 +231,7 @@ describe('oversized, endless and slow answers end in a diagnosis within the dead
     };
     const started = performance.now();
 
-    const result = await probe({ timeoutMs: 1_500 });
+    const result = await probe({ timeoutMs: 1_500, warm: true });
 
     expectDiagnosis(result, 'TIMEOUT');
     expect(evidence(result)).toContain('step: manifest-head');
@@ -247,9 +261,9 @@ describe('hostile digests never reach a URL', () => {
     expect(evidence(result)).toContain('digest: "sha256:0/../../admin"');
     expect(evidence(result)).toContain('from: manifests[0] of GET');
     expect(evidence(result)).toContain('problem: does not match the OCI digest grammar');
+    // A cold probe GETs the tag at once: no HEAD could spare the GET.
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /v2/',
-      'HEAD /v2/team/app/manifests/v1',
       'GET /v2/team/app/manifests/v1',
     ]);
   });
@@ -264,7 +278,7 @@ describe('hostile digests never reach a URL', () => {
     route = (request) =>
       rawAnswer(200, { 'content-type': OCI_INDEX, 'docker-content-digest': digest }, '', request.method);
 
-    const result = await probe();
+    const result = await probe({ warm: true });
 
     expectDiagnosis(result, 'PROTOCOL_ERROR');
     expect(evidence(result)).toContain(named);

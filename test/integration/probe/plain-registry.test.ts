@@ -6,6 +6,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeImage } from '../../../functions/probe/probe.ts';
+import { ChallengeCache } from '../../../functions/registry/challenge-cache.ts';
 import { ManifestCache } from '../../../functions/registry/manifest-cache.ts';
 import {
   blobPath,
@@ -16,7 +17,7 @@ import {
   pushImage,
 } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
-import { probeCold } from './cold-probe.ts';
+import { probeCold, warmManifestCache } from './cold-probe.ts';
 import { expectDiagnosis, expectHealthy, expectPlausibleTimings, stepNames } from './expectations.ts';
 
 describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', () => {
@@ -61,8 +62,22 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
     });
   });
 
-  it('walks ping, manifest HEAD, manifest GET, the platform manifest and the config blob in order', async () => {
+  it('walks ping, manifest GET, the platform manifest and the config blob in order when cold', async () => {
     const result = await probeCold(ref('team/app:v1'), plain);
+
+    // Nothing of the repository is cached, so no HEAD could spare the GET: the tag is GET at once.
+    expect(stepNames(result)).toEqual(['ping', 'manifest-get', 'platform-manifest', 'blob-head']);
+    expect(result.steps.map((s) => s.status)).toEqual([200, 200, 200, 200]);
+    expect(result.steps.every((s) => s.host === registry.host)).toBe(true);
+    expect(result.steps[1]!.method).toBe('GET');
+    expect(result.steps[3]!.url).toContain(multiArch.images[0]!.config.digest);
+  });
+
+  it('HEADs the tag first when a manifest of the repository is cached (a warm process)', async () => {
+    const result = await probeCold(ref('team/app:v1'), {
+      ...plain,
+      manifestCache: warmManifestCache(registry.host, 'team/app'),
+    });
 
     expect(stepNames(result)).toEqual([
       'ping',
@@ -71,10 +86,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
       'platform-manifest',
       'blob-head',
     ]);
-    expect(result.steps.map((s) => s.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(result.steps.every((s) => s.host === registry.host)).toBe(true);
     expect(result.steps[1]!.method).toBe('HEAD');
-    expect(result.steps[4]!.url).toContain(multiArch.images[0]!.config.digest);
   });
 
   it('measures plausible phase timings for every step on loopback', async () => {
@@ -126,15 +138,17 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
 
   it('sends no manifest GET for digests an earlier probe already read, only HEADs', async () => {
     const manifestCache = new ManifestCache();
-    const first = await probeImage(ref('team/app:v1'), { ...plain, manifestCache });
+    const challengeCache = new ChallengeCache();
+    const first = await probeImage(ref('team/app:v1'), { ...plain, manifestCache, challengeCache });
 
-    const second = await probeImage(ref('team/app:v1'), { ...plain, manifestCache });
+    const second = await probeImage(ref('team/app:v1'), { ...plain, manifestCache, challengeCache });
 
     expectHealthy(first);
     expectHealthy(second);
     expect(stepNames(first)).toContain('manifest-get');
-    expect(stepNames(second)).toEqual(['ping', 'manifest-head', 'platform-manifest', 'blob-head']);
-    expect(second.steps.filter((s) => s.name !== 'ping').every((s) => s.method === 'HEAD')).toBe(true);
+    // The first probe's ping taught the process the registry's answer to /v2/: no ping again.
+    expect(stepNames(second)).toEqual(['manifest-head', 'platform-manifest', 'blob-head']);
+    expect(second.steps.every((s) => s.method === 'HEAD')).toBe(true);
     expect(second.digest).toBe(multiArch.digest);
     expect(second.platforms).toEqual(['linux/amd64', 'linux/arm64']);
   });
@@ -190,7 +204,7 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
     expectHealthy(result);
     expect(result.digest).toBe(singleArch.digest);
     expect(result.platforms).toEqual(['linux/amd64']);
-    expect(stepNames(result)).toEqual(['ping', 'manifest-head', 'manifest-get', 'config-get']);
+    expect(stepNames(result)).toEqual(['ping', 'manifest-get', 'config-get']);
     expect(result.steps.at(-1)!.url).toContain(singleArch.images[0]!.config.digest);
   });
 
@@ -215,8 +229,8 @@ describe.runIf(registryTestsEnabled())('probe against a plain HTTP registry', ()
     const result = await probeCold(ref('team/app:no-such-tag'), plain);
 
     expectDiagnosis(result, 'MANIFEST_UNKNOWN');
-    expect(result.steps.find((s) => s.name === 'manifest-head')).toMatchObject({
-      method: 'HEAD',
+    expect(result.steps.find((s) => s.name === 'manifest-get')).toMatchObject({
+      method: 'GET',
       status: 404,
     });
     expect(result.digest).toBeNull();

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicCredentials } from '../../../functions/credentials/types.ts';
+import { ChallengeCache } from '../../../functions/registry/challenge-cache.ts';
+import { ConnectionPool } from '../../../functions/registry/connection-pool.ts';
 import { createTestCertificates, type TestCertificates } from '../harness/certs.ts';
 import { buildMultiArchImage, pushImage } from '../harness/fixture.ts';
 import { type RunningRegistry, registryTestsEnabled, startRegistry } from '../harness/registry.ts';
@@ -89,6 +91,29 @@ describe.runIf(registryTestsEnabled())('probe against a TLS registry with Basic 
     expect(result.tls!.daysRemaining).toBeLessThanOrEqual(365);
     expect(Date.parse(result.tls!.validTo)).toBeGreaterThan(Date.now());
     expect(result.tls!.protocol).toMatch(/^TLSv1\.[23]$/);
+  });
+
+  it("reuses the previous probe's connection for the next probe of the registry, certificate and all", async () => {
+    const connectionPool = new ConnectionPool();
+    const challengeCache = new ChallengeCache();
+    const shared = { ...trusted(), credentials: basicCredentials('AWS', ECR_PASSWORD), challengeCache };
+    try {
+      const first = await probeCold(ref(), { ...shared, connectionPool });
+      const second = await probeCold(ref(), { ...shared, connectionPool });
+
+      expectHealthy(second);
+      expect(first.steps[0]).toMatchObject({ name: 'ping', reusedConnection: false });
+      expect(first.steps[0]!.timings.tlsMs).not.toBeNull();
+      // Over HTTP/2 the connection survives the first probe's closing blob HEAD (over HTTP/1.1 the
+      // distribution registry answers every HEAD with Connection: close).
+      expect(first.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+      // No ping (the registry's challenge is known) and no handshake (the connection is reused).
+      expect(second.steps[0]).toMatchObject({ name: 'manifest-get', reusedConnection: true });
+      expect(second.steps.every((s) => s.reusedConnection && s.timings.tlsMs === null)).toBe(true);
+      expect(second.tls).toEqual({ ...first.tls, daysRemaining: second.tls!.daysRemaining });
+    } finally {
+      await connectionPool.clear();
+    }
   });
 
   it('measures a TLS handshake on the first connection', async () => {

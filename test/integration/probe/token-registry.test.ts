@@ -107,8 +107,8 @@ describe.runIf(registryTestsEnabled())('probe against a token-auth registry', ()
     const result = await probeCold(`${registry.host}/library/app:v1`, { plainHttp: true, tokenCache });
 
     expectHealthy(result);
-    expect(stepNames(result).slice(0, 4)).toEqual(['ping', 'manifest-head', 'ping', 'token']);
-    expect(result.steps[1]).toMatchObject({ name: 'manifest-head', status: 401 });
+    expect(stepNames(result).slice(0, 4)).toEqual(['ping', 'manifest-get', 'ping', 'token']);
+    expect(result.steps[1]).toMatchObject({ name: 'manifest-get', status: 401 });
     expect(tokens.requests).toHaveLength(1);
     expect(tokenCache.get(key)?.token).not.toBe('revoked-token');
   });

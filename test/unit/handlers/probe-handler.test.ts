@@ -194,7 +194,7 @@ describe('probeAll', () => {
     });
   });
 
-  it('never runs more probes at once than the concurrency bound', async () => {
+  it('runs no more probes at once than the configured concurrency while the process is busy', async () => {
     let running = 0;
     let peak = 0;
     const probe: ProbeFn = async (ref) => {
@@ -210,9 +210,33 @@ describe('probeAll', () => {
       credentialsFor: () => anonymous,
       deadline: RunDeadline.in(60_000),
       onResult: () => {},
+      // A busy event loop: the limit stays at its floor (functions/run/concurrency.ts).
+      concurrency: { sampler: { busy: () => 1, rssBytes: () => 0 } },
     });
     expect(outcomes).toHaveLength(20);
     expect(peak).toBe(3);
+  });
+
+  it('runs more than the configured concurrency while the process waits on the network', async () => {
+    let running = 0;
+    let peak = 0;
+    const probe: ProbeFn = async (ref) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return healthyResult({ ref });
+    };
+    const targets = Array.from({ length: 40 }, (_, i) => target(`t${i}`));
+    await probeAll(runtimeConfig(targets, { concurrency: 3 }), {
+      probe,
+      credentialsFor: () => anonymous,
+      deadline: RunDeadline.in(60_000),
+      onResult: () => {},
+      concurrency: { sampler: { busy: () => 0, rssBytes: () => 0 } },
+    });
+    expect(peak).toBeGreaterThan(3);
+    expect(peak).toBeLessThanOrEqual(16);
   });
 
   it("passes each target's thresholds, platforms and deadline to the probe", async () => {
@@ -236,7 +260,8 @@ describe('probeAll', () => {
       caCertificates: ['PEM'],
       runbookBaseUrl: 'https://runbooks.example.com',
       credentials: anonymous,
-      signal: expect.any(AbortSignal),
+      // The target's hard stop, derived from the run's deadline: the probe's own deadline ends within it.
+      stop: expect.objectContaining({ signal: expect.any(AbortSignal) }),
       // What the next steps paste to repeat this probe from a laptop.
       invocation: {
         command: 'npx registry-canary',

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { basicCredentials, CredentialsUnavailableError } from '../../../functions/credentials/types.ts';
 import { probeImage } from '../../../functions/probe/probe.ts';
+import { ChallengeCache } from '../../../functions/registry/challenge-cache.ts';
 import { InvalidReferenceError } from '../../../functions/registry/errors.ts';
 import { TokenCache, tokenCacheKey } from '../../../functions/registry/token.ts';
+import { RunDeadline } from '../../../functions/run/deadline.ts';
 import { ECR_EXPIRED_TOKEN, ECR_PUBLIC_INVALID_TOKEN } from '../../integration/harness/captures/index.ts';
+import { warmManifestCache } from '../../integration/probe/cold-probe.ts';
 import { buildImage, type FakeServer, serveImage, startFakeServer } from './fake-registry.ts';
 
 const servers: FakeServer[] = [];
@@ -67,9 +70,9 @@ describe('probeImage against a registry whose /v2/ is open but whose repositorie
     expect(result.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(result.steps.slice(0, 4).map((st) => `${st.name} ${st.status}`)).toEqual([
       'ping 200',
-      'manifest-head 401',
+      'manifest-get 401',
       'token 200',
-      'manifest-head 200',
+      'manifest-get 200',
     ]);
   });
 
@@ -114,10 +117,9 @@ describe('probeImage with a cached token the registry refuses', () => {
     expect(result.diagnosis?.code).toBe('AUTH_REQUIRED');
     expect(result.steps.map((st) => `${st.name} ${st.status}`)).toEqual([
       'ping 401',
-      'manifest-head 401',
+      'manifest-get 401',
       'ping 401',
       'token 200',
-      'manifest-head 401',
       'manifest-get 401',
     ]);
   });
@@ -153,9 +155,8 @@ describe('probeImage on ECR Public with a cached token it calls invalid (apple/c
     const result = await probeImage(`${s.host}/team/app:v1`, { ...base, tokenCache, profile: 'ecr-public' });
 
     expect(result.diagnosis).toBeNull();
-    expect(result.steps.slice(0, 6).map((st) => `${st.name} ${st.status}`)).toEqual([
+    expect(result.steps.slice(0, 5).map((st) => `${st.name} ${st.status}`)).toEqual([
       'ping 401',
-      'manifest-head 400',
       'manifest-get 400',
       'ping 401',
       'token 200',
@@ -257,10 +258,10 @@ describe('probeImage', () => {
     expect(result.status).toBe('healthy');
     expect(result.digest).toBe(image.indexDigest);
     expect(result.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    // Cold: nothing of the repository is cached, so the tag is GET without a HEAD first.
     expect(result.steps.map((st) => st.name)).toEqual([
       'ping',
       'token',
-      'manifest-head',
       'manifest-get',
       'platform-manifest',
       'blob-head',
@@ -478,9 +479,15 @@ describe('probeImage', () => {
     s.routes.set('GET /v2/app/tags/list', (_req, res) =>
       res.end(JSON.stringify({ name: 'app', tags: ['v1'] })),
     );
-    const missingTag = await probeImage(`${s.host}/app:nope`, base);
+    // Warm (a manifest of each repository kept), so the tag is HEADed first; a fresh ping each.
+    const warm = (repository: string) => ({
+      ...base,
+      manifestCache: warmManifestCache(s.host, repository),
+      challengeCache: new ChallengeCache(),
+    });
+    const missingTag = await probeImage(`${s.host}/app:nope`, warm('app'));
     expect(missingTag.diagnosis?.code).toBe('MANIFEST_UNKNOWN');
-    const missingRepo = await probeImage(`${s.host}/other:v1`, base);
+    const missingRepo = await probeImage(`${s.host}/other:v1`, warm('other'));
     expect(missingRepo.diagnosis?.code).toBe('NAME_UNKNOWN');
     expect(missingRepo.steps.map((st) => `${st.name} ${st.method} ${st.status}`)).toEqual([
       'ping GET 200',
@@ -496,7 +503,10 @@ describe('probeImage', () => {
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
       res.end();
     });
-    const result = await probeImage(`${s.host}/app:v1`, base);
+    const result = await probeImage(`${s.host}/app:v1`, {
+      ...base,
+      manifestCache: warmManifestCache(s.host, 'app'),
+    });
     expect(result.diagnosis?.code).toBe('PROTOCOL_ERROR');
     expect(result.diagnosis?.summary).toContain('did not include Docker-Content-Digest header');
   });
@@ -583,7 +593,42 @@ describe('probeImage', () => {
     const result = await probeImage(`${s.host}/app:v1`, { ...base, timeoutMs: 500 });
     expect(performance.now() - started).toBeLessThan(1_200);
     expect(result.diagnosis?.code).toBe('TIMEOUT');
-    expect(result.steps.at(-1)).toMatchObject({ name: 'manifest-head', status: null });
+    expect(result.steps.at(-1)).toMatchObject({ name: 'manifest-get', status: null });
+  });
+
+  it("stops by the run's signal: the hard stop handed down ends it before its own deadline", async () => {
+    const s = await server();
+    open(s);
+    s.routes.set('* /v2/app/manifests/v1', () => {});
+    // The invocation ends in 400 ms; the target's hard stop is derived from it and would be 30 s.
+    const invocation = RunDeadline.in(400);
+    const stop = invocation.before(0).within(30_000);
+    const started = performance.now();
+
+    const result = await probeImage(`${s.host}/app:v1`, {
+      ...base,
+      timeoutMs: 30_000,
+      requestTimeoutMs: 30_000,
+      stop,
+    });
+
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(stop.signal.aborted).toBe(true);
+    expect(result.diagnosis?.code).toBe('TIMEOUT');
+    expect(result.steps.at(-1)).toMatchObject({ name: 'manifest-get', status: null });
+  });
+
+  it('winds down within the hard stop: after its own deadline the walk fails naming its step', async () => {
+    const s = await server();
+    open(s);
+    s.routes.set('* /v2/app/manifests/v1', () => {});
+    const stop = RunDeadline.in(10_000);
+
+    const result = await probeImage(`${s.host}/app:v1`, { ...base, timeoutMs: 300, stop });
+
+    expect(stop.signal.aborted).toBe(false);
+    expect(result.diagnosis?.code).toBe('TIMEOUT');
+    expect(result.diagnosis?.evidence.join('\n')).toContain('step: manifest-get');
   });
 
   it('keeps the deadline when the credential provider hangs', async () => {

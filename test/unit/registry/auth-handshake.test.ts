@@ -6,6 +6,7 @@ import {
 } from '../../../functions/credentials/types.ts';
 import { answerChallenge, authenticate } from '../../../functions/registry/auth.ts';
 import { parseWwwAuthenticate } from '../../../functions/registry/challenge.ts';
+import { ChallengeCache } from '../../../functions/registry/challenge-cache.ts';
 import { ChallengeParseError, ProtocolError, RealmRefusedError } from '../../../functions/registry/errors.ts';
 import { profileForHost } from '../../../functions/registry/profiles.ts';
 import { SecretScrubber } from '../../../functions/registry/redact.ts';
@@ -69,6 +70,93 @@ describe('authenticate', () => {
       challenge: 'Basic realm="r"',
       tokenFromCache: false,
     });
+  });
+});
+
+describe('authenticate with a challenge cache (challenge-cache.ts)', () => {
+  it('pings once and remembers what /v2/ answered, for the next probe of the registry', async () => {
+    const challengeCache = new ChallengeCache();
+    const { registry, options } = setup(
+      [{ status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }],
+      BASIC,
+    );
+
+    await authenticate(registry, { ...options, challengeCache });
+
+    expect(challengeCache.get('https://registry.example.com')).toEqual({
+      challenges: parseWwwAuthenticate('Basic realm="r"'),
+      header: 'Basic realm="r"',
+    });
+  });
+
+  it('answers a known challenge without a ping: Basic credentials go straight on the client', async () => {
+    const challengeCache = new ChallengeCache();
+    challengeCache.set('https://registry.example.com', {
+      challenges: parseWwwAuthenticate('Basic realm="r"'),
+      header: 'Basic realm="r"',
+    });
+    const { registry, requests, options } = setup([], BASIC);
+
+    expect(await authenticate(registry, { ...options, challengeCache })).toEqual({
+      scheme: 'basic',
+      challenge: 'Basic realm="r"',
+      tokenFromCache: false,
+    });
+    expect(requests).toHaveLength(0);
+    expect(registry.authorization).toBe(`Basic ${Buffer.from('alice:hunter22').toString('base64')}`);
+  });
+
+  it('does not renew a known challenge by using it: it is read again 15 minutes after its ping', async () => {
+    let now = 0;
+    const challengeCache = new ChallengeCache(() => now);
+    const { registry, requests, options } = setup([
+      { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } },
+      { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } },
+    ]);
+    await authenticate(registry, { ...options, challengeCache });
+    now = 14 * 60 * 1000;
+    await authenticate(registry, { ...options, challengeCache });
+    expect(requests).toHaveLength(1);
+
+    now = 15 * 60 * 1000;
+    await authenticate(registry, { ...options, challengeCache });
+
+    expect(requests).toHaveLength(2);
+  });
+
+  it('sends nothing for a registry known to let everyone in', async () => {
+    const challengeCache = new ChallengeCache();
+    challengeCache.set('https://registry.example.com', { challenges: [], header: null });
+    const { registry, requests, options } = setup([], BASIC);
+
+    expect((await authenticate(registry, { ...options, challengeCache })).scheme).toBe('none');
+    expect(requests).toHaveLength(0);
+    expect(registry.authorization).toBeNull();
+  });
+
+  it("keeps a known challenge apart from another registry's: another origin still pings", async () => {
+    const challengeCache = new ChallengeCache();
+    challengeCache.set('https://other.example.com', { challenges: [], header: null });
+    const { registry, requests, options } = setup([{ status: 200 }]);
+
+    await authenticate(registry, { ...options, challengeCache });
+
+    expect(requests.map((r) => r.step)).toEqual(['ping']);
+  });
+
+  it("still checks the realm of a known Bearer challenge, with the probe's own credentials", async () => {
+    const challengeCache = new ChallengeCache();
+    const foreign = 'Bearer realm="https://collector.example.net/token",service="x"';
+    challengeCache.set('https://registry.example.com', {
+      challenges: parseWwwAuthenticate(foreign),
+      header: foreign,
+    });
+    const { registry, requests, options } = setup([], BASIC);
+
+    const error = await rejection(authenticate(registry, { ...options, challengeCache }));
+
+    expect(error).toBeInstanceOf(RealmRefusedError);
+    expect(requests).toHaveLength(0);
   });
 });
 

@@ -8,11 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RegistryCredentials } from '../../../functions/credentials/types.ts';
 import { type AuthOptions, logIn } from '../../../functions/registry/auth.ts';
+import { parseWwwAuthenticate } from '../../../functions/registry/challenge.ts';
+import { ChallengeCache } from '../../../functions/registry/challenge-cache.ts';
 import type { HttpExchange } from '../../../functions/registry/http.ts';
 import { profileForHost } from '../../../functions/registry/profiles.ts';
 import { SecretScrubber } from '../../../functions/registry/redact.ts';
 import { RegistryClient } from '../../../functions/registry/registry-client.ts';
-import { TokenCache } from '../../../functions/registry/token.ts';
+import { TokenCache, tokenCacheKey } from '../../../functions/registry/token.ts';
 import { ECR_EXPIRED_TOKEN, ECR_PUBLIC_INVALID_TOKEN } from '../../integration/harness/captures/aws.ts';
 import { type ScriptedAnswer, scriptedHttp } from './scripted-http.ts';
 
@@ -296,5 +298,112 @@ describe('answerChallenge: what it leaves on the client', () => {
     );
     expect((await logIn(registry, options)).scheme).toBe('basic');
     expect(registry.login.scheme).toBe('basic');
+  });
+});
+
+describe('Relogin: a login that answered a known challenge (challenge-cache.ts)', () => {
+  const origin = 'https://registry.example.com';
+
+  it('pings again, replaces the known challenge and answers the new one when the registry answers 401', async () => {
+    const challengeCache = new ChallengeCache();
+    challengeCache.set(origin, {
+      challenges: parseWwwAuthenticate('Basic realm="old"'),
+      header: 'Basic realm="old"',
+    });
+    const { registry, requests, options, recover } = setup(
+      'registry.example.com',
+      [{ status: 401, headers: { 'www-authenticate': BEARER } }, token('fresh-token')],
+      { credentials: BASIC, challengeCache },
+    );
+    expect((await logIn(registry, options)).scheme).toBe('basic');
+    expect(requests).toHaveLength(0);
+
+    expect(await recover(refusal(401))).toBe(true);
+
+    expect(requests.map((r) => r.step)).toEqual(['ping', 'token']);
+    expect(registry.authorization).toBe('Bearer fresh-token');
+    expect(challengeCache.get(origin)?.header).toBe(BEARER);
+    // Not a refused cached token: the diagnosis must not say the client logged in again after one.
+    expect(registry.login.relogins).toBe(0);
+  });
+
+  it('leaves the probe anonymous when the fresh ping finds the registry open', async () => {
+    const challengeCache = new ChallengeCache();
+    challengeCache.set(origin, {
+      challenges: parseWwwAuthenticate('Basic realm="old"'),
+      header: 'Basic realm="old"',
+    });
+    const { registry, options, recover } = setup('registry.example.com', [{ status: 200 }], {
+      credentials: BASIC,
+      challengeCache,
+    });
+    await logIn(registry, options);
+    expect(registry.credentialsGiven).toBe(true);
+
+    expect(await recover(refusal(401))).toBe(true);
+
+    expect(registry.authorization).toBeNull();
+    expect(registry.credentialsGiven).toBe(false);
+    expect(challengeCache.get(origin)).toEqual({ challenges: [], header: null });
+  });
+
+  it('does not ping again for a refusal other than 401', async () => {
+    const challengeCache = new ChallengeCache();
+    challengeCache.set(origin, {
+      challenges: parseWwwAuthenticate('Basic realm="r"'),
+      header: 'Basic realm="r"',
+    });
+    const { registry, requests, options, recover } = setup('registry.example.com', [], {
+      credentials: BASIC,
+      challengeCache,
+    });
+    await logIn(registry, options);
+
+    expect(await recover(refusal(403))).toBe(false);
+    expect(requests).toHaveLength(0);
+    expect(challengeCache.get(origin)).not.toBeNull();
+  });
+
+  it('does not ping again after a 401 when the challenge came from its own ping', async () => {
+    const challengeCache = new ChallengeCache();
+    const { registry, requests, options, recover } = setup(
+      'registry.example.com',
+      [{ status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }],
+      { credentials: BASIC, challengeCache },
+    );
+    await logIn(registry, options);
+
+    expect(await recover(refusal(401))).toBe(false);
+    expect(requests.map((r) => r.step)).toEqual(['ping']);
+  });
+
+  it('logs in afresh with a fresh ping when a cached token from a known challenge is refused', async () => {
+    const cache = new TokenCache();
+    const challengeCache = new ChallengeCache();
+    challengeCache.set(origin, { challenges: parseWwwAuthenticate(BEARER), header: BEARER });
+    cache.set(
+      tokenCacheKey({
+        realm: new URL('https://registry.example.com/token'),
+        service: 'registry.example.com',
+        scope: 'repository:team/app:pull',
+        credentials: null,
+      }),
+      'stale-token',
+      300,
+    );
+    const { registry, requests, options, recover } = setup(
+      'registry.example.com',
+      [{ status: 401, headers: { 'www-authenticate': BEARER } }, token('fresh-token')],
+      { challengeCache },
+      cache,
+    );
+    expect((await logIn(registry, options)).tokenFromCache).toBe(true);
+    expect(requests).toHaveLength(0);
+
+    expect(await recover(refusal(401))).toBe(true);
+
+    expect(requests.map((r) => r.step)).toEqual(['ping', 'token']);
+    expect(registry.authorization).toBe('Bearer fresh-token');
+    expect(registry.login.relogins).toBe(1);
   });
 });

@@ -55,4 +55,24 @@ describe('ManifestCache', () => {
     expect(cache.get('r', 'app', 'sha256:1')).toBeUndefined();
     expect(cache.size).toBe(0);
   });
+
+  it('says whether it holds any manifest of a repository, counting evictions and expiry', () => {
+    let now = 0;
+    const cache = new ManifestCache(2, 1_000_000, 60_000, () => now);
+    expect(cache.holdsAny('r', 'app')).toBe(false);
+    cache.set('r', 'app', 'sha256:1', manifest(1), 10);
+    cache.set('r', 'app', 'sha256:1', manifest(1), 10);
+    expect(cache.holdsAny('r', 'app')).toBe(true);
+    expect(cache.holdsAny('r', 'other')).toBe(false);
+    expect(cache.holdsAny('mirror', 'app')).toBe(false);
+
+    cache.set('r', 'x', 'sha256:2', manifest(2), 10);
+    cache.set('r', 'y', 'sha256:3', manifest(3), 10);
+    expect(cache.holdsAny('r', 'app')).toBe(false);
+
+    now = 60_000;
+    cache.get('r', 'y', 'sha256:3');
+    expect(cache.holdsAny('r', 'y')).toBe(false);
+    expect(cache.holdsAny('r', 'x')).toBe(true);
+  });
 });

@@ -245,3 +245,59 @@ describe('parseTokenReply', () => {
     expect(MIN_TOKEN_LIFETIME_SECONDS).toBe(60);
   });
 });
+
+describe('obtainToken: requests in flight are shared, never across identities', () => {
+  it('asks the realm once for probes that want the same token at the same time', async () => {
+    const cache = new TokenCache();
+    const a = scriptedHttp([{ status: 200, body: '{"token":"shared","expires_in":300}' }]);
+    const b = scriptedHttp([]);
+
+    const [first, second] = await Promise.all([
+      obtainToken(a.http, withPassword, cache),
+      obtainToken(b.http, withPassword, cache),
+    ]);
+
+    expect(first).toEqual({ token: 'shared', fromCache: false });
+    expect(second).toEqual({ token: 'shared', fromCache: true });
+    expect(a.requests).toHaveLength(1);
+    expect(b.requests).toHaveLength(0);
+    expect(cache.inFlight(tokenCacheKey(withPassword))).toBeNull();
+  });
+
+  it('never hands a token in flight to a probe with other credentials (same user, other password)', async () => {
+    const cache = new TokenCache();
+    const other: TokenRequest = {
+      ...anonymous,
+      credentials: { kind: 'basic', username: 'alice', password: 'not-hunter22' },
+    };
+    const a = scriptedHttp([{ status: 200, body: '{"token":"alices","expires_in":300}' }]);
+    const b = scriptedHttp([{ status: 401 }]);
+
+    const [first, second] = await Promise.all([
+      obtainToken(a.http, withPassword, cache),
+      rejection(obtainToken(b.http, other, cache)),
+    ]);
+
+    expect(first.token).toBe('alices');
+    expect(second).toBeInstanceOf(AuthenticationError);
+    expect(b.requests).toHaveLength(1);
+    expect(b.requests[0]!.headers?.['authorization']).toBe(
+      `Basic ${Buffer.from('alice:not-hunter22').toString('base64')}`,
+    );
+  });
+
+  it('asks the realm itself when the shared request fails, so its own failure is named', async () => {
+    const cache = new TokenCache();
+    const a = scriptedHttp([{ status: 500, body: 'down' }]);
+    const b = scriptedHttp([{ status: 200, body: '{"token":"second","expires_in":300}' }]);
+
+    const [first, second] = await Promise.all([
+      rejection(obtainToken(a.http, anonymous, cache)),
+      obtainToken(b.http, anonymous, cache),
+    ]);
+
+    expect(first).toBeInstanceOf(TokenServiceError);
+    expect(second).toEqual({ token: 'second', fromCache: false });
+    expect(b.requests).toHaveLength(1);
+  });
+});
