@@ -34,6 +34,10 @@ export const MUTATION_SCORE_FLOORS: Readonly<Record<string, number>> = {
   'functions/probe/next-steps.ts': 80,
   // Where a redirect may take a request (the destination policy itself is redirect-policy.ts).
   'functions/registry/redirects.ts': 80,
+  // A target and its mirrors as one result (the switch advice, the digest comparison) and the
+  // switch snippets: they decide what a failing target's first next step is.
+  'functions/probe/mirrors.ts': 90,
+  'functions/probe/mirror-advice.ts': 90,
 };
 
 /** The part of mutation-testing-report-schema's report this check reads. */

@@ -37,6 +37,17 @@ describe('switchToMirrorSteps', () => {
     );
   });
 
+  it('says nothing of a digest when the mirror served none', () => {
+    const [first] = switchToMirrorSteps({
+      primary: hub,
+      mirror: { ...hub, registry: 'mirror.gcr.io', image: 'mirror.gcr.io/library/alpine:3.20' },
+      digest: null,
+    });
+    expect(first).toBe(
+      'Switch to the mirror mirror.gcr.io/library/alpine:3.20: it passed while registry-1.docker.io fails. Point the pulls at it until registry-1.docker.io recovers, with the next step for docker, containerd or Kubernetes.',
+    );
+  });
+
   it("gives Docker Hub's mirror to docker's daemon.json, containerd's docker.io namespace and the kubelet", () => {
     const [, docker, containerd, kubernetes] = advice({});
 

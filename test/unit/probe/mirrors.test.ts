@@ -168,4 +168,82 @@ describe('withMirrors', () => {
 
     expect(result.warnings).toEqual([]);
   });
+
+  it("spells out the mismatch's steps with the run's command, plain HTTP and a digest reference", () => {
+    const plainMirror = {
+      ...mirror('cache.local:5000/library/alpine:latest', { digest: 'sha256:bbbb' }),
+      plainHttp: true,
+    };
+    const pinned = healthyResult({ reference: 'sha256:aaaa' });
+
+    const [warning] = withMirrors(pinned, [plainMirror], {
+      ...context,
+      plainHttp: true,
+      command: 'npx registry-canary',
+    }).warnings;
+
+    expect(warning!.nextSteps).toEqual([
+      'skopeo inspect --tls-verify=false --raw docker://registry-1.docker.io/library/alpine@sha256:aaaa | sha256sum; skopeo inspect --tls-verify=false --raw docker://cache.local:5000/library/alpine:latest | sha256sum   # the digest each one serves',
+      'npx registry-canary probe cache.local:5000/library/alpine:latest   # the mirror alone',
+      'A pull-through cache serves its cached copy until it refreshes the tag (ECR pull through cache: at least once every 24 hours; Harbor proxy cache and registry:2 proxies: their own TTL): delete the cached tag on the mirror to make it fetch again, or pin the deployments to the digest.',
+      "If the mirror is not meant to follow registry-1.docker.io (its own build of the tag), fix or remove it in the target's `mirrors`.",
+    ]);
+    const [byDefault] = withMirrors(
+      healthyResult(),
+      [mirror('mirror.gcr.io/library/alpine:latest', { digest: 'sha256:bbbb' })],
+      context,
+    ).warnings;
+    expect(byDefault!.nextSteps![1]).toBe(
+      'registry-canary probe mirror.gcr.io/library/alpine:latest   # the mirror alone',
+    );
+  });
+
+  it('compares nothing when either side has no digest to compare', () => {
+    const noDigest = withMirrors(
+      healthyResult({ digest: null }),
+      [mirror('mirror.gcr.io/library/alpine:latest', { digest: 'sha256:bbbb' })],
+      context,
+    );
+    const mirrorWithout = withMirrors(
+      healthyResult(),
+      [mirror('mirror.gcr.io/library/alpine:latest', { digest: null })],
+      context,
+    );
+
+    expect(noDigest.warnings).toEqual([]);
+    expect(noDigest.status).toBe('healthy');
+    expect(mirrorWithout.warnings).toEqual([]);
+    expect(mirrorWithout.status).toBe('healthy');
+  });
+
+  it('names a mirror in its result and evidence, and says "unknown" for a failure without a diagnosis', () => {
+    const result = withMirrors(
+      failing(),
+      [mirror('down.example.com/library/alpine:latest', { status: 'failing', digest: null }, 'office')],
+      context,
+    );
+
+    expect(result.mirrors![0]).toMatchObject({
+      name: 'office',
+      image: 'down.example.com/library/alpine:latest',
+      code: null,
+      summary: null,
+    });
+    expect(result.diagnosis!.evidence.at(-1)).toBe(
+      'mirror office (down.example.com/library/alpine:latest): failing, unknown:',
+    );
+    expect(result.diagnosis!.nextSteps).toEqual(PRIMARY_STEPS);
+  });
+
+  it('says "digest unknown" in the evidence for a passing mirror that served no digest', () => {
+    const result = withMirrors(
+      failing(),
+      [mirror('mirror.gcr.io/library/alpine:latest', { digest: null })],
+      context,
+    );
+
+    expect(result.diagnosis!.evidence.at(-1)).toBe(
+      'mirror mirror.gcr.io/library/alpine:latest: healthy, digest unknown',
+    );
+  });
 });
