@@ -27,6 +27,7 @@ import type { HttpExchange } from './http.ts';
 import { obtainTokenWithIdentityToken } from './oauth-refresh.ts';
 import { ping } from './ping.ts';
 import type { RegistryProfile } from './profiles.ts';
+import { loadRegistrableDomain } from './public-suffix.ts';
 import { checkRealm } from './realm-policy.ts';
 import { describeUrl, type SecretScrubber } from './redact.ts';
 import { type LoginRecovery, parseErrorBody, type RegistryClient } from './registry-client.ts';
@@ -207,10 +208,17 @@ export async function answerChallenge(
       );
     }
     const credentialsGiven = basic !== null || identityToken !== null;
-    const decision = checkRealm(registry.baseUrl, realm, {
-      withCredentials: credentialsGiven,
-      profile: options.profile,
-    });
+    const decision = checkRealm(
+      registry.baseUrl,
+      realm,
+      credentialsGiven
+        ? {
+            withCredentials: true,
+            profile: options.profile,
+            registrableDomain: await loadRegistrableDomain(),
+          }
+        : { withCredentials: false, profile: options.profile },
+    );
     if (!decision.allowed) throw new RealmRefusedError(describeUrl(realm), decision.reason);
     const scope = `repository:${registry.repository}:pull`;
     // The credentials go out with the token request: a refusal of it is read knowing that.

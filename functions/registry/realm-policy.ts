@@ -13,17 +13,21 @@
  * This checks the URL as written. A DNS name that resolves to a metadata address is caught when it
  * is looked up (forbidden-hosts.ts guardedLookup, used by every connection of the HttpClient).
  */
-import { getDomain } from 'tldts';
 import { bareHostname, forbiddenHostReason } from './forbidden-hosts.ts';
 import type { RegistryProfile } from './profiles.ts';
+import type { RegistrableDomainOf } from './public-suffix.ts';
 
 export type RealmDecision = { allowed: true } | { allowed: false; reason: string };
 
-export interface RealmPolicyOptions {
-  /** Whether the request to the realm would carry credentials. */
-  withCredentials: boolean;
-  profile: RegistryProfile;
-}
+/**
+ * Whether the request to the realm would carry credentials; with credentials, the lookup of a
+ * host's registrable domain for the same-owner rule (public-suffix.ts loads it lazily, so it is
+ * passed in rather than imported).
+ */
+export type RealmPolicyOptions = { profile: RegistryProfile } & (
+  | { withCredentials: false }
+  | { withCredentials: true; registrableDomain: RegistrableDomainOf }
+);
 
 /** Decides whether the probe may call `realm`, a token realm named by the registry at `registryBaseUrl`. */
 export function checkRealm(registryBaseUrl: URL, realm: URL, opts: RealmPolicyOptions): RealmDecision {
@@ -56,13 +60,13 @@ export function checkRealm(registryBaseUrl: URL, realm: URL, opts: RealmPolicyOp
 
   // The same registrable domain (per the public suffix list, private section included, so that
   // a.github.io and b.github.io count as different owners) belongs to the same owner.
-  const realmDomain = registrableDomain(realmHost);
+  const realmDomain = opts.registrableDomain(realmHost);
   if (
     realm.protocol === 'https:' &&
     realmDomain !== null &&
     !isMultiTenant(realmHost) &&
     !isMultiTenant(registryHost) &&
-    realmDomain === registrableDomain(registryHost)
+    realmDomain === opts.registrableDomain(registryHost)
   ) {
     return { allowed: true };
   }
@@ -108,9 +112,4 @@ const MULTI_TENANT_DOMAINS = [
  */
 function isMultiTenant(host: string): boolean {
   return MULTI_TENANT_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`));
-}
-
-/** The registrable domain that stands for one owner, or null for IP literals. */
-function registrableDomain(host: string): string | null {
-  return getDomain(host, { allowPrivateDomains: true });
 }

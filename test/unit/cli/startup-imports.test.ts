@@ -18,7 +18,8 @@ type Loaded = { inputs: string[]; externals: string[] };
 const { staticallyLoaded } = bundling;
 
 /** Packages (bundled or external) the start-up chunk must not load. */
-const LAZY_ONLY = [/^@aws-sdk\//, /^@smithy\//, /^google-auth-library/, /^gaxios/, /^zod/, /^tsx/];
+// tldts: the public suffix list, only for a credentialed token realm on another host (public-suffix.ts).
+const LAZY_ONLY = [/^@aws-sdk\//, /^@smithy\//, /^google-auth-library/, /^gaxios/, /^zod/, /^tsx/, /^tldts/];
 /** Project modules the start-up chunk must not load. */
 const LAZY_PROJECT = [/^functions\/cost\//, /^lib\/config\//, /^functions\/credentials\/(aws|google|ecr)/];
 

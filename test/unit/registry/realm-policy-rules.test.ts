@@ -6,14 +6,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { profileForHost, type RegistryProfile } from '../../../functions/registry/profiles.ts';
+import { loadRegistrableDomain } from '../../../functions/registry/public-suffix.ts';
 import { checkRealm, type RealmDecision } from '../../../functions/registry/realm-policy.ts';
+
+// The lookup the probe uses (tldts, loaded lazily by public-suffix.ts): the rules are tested with
+// the real public suffix list, not a stand-in.
+const registrableDomain = await loadRegistrableDomain();
 
 function decide(registry: string, realm: string, withCredentials: boolean, profile?: RegistryProfile) {
   const base = new URL(registry);
-  return checkRealm(base, new URL(realm), {
-    withCredentials,
-    profile: profile ?? profileForHost(base.host),
-  });
+  const chosen = profile ?? profileForHost(base.host);
+  return checkRealm(
+    base,
+    new URL(realm),
+    withCredentials
+      ? { withCredentials: true, profile: chosen, registrableDomain }
+      : { withCredentials: false, profile: chosen },
+  );
 }
 
 const ALLOWED: RealmDecision = { allowed: true };

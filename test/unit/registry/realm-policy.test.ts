@@ -1,11 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { profileForHost } from '../../../functions/registry/profiles.ts';
+import { loadRegistrableDomain } from '../../../functions/registry/public-suffix.ts';
 import { checkRealm } from '../../../functions/registry/realm-policy.ts';
+
+const registrableDomain = await loadRegistrableDomain();
 
 function decide(registry: string, realm: string, withCredentials: boolean) {
   const base = new URL(registry);
-  return checkRealm(base, new URL(realm), { withCredentials, profile: profileForHost(base.host) });
+  const profile = profileForHost(base.host);
+  return checkRealm(
+    base,
+    new URL(realm),
+    withCredentials
+      ? { withCredentials: true, profile, registrableDomain }
+      : { withCredentials: false, profile },
+  );
 }
 
 describe('checkRealm', () => {
@@ -168,5 +178,17 @@ describe('checkRealm', () => {
         expect(decide('https://registry.example.com', realm, false).allowed).toBe(false);
       }),
     );
+  });
+});
+
+describe('loadRegistrableDomain', () => {
+  it('loads the public suffix list once, private section included (a.github.io and b.github.io are two owners)', async () => {
+    const first = loadRegistrableDomain();
+    expect(loadRegistrableDomain()).toBe(first);
+    const lookup = await first;
+    expect(lookup('registry.example.co.uk')).toBe('example.co.uk');
+    expect(lookup('a.github.io')).toBe('a.github.io');
+    expect(lookup('b.github.io')).not.toBe(lookup('a.github.io'));
+    expect(lookup('127.0.0.1')).toBeNull();
   });
 });
